@@ -1,0 +1,302 @@
+package org.fedfms.api.settings;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The typed settings of a strategy, loader or experiment, declared once as a record whose components
+ * carry {@link Setting}, with a record instance holding the defaults.
+ *
+ * <p>Binds maps of text or typed values (shell {@code k=v} options, form fields, parsed JSON) into
+ * a validated record, and turns a record back into a map.
+ *
+ * @param <R> the settings record type
+ */
+public final class SettingsSchema<R extends Record> {
+
+    private final String subject;
+    private final Class<R> type;
+    private final R defaults;
+    private final List<SettingDescriptor> descriptors;
+    private final Constructor<R> constructor;
+
+    private SettingsSchema(String subject, Class<R> type, R defaults) {
+        this.subject = subject;
+        this.type = type;
+        this.defaults = defaults;
+        RecordComponent[] comps = type.getRecordComponents();
+        Class<?>[] types = Arrays.stream(comps).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        try {
+            this.constructor = type.getDeclaredConstructor(types);
+            this.constructor.setAccessible(true);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("no canonical constructor in " + type.getName(), e);
+        }
+        List<SettingDescriptor> ds = new ArrayList<>();
+        for (RecordComponent c : comps) {
+            Setting s = c.getAnnotation(Setting.class);
+            if (s == null) {
+                throw new IllegalArgumentException(type.getName() + "." + c.getName() + " lacks @Setting");
+            }
+            Class<?> boxed = box(c.getType());
+            List<String> choices = new ArrayList<>(Arrays.asList(s.choices()));
+            if (boxed.isEnum() && choices.isEmpty()) {
+                for (Object constant : boxed.getEnumConstants()) {
+                    choices.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT));
+                }
+            }
+            Object def = value(c, defaults);
+            if (boxed.isEnum() && def != null) {
+                def = ((Enum<?>) def).name().toLowerCase(Locale.ROOT);
+            }
+            ds.add(new SettingDescriptor(c.getName(), s.label().isEmpty() ? c.getName() : s.label(), s.description(),
+                    boxed, def, s.min(), s.max(), choices));
+        }
+        this.descriptors = Collections.unmodifiableList(ds);
+        List<String> problems = validate(defaults);
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject + " defaults", problems);
+        }
+    }
+
+    /**
+     * The schema of a settings record.
+     *
+     * @param subject what the settings belong to, for error messages (e.g. {@code strategy fedprox})
+     * @param type the record class; every component must carry {@link Setting}
+     * @param defaults the default values
+     */
+    public static <R extends Record> SettingsSchema<R> of(String subject, Class<R> type, R defaults) {
+        return new SettingsSchema<>(subject, type, defaults);
+    }
+
+    /** Settings record for things that have no settings. */
+    public record None() {
+    }
+
+    /** A schema with no settings. */
+    public static SettingsSchema<None> none(String subject) {
+        return of(subject, None.class, new None());
+    }
+
+    public Class<R> type() {
+        return type;
+    }
+
+    public R defaults() {
+        return defaults;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    /** The settings in declaration order. */
+    public List<SettingDescriptor> descriptors() {
+        return descriptors;
+    }
+
+    /**
+     * Binds {@code values} over the defaults. Values may be text ({@code "0.01"}) or typed objects;
+     * keys not in the schema, unparsable values and values out of range are errors, all reported at
+     * once.
+     */
+    public R bind(Map<String, ?> values) {
+        List<String> problems = new ArrayList<>();
+        Map<String, SettingDescriptor> byKey = new LinkedHashMap<>();
+        descriptors.forEach(d -> byKey.put(d.key(), d));
+        for (String k : values.keySet()) {
+            if (!byKey.containsKey(k)) {
+                problems.add("unknown setting '" + k + "' (known: " + String.join(", ", byKey.keySet()) + ")");
+            }
+        }
+        RecordComponent[] comps = type.getRecordComponents();
+        Object[] args = new Object[comps.length];
+        for (int i = 0; i < comps.length; i++) {
+            RecordComponent c = comps[i];
+            SettingDescriptor d = descriptors.get(i);
+            if (values.containsKey(c.getName())) {
+                Object raw = values.get(c.getName());
+                try {
+                    args[i] = convert(raw, c.getType());
+                } catch (IllegalArgumentException e) {
+                    problems.add("'" + c.getName() + "': " + e.getMessage());
+                    args[i] = value(c, defaults);
+                    continue;
+                }
+                String range = checkRange(d, args[i]);
+                if (range != null) {
+                    problems.add(range);
+                }
+            } else {
+                args[i] = value(c, defaults);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject, problems);
+        }
+        try {
+            return constructor.newInstance(args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            throw new SettingsException(subject, List.of(String.valueOf(cause.getMessage())));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Binds {@code k=v} strings, as typed in the shell. */
+    public R bindArguments(List<String> keyValues) {
+        return bind(parseArguments(subject, keyValues));
+    }
+
+    /** Parses {@code k=v} strings into a map, keeping their order. */
+    public static Map<String, String> parseArguments(String subject, List<String> keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String kv : keyValues) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                problems.add("'" + kv + "' is not of the form key=value");
+            } else {
+                m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject, problems);
+        }
+        return m;
+    }
+
+    /** The record's values by key, enums as lower-case names (JSON-friendly). */
+    public Map<String, Object> toMap(R settings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            Object v = value(c, settings);
+            if (v instanceof Enum<?> e) {
+                v = e.name().toLowerCase(Locale.ROOT);
+            }
+            m.put(c.getName(), v);
+        }
+        return m;
+    }
+
+    /** Range and choice problems of a record, empty if valid. */
+    public List<String> validate(R settings) {
+        List<String> problems = new ArrayList<>();
+        RecordComponent[] comps = type.getRecordComponents();
+        for (int i = 0; i < comps.length; i++) {
+            String p = checkRange(descriptors.get(i), value(comps[i], settings));
+            if (p != null) {
+                problems.add(p);
+            }
+        }
+        return problems;
+    }
+
+    private static String checkRange(SettingDescriptor d, Object v) {
+        if (v instanceof Number n) {
+            double x = n.doubleValue();
+            if (Double.isNaN(x) || x < d.min() || x > d.max()) {
+                return "'" + d.key() + "' = " + v + " is outside " + d.constraintText();
+            }
+        } else if (v instanceof String s && !d.choices().isEmpty() && !d.choices().contains(s)) {
+            return "'" + d.key() + "' = '" + s + "' is not one of " + d.constraintText();
+        }
+        return null;
+    }
+
+    private static Object value(RecordComponent c, Record r) {
+        try {
+            var accessor = c.getAccessor();
+            accessor.setAccessible(true);
+            return accessor.invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object convert(Object raw, Class<?> target) {
+        Class<?> t = box(target);
+        if (raw == null) {
+            throw new IllegalArgumentException("no value");
+        }
+        if (t.isInstance(raw)) {
+            return raw;
+        }
+        if (raw instanceof Number n && Number.class.isAssignableFrom(t)) {
+            if (t == Double.class) {
+                return n.doubleValue();
+            }
+            double d = n.doubleValue();
+            if (d != Math.rint(d)) {
+                throw new IllegalArgumentException(raw + " is not a whole number");
+            }
+            return t == Integer.class ? (Object) n.intValue() : (Object) n.longValue();
+        }
+        String s = raw.toString().trim();
+        try {
+            if (t == Integer.class) {
+                return Integer.parseInt(s);
+            }
+            if (t == Long.class) {
+                return Long.parseLong(s);
+            }
+            if (t == Double.class) {
+                return Double.parseDouble(s);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a " + t.getSimpleName().toLowerCase(Locale.ROOT));
+        }
+        if (t == Boolean.class) {
+            if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(s);
+            }
+            throw new IllegalArgumentException("'" + s + "' is not true or false");
+        }
+        if (t == String.class) {
+            return s;
+        }
+        if (t.isEnum()) {
+            for (Object constant : t.getEnumConstants()) {
+                if (((Enum) constant).name().equalsIgnoreCase(s.replace('-', '_'))) {
+                    return constant;
+                }
+            }
+            throw new IllegalArgumentException("'" + s + "' is not one of "
+                    + Arrays.toString(t.getEnumConstants()).toLowerCase(Locale.ROOT));
+        }
+        throw new IllegalArgumentException("unsupported setting type " + t.getName());
+    }
+
+    private static Class<?> box(Class<?> c) {
+        if (!c.isPrimitive()) {
+            return c;
+        }
+        if (c == int.class) {
+            return Integer.class;
+        }
+        if (c == long.class) {
+            return Long.class;
+        }
+        if (c == double.class) {
+            return Double.class;
+        }
+        if (c == boolean.class) {
+            return Boolean.class;
+        }
+        if (c == float.class) {
+            return Float.class;
+        }
+        throw new IllegalArgumentException("unsupported primitive setting type " + c);
+    }
+}

@@ -1,0 +1,15 @@
+package org.fedfms.api.strategy;
+
+/** A round could not be aggregated, or one site's result was rejected; the message says why. */
+public class AggregationException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public AggregationException(String message) {
+        super(message);
+    }
+
+    public AggregationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,37 @@
+package org.fedfms.api.strategy;
+
+import java.util.Map;
+
+import org.fedfms.api.settings.SettingsSchema;
+
+/**
+ * An aggregation strategy: pure policy over {@link org.fedfms.api.ParameterSet}s, published as an OSGi
+ * service with an {@code id} property equal to {@link #id()}.
+ *
+ * <p>The service itself is stateless; each experiment opens its own {@link StrategySession}, which
+ * holds whatever state the policy needs across rounds (server optimizer moments, noise generators).
+ * The federation owns the loop.
+ */
+public interface AggregationStrategy {
+
+    /** Service property that carries the id. */
+    String ID_PROPERTY = "id";
+
+    /** Short unique id, e.g. {@code fedavg}. */
+    String id();
+
+    /** One sentence on what the strategy does. */
+    String description();
+
+    /** The strategy's settings with their defaults, ranges and descriptions. */
+    SettingsSchema<?> settings();
+
+    /**
+     * Opens a session for one experiment.
+     *
+     * @param settings values over the defaults (text or typed), validated against {@link #settings()}
+     * @param context services a decorating strategy may need (other strategies by id)
+     * @throws org.fedfms.api.settings.SettingsException if a setting is unknown or invalid
+     */
+    StrategySession open(Map<String, ?> settings, StrategyContext context);
+}

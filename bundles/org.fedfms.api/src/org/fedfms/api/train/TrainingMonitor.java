@@ -1,0 +1,23 @@
+package org.fedfms.api.train;
+
+/** Progress reporting and cancellation for long local work. */
+public interface TrainingMonitor {
+
+    /** A monitor that ignores progress and never cancels. */
+    TrainingMonitor NONE = new TrainingMonitor() {
+        @Override
+        public void progress(String siteId, double fraction, String message) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+    };
+
+    /** Reports that {@code fraction} (0..1) of the site's current task is done. */
+    void progress(String siteId, double fraction, String message);
+
+    /** Whether the work should stop as soon as it can. */
+    boolean isCancelled();
+}

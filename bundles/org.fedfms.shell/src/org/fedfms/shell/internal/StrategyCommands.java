@@ -1,0 +1,76 @@
+package org.fedfms.shell.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.felix.service.command.Descriptor;
+import org.fedfms.api.settings.SettingDescriptor;
+import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.shell.Table;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** Gogo commands over the aggregation strategies present now. */
+@Component(service = CommandSet.class, property = {
+    "osgi.command.scope=fedfms",
+    "osgi.command.function=strategies",
+    "osgi.command.function=strategyinfo",
+    HyphenatedCommands.PROPERTY + "=strategy-info"})
+@Descriptor("aggregation strategies")
+public class StrategyCommands implements CommandSet {
+
+    private final Map<String, AggregationStrategy> strategies = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addStrategy(AggregationStrategy strategy) {
+        strategies.put(strategy.id(), strategy);
+    }
+
+    void removeStrategy(AggregationStrategy strategy) {
+        strategies.remove(strategy.id(), strategy);
+    }
+
+    @Descriptor("list the aggregation strategies present now, with their settings and defaults")
+    public Table strategies() {
+        List<List<String>> rows = new ArrayList<>();
+        sorted().forEach(s -> rows.add(List.of(s.id(), s.description(), settingsSummary(s))));
+        return new Table(rows.isEmpty() ? "no aggregation strategy is present" : "",
+                List.of("id", "description", "settings (default)"), rows);
+    }
+
+    @Descriptor("show one aggregation strategy and every setting it takes")
+    public Table strategyInfo(@Descriptor("strategy id, as listed by fedfms:strategies") String id) {
+        AggregationStrategy s = strategies.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no strategy '" + id + "'; present: "
+                    + sorted().stream().map(AggregationStrategy::id).toList());
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (SettingDescriptor d : s.settings().descriptors()) {
+            rows.add(List.of(d.key(), d.typeName(), String.valueOf(d.defaultValue()), d.constraintText(),
+                    d.description()));
+        }
+        return new Table(s.id() + ": " + s.description(),
+                List.of("setting", "type", "default", "range", "description"), rows);
+    }
+
+    private List<AggregationStrategy> sorted() {
+        List<AggregationStrategy> list = new ArrayList<>(strategies.values());
+        list.sort(Comparator.comparing(AggregationStrategy::id));
+        return list;
+    }
+
+    static String settingsSummary(AggregationStrategy s) {
+        List<String> lines = new ArrayList<>();
+        for (SettingDescriptor d : s.settings().descriptors()) {
+            String c = d.constraintText();
+            lines.add(d.key() + "=" + d.defaultValue() + " (" + d.typeName() + (c.isEmpty() ? "" : " " + c) + ")");
+        }
+        return lines.isEmpty() ? "-" : String.join("\n", lines);
+    }
+}

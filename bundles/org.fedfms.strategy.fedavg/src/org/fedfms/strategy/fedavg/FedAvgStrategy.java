@@ -1,0 +1,110 @@
+package org.fedfms.strategy.fedavg;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.strategy.AggregationException;
+import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.RoundAggregator;
+import org.fedfms.api.strategy.SiteFailure;
+import org.fedfms.api.strategy.StrategyContext;
+import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.UpdateCheck;
+import org.fedfms.api.strategy.WeightedMean;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Federated Averaging (McMahan et al.): the new global model is the mean of the sites' models,
+ * weighted by their training sample counts, as the FedFMS reference does it.
+ */
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
+public class FedAvgStrategy implements AggregationStrategy {
+
+    static final String ID = "fedavg";
+
+    /** FedAvg's settings. */
+    public record Settings(
+            @Setting(description = "weight each site by its training sample count (false: plain mean)")
+            boolean weighted,
+            @Setting(description = "aggregate the sites that delivered even if others failed (false: keep the "
+                    + "global model when any site fails)")
+            boolean acceptFailures) {
+    }
+
+    private static final SettingsSchema<Settings> SCHEMA =
+            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(true, true));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "Federated Averaging: mean of the site models weighted by training sample counts";
+    }
+
+    @Override
+    public SettingsSchema<Settings> settings() {
+        return SCHEMA;
+    }
+
+    @Override
+    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
+        return new Session(SCHEMA.bind(settings));
+    }
+
+    private static final class Session implements StrategySession {
+        private final Settings settings;
+
+        Session(Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public String strategyId() {
+            return ID;
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            return SCHEMA.toMap(settings);
+        }
+
+        @Override
+        public RoundAggregator beginRound(int round, ParameterSet global) {
+            WeightedMean mean = new WeightedMean(global);
+            return new RoundAggregator() {
+                @Override
+                public void accept(FitResult result) {
+                    UpdateCheck.check(global, result);
+                    mean.add(result.parameters(), settings.weighted() ? result.sampleCount() : 1.0);
+                }
+
+                @Override
+                public int accepted() {
+                    return mean.count();
+                }
+
+                @Override
+                public ParameterSet finish(List<SiteFailure> failures) {
+                    if (!settings.acceptFailures() && !failures.isEmpty()) {
+                        List<String> ids = new ArrayList<>();
+                        failures.forEach(f -> ids.add(f.siteId()));
+                        throw new AggregationException("round " + round + ": sites " + ids
+                                + " failed and acceptFailures=false; the global model is kept");
+                    }
+                    if (mean.count() == 0) {
+                        throw new AggregationException("round " + round + ": no site delivered a usable update");
+                    }
+                    return mean.mean();
+                }
+            };
+        }
+    }
+}

@@ -14,7 +14,7 @@ import org.fedfms.wire.internal.ChecksummedOutput;
 import org.fedfms.wire.internal.WireFormat;
 
 /**
- * Writes {@link WireMessage}s to streams in the FedFMS wire format, through one fixed buffer: the
+ * Writes {@link WireMessage}s to streams in the FedFMS wire format, through one bounded buffer: the
  * message is never held as a whole in memory. Immutable and safe for concurrent use.
  */
 public final class WireEncoder {
@@ -65,7 +65,7 @@ public final class WireEncoder {
      */
     public long encode(WireMessage message, OutputStream out) throws IOException {
         WireHeader header = header(message);
-        ChecksummedOutput w = new ChecksummedOutput(out, bufferBytes);
+        ChecksummedOutput w = new ChecksummedOutput(out, (int) Math.min(bufferBytes, header.messageBytes()));
         w.bytes(WireFormat.MAGIC);
         w.u16(WireFormat.VERSION);
         w.u16(0);

@@ -54,7 +54,7 @@ class CorruptionTest {
     @Test
     void truncationAtEveryCutPointSaysWhereItStopped() {
         for (WireDtype dtype : WireDtype.values()) {
-            WireMessage m = Fixtures.update(Fixtures.parameters(31));
+            WireMessage m = Fixtures.update(dtype == WireDtype.FP32 ? Fixtures.parameters(31) : small(31));
             WireEncoder enc = WireEncoder.of(dtype);
             byte[] bytes = encode(enc, m);
             WireHeader h = enc.header(m);
@@ -88,6 +88,11 @@ class CorruptionTest {
         throw new AssertionError("offset " + offset + " beyond the payload");
     }
 
+    /**
+     * FP32 with limits alone (a flipped dimension may make the decoder allocate up to the per-tensor
+     * limit before the truncation shows: bounded, never an OOM), BF16 with the default limits and the
+     * size check a server adds, which refuses such headers before allocating.
+     */
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void everySingleBitFlipIsRefusedAndPayloadFlipsFailTheChecksum() {
@@ -96,11 +101,15 @@ class CorruptionTest {
             WireEncoder enc = WireEncoder.of(dtype);
             byte[] bytes = encode(enc, m);
             int payloadStart = (int) (bytes.length - 4 - enc.header(m).payloadBytes());
+            HeaderCheck check = dtype == WireDtype.FP32 ? HeaderCheck.NONE : HeaderCheck.messageBytes(bytes.length);
+            WireDecoder decoder = dtype == WireDtype.FP32
+                    ? new WireDecoder(WireLimits.defaults().withMaxElementsPerTensor(1 << 24)) : DEFAULTS;
             Map<String, Integer> kinds = new TreeMap<>();
             for (int bit = 0; bit < bytes.length * 8; bit++) {
                 byte[] flipped = bytes.clone();
                 flipped[bit / 8] ^= (byte) (1 << (bit % 8));
-                String msg = refuse(DEFAULTS, flipped).getMessage();
+                String msg = assertThrows(WireFormatException.class,
+                        () -> decoder.decode(new ByteArrayInputStream(flipped), check)).getMessage();
                 if (bit / 8 >= payloadStart) {
                     assertTrue(msg.startsWith("checksum mismatch"), "bit " + bit + ": " + msg);
                 }
@@ -285,6 +294,13 @@ class CorruptionTest {
             System.arraycopy(new byte[] {'F', 'F', 'M', 'S', 1, 0, 0, 0, (byte) rnd.nextInt(2)}, 0, b, 0, 9);
         }
         return b;
+    }
+
+    @Test
+    void aHeaderWithinTheDefaultLimitsThatClaimsAGibibyteEndsInACleanTruncation() {
+        byte[] claim = Fixtures.Raw.header().i32(1).tensor("w", 0, 1 << 14, 1 << 14).zeros(1000).toBytes();
+        assertEquals("truncated after 1000 of 1073741824 payload bytes (in tensor 'w')",
+                refuse(DEFAULTS, claim).getMessage());
     }
 
     @Test

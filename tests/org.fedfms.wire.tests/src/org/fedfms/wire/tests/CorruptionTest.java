@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -306,7 +307,7 @@ class CorruptionTest {
     @Test
     void streamFailuresStayPlainIOExceptions() {
         byte[] bytes = encode(WireEncoder.fp32(), Fixtures.update(small(33)));
-        java.io.InputStream failing = new java.io.InputStream() {
+        InputStream failing = new InputStream() {
             private int pos;
 
             @Override

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
 import org.fedfms.wire.HeaderCheck;
@@ -45,7 +47,7 @@ class LargeStreamTest {
         }
         ParameterSet source = b.build();
         long payload = source.sizeInBytes();
-        WireMessage message = WireMessage.update("big", 1, "site", 100, org.fedfms.api.Metrics.empty(), source);
+        WireMessage message = WireMessage.update("big", 1, "site", 100, Metrics.empty(), source);
         long size = WireEncoder.fp32().encodedSize(message);
 
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -75,7 +77,7 @@ class LargeStreamTest {
             try (OutputStream out = pipe) {
                 written.set(WireEncoder.fp32().encode(message, out));
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         WireMessage decoded = WireDecoder.withDefaults().decode(in, HeaderCheck.layoutOf(source));

@@ -13,6 +13,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -167,7 +169,7 @@ class RoundTripTest {
             WireMessage m = Fixtures.update(big);
             byte[] small = encode(WireEncoder.of(d).withBufferBytes(64), m);
             byte[] normal = encode(WireEncoder.of(d), m);
-            assertTrue(java.util.Arrays.equals(small, normal), "the buffer size must not change the bytes");
+            assertTrue(Arrays.equals(small, normal), "the buffer size must not change the bytes");
             WireMessage back = decoder.decode(new TricklingStream(normal, 11));
             WireMessage direct = decode(decoder, normal);
             assertSameMessage(direct, back);
@@ -199,7 +201,7 @@ class RoundTripTest {
         assertTrue(e.getMessage().startsWith("tensor name of 70000 UTF-8 bytes is longer than the wire format "
                 + "holds (65535)"), e.getMessage());
         int[] shape = new int[256];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         ParameterSet deep = ParameterSet.builder().add("deep", shape, new float[1]).build();
         e = assertThrows(IllegalArgumentException.class,
                 () -> WireEncoder.fp32().encodedSize(Fixtures.update(deep)));
@@ -209,7 +211,7 @@ class RoundTripTest {
     @Test
     void trailingBytesAreRefused() throws IOException {
         byte[] bytes = encode(WireEncoder.fp32(), Fixtures.update(Fixtures.parameters(6)));
-        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
         WireFormatException e = assertThrows(WireFormatException.class, () -> decode(decoder, longer));
         assertEquals("unexpected bytes after the end of the message at byte " + bytes.length, e.getMessage());
     }
@@ -224,7 +226,7 @@ class RoundTripTest {
             messages.add(encode(WireEncoder.fp32(), m));
         }
         List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 8; i++) {
             int k = i;
             threads.add(new Thread(() -> {

@@ -1,0 +1,2 @@
+/** Implementation of the wire codec: checksummed buffered streams and half-precision conversions. */
+package org.fedfms.wire.internal;

@@ -64,7 +64,8 @@ public record ExperimentSpec(
         @Setting(description = "learning rate of the sites' optimizer", min = 0, max = 10)
         double learningRate,
         @Setting(description = "federated: sites train, the strategy aggregates; centralized: one pooled site; "
-                + "local-only: each site alone; leave-one-site-out: the unseen site only tests")
+                + "local-only: each site alone; leave-one-site-out: the unseen site only tests",
+                choices = {"federated", "centralized", "local-only", "leave-one-site-out"})
         Protocol protocol,
         @Setting(description = "site held out from training and tested every round (leave-one-site-out only)")
         String unseenSite,

@@ -12,7 +12,7 @@ import org.fedfms.api.Metrics;
  * @param completedRounds rounds completed (and checkpointed) so far
  * @param plannedRounds rounds its spec plans
  * @param protocol its protocol
- * @param strategyId the strategy its next round uses
+ * @param strategyId the strategy its next round uses ({@code none} for protocols that do not aggregate)
  * @param strategySettings that strategy's settings
  * @param message why it paused or failed, or what happened last; empty if nothing to say
  * @param lastEvaluation evaluation metrics of the last completed round (empty before the first)

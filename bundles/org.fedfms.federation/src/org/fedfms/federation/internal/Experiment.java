@@ -80,8 +80,10 @@ final class Experiment {
     }
 
     synchronized ExperimentStatus status() {
-        return new ExperimentStatus(name, state, completedRounds, spec.rounds(), spec.protocol(), spec.strategy(),
-                spec.strategySettings(), message, lastEvaluation);
+        boolean aggregates = RoundLoop.aggregates(spec.protocol());
+        return new ExperimentStatus(name, state, completedRounds, spec.rounds(), spec.protocol(),
+                aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY, aggregates ? spec.strategySettings() : Map.of(),
+                message, lastEvaluation);
     }
 
     synchronized ExperimentSpec spec() {

@@ -619,7 +619,7 @@ final class RoundLoop {
             }
         }
         e.global = global;
-        e.localModels = Map.copyOf(local);
+        e.localModels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(local));
         e.lastStrategyState = state;
         e.pendingNote = "";
         e.completed(result);

@@ -25,7 +25,7 @@ public final class FixtureActivator implements BundleActivator {
         loader = context.registerService(DatasetLoader.class, new FixtureDatasetLoader(), loaderProps);
         Hashtable<String, Object> trainerProps = new Hashtable<>();
         trainerProps.put(SiteTrainerFactory.ID_PROPERTY, LinRegTrainerFactory.ID);
-        trainer = context.registerService(SiteTrainerFactory.class, new LinRegTrainerFactory(), trainerProps);
+        trainer = context.registerService(SiteTrainerFactory.class, new LinRegTrainerFactory(LinRegTrainerFactory.ID), trainerProps);
     }
 
     @Override

@@ -35,10 +35,15 @@ public final class LinRegTrainerFactory implements SiteTrainerFactory {
 
     /** Fit instructions received, by site id (the latest per site). */
     private final Map<String, FitInstructions> instructionsSeen = new ConcurrentHashMap<>();
+    private final String id;
+
+    LinRegTrainerFactory(String id) {
+        this.id = id;
+    }
 
     @Override
     public String id() {
-        return ID;
+        return id;
     }
 
     @Override

@@ -127,6 +127,25 @@ class SiteFailureTest {
     }
 
     @Test
+    void trainerFactoryLeavingPausesAndItsReturnRebuildsTheSites() throws Exception {
+        FederationService f = env.fresh("trainer-gone");
+        var registration = env.register(new LinRegTrainerFactory("linreg-b"));
+        f.create(TestEnv.spec("trainer-gone").trainer("linreg-b").rounds(4).build());
+        f.runRounds("trainer-gone", 2);
+        ParameterSet kept = f.globalParameters("trainer-gone");
+        registration.unregister();
+        FederationException e = assertThrows(FederationException.class, () -> f.runRound("trainer-gone"));
+        assertTrue(e.getMessage().contains("trainer factory 'linreg-b' is no longer present"), e.getMessage());
+        assertEquals(State.PAUSED, f.status("trainer-gone").state());
+        assertTrue(TestEnv.bitwiseEqual(kept, f.globalParameters("trainer-gone")));
+
+        env.register(new LinRegTrainerFactory("linreg-b"));
+        ExperimentStatus done = f.resume("trainer-gone").get(30, TimeUnit.SECONDS);
+        assertEquals(State.COMPLETED, done.state(), done.message());
+        assertEquals(List.of(1, 2, 3, 4), f.history("trainer-gone").stream().map(RoundResult::round).toList());
+    }
+
+    @Test
     void pauseStopsAfterTheRoundAndResumeGoesOn() throws Exception {
         FederationService f = env.fresh("pausing");
         f.create(TestEnv.spec("pausing").rounds(12).trainerOptions(Map.of("fitDelayMillis", 30)).build());

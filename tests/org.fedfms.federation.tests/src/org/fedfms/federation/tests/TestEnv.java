@@ -92,6 +92,18 @@ final class TestEnv implements AutoCloseable {
         return f;
     }
 
+    /** Registers a trainer factory service with its id property for the rest of the test. */
+    ServiceRegistration<org.fedfms.api.train.SiteTrainerFactory> register(
+            org.fedfms.api.train.SiteTrainerFactory factory) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(org.fedfms.api.train.SiteTrainerFactory.ID_PROPERTY, factory.id());
+        var r = context.registerService(org.fedfms.api.train.SiteTrainerFactory.class, factory, props);
+        registrations.add(r);
+        String id = factory.id();
+        awaitTrue(() -> federation().trainerFactories().stream().anyMatch(s -> s.id().equals(id)), "trainer " + id);
+        return r;
+    }
+
     /** Registers a strategy service with its id property for the rest of the test. */
     ServiceRegistration<AggregationStrategy> register(AggregationStrategy strategy) {
         Hashtable<String, Object> props = new Hashtable<>();

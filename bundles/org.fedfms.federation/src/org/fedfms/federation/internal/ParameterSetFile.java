@@ -203,7 +203,8 @@ public final class ParameterSetFile {
         }
 
         private void floats(float[] v) throws IOException {
-            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, (long) v.length * Float.BYTES))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             int i = 0;
             while (i < v.length) {
                 int n = Math.min(v.length - i, CHUNK / Float.BYTES);

@@ -117,6 +117,14 @@ class ShellCommandsTest {
     }
 
     @Test
+    void experimentsAndStatusShowTheFederation() throws Exception {
+        String out = awaitOutput("fedfms:experiments", s -> s.contains("experiments"));
+        assertTrue(out.contains("no experiments in") || out.contains("protocol"), out);
+        Exception e = assertThrows(Exception.class, () -> session.execute("fedfms:status nosuch"));
+        assertTrue(e.getMessage().contains("no experiment 'nosuch'"), e.getMessage());
+    }
+
+    @Test
     void unknownCommandIsAClearError() {
         Exception e = assertThrows(Exception.class, () -> session.execute("no:such"));
         assertTrue(e.getMessage().contains("no:such"), e.getMessage());

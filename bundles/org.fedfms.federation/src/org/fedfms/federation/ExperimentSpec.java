@@ -1,0 +1,388 @@
+package org.fedfms.federation;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.settings.SettingsSchema;
+
+/**
+ * What an experiment is: model, data, strategy, protocol and schedule. A plain record, read from and
+ * written to JSON by {@link ExperimentSpecJson}, bound from {@code k=v} options and form fields through
+ * {@link #SCHEMA}; a component left {@code null} takes its default.
+ *
+ * @param name experiment name, also the name of its checkpoint directory
+ * @param model model variant id
+ * @param adapter adapter type id
+ * @param trainer id of the {@link org.fedfms.api.train.SiteTrainerFactory} service that trains the sites
+ * @param dataset id of the {@link org.fedfms.api.data.DatasetLoader} service
+ * @param datasetSettings the loader's settings over its defaults
+ * @param strategy id of the {@link org.fedfms.api.strategy.AggregationStrategy} service
+ * @param strategySettings the strategy's settings over its defaults
+ * @param rounds planned number of rounds
+ * @param localEpochs local epochs per round
+ * @param batchSize samples per batch
+ * @param learningRate the sites' optimizer learning rate
+ * @param protocol how sites train and are evaluated
+ * @param unseenSite the site held out by {@link Protocol#LEAVE_ONE_SITE_OUT}
+ * @param seed seed of site selection, initialisation and shuffling
+ * @param minSites fewest sites whose updates a round needs
+ * @param fractionPerRound fraction of the training sites chosen each round
+ * @param roundDeadlineSeconds time the sites have to deliver (and, separately, to evaluate)
+ * @param device {@code auto}, {@code cpu} or {@code gpu:N}
+ * @param trainerOptions further trainer options by name
+ */
+public record ExperimentSpec(
+        @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
+        String name,
+        @Setting(description = "model variant id, e.g. sam-tiny or sam-vit-b")
+        String model,
+        @Setting(description = "adapter type id: what is inserted into the model and trained, e.g. msa or full")
+        String adapter,
+        @Setting(description = "id of the site trainer factory service")
+        String trainer,
+        @Setting(description = "id of the dataset loader service")
+        String dataset,
+        @Setting(description = "dataset loader settings over its defaults")
+        Map<String, Object> datasetSettings,
+        @Setting(description = "id of the aggregation strategy service")
+        String strategy,
+        @Setting(description = "aggregation strategy settings over its defaults")
+        Map<String, Object> strategySettings,
+        @Setting(description = "planned number of rounds", min = 1, max = 1_000_000)
+        int rounds,
+        @Setting(description = "local epochs per round", min = 1, max = 10_000)
+        int localEpochs,
+        @Setting(description = "samples per batch", min = 1, max = 65_536)
+        int batchSize,
+        @Setting(description = "learning rate of the sites' optimizer", min = 0, max = 10)
+        double learningRate,
+        @Setting(description = "federated: sites train, the strategy aggregates; centralized: one pooled site; "
+                + "local-only: each site alone; leave-one-site-out: the unseen site only tests",
+                choices = {"federated", "centralized", "local-only", "leave-one-site-out"})
+        Protocol protocol,
+        @Setting(description = "site held out from training and tested every round (leave-one-site-out only)")
+        String unseenSite,
+        @Setting(description = "seed of site selection, initialisation and shuffling")
+        long seed,
+        @Setting(description = "fewest sites whose updates a round needs; fewer pauses the experiment",
+                min = 1, max = 100_000)
+        int minSites,
+        @Setting(description = "fraction of the training sites chosen each round", min = 0, max = 1)
+        double fractionPerRound,
+        @Setting(description = "seconds the sites have to deliver their updates (and again to evaluate)",
+                min = 0, max = 31_536_000)
+        double roundDeadlineSeconds,
+        @Setting(description = "device of the site trainers: auto, cpu or gpu:N")
+        String device,
+        @Setting(description = "further trainer options (loss, optimizer, prompt mode, ...) by name")
+        Map<String, Object> trainerOptions) {
+
+    /** How the sites of an experiment train and are evaluated. */
+    public enum Protocol {
+        /** Chosen sites train each round; the strategy aggregates; every site evaluates the global model. */
+        FEDERATED,
+        /** One pooled site holding every site's data trains with the same trainer; no aggregation. */
+        CENTRALIZED,
+        /** Each site trains its own model alone and is evaluated on its own data; no aggregation. */
+        LOCAL_ONLY,
+        /**
+         * Federated training without {@link ExperimentSpec#unseenSite()}, which is evaluated on its test
+         * split every round; the round's evaluation metrics are those of the unseen site, the source sites'
+         * validation metrics follow with the prefix {@code val_}.
+         */
+        LEAVE_ONE_SITE_OUT;
+
+        /** Lower-case, hyphenated name as in JSON and the shell, e.g. {@code leave-one-site-out}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The protocol named {@code text}, in any case, with hyphens or underscores. */
+        public static Protocol parse(String text) {
+            String t = text.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+            for (Protocol p : values()) {
+                if (p.name().equals(t)) {
+                    return p;
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            for (Protocol p : values()) {
+                ids.add(p.id());
+            }
+            throw new IllegalArgumentException("unknown protocol '" + text + "' (known: " + String.join(", ", ids) + ")");
+        }
+    }
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu:\\d{1,3}");
+
+    /** The defaults of every component. */
+    public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
+            "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 1e-4, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
+            "auto", Map.of());
+
+    /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
+    public static final SettingsSchema<ExperimentSpec> SCHEMA =
+            SettingsSchema.of("experiment spec", ExperimentSpec.class, DEFAULTS);
+
+    public ExperimentSpec {
+        name = orDefault(name, "experiment");
+        model = orDefault(model, "sam-tiny");
+        adapter = orDefault(adapter, "msa");
+        trainer = orDefault(trainer, "djl");
+        dataset = orDefault(dataset, "synthetic");
+        strategy = orDefault(strategy, "fedavg");
+        protocol = protocol == null ? Protocol.FEDERATED : protocol;
+        unseenSite = unseenSite == null ? "" : unseenSite;
+        device = orDefault(device, "auto");
+        datasetSettings = frozen(datasetSettings);
+        strategySettings = frozen(strategySettings);
+        trainerOptions = frozen(trainerOptions);
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static Map<String, Object> frozen(Map<String, ?> map) {
+        return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    /** A builder over the defaults with the given name. */
+    public static Builder builder(String name) {
+        return new Builder(DEFAULTS).name(name);
+    }
+
+    /** A builder starting from this spec. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** This spec with another strategy and its settings. */
+    public ExperimentSpec withStrategy(String strategyId, Map<String, ?> settings) {
+        return toBuilder().strategy(strategyId).strategySettings(settings).build();
+    }
+
+    /** Every problem of this spec, each naming the component; empty if it is valid. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>(SCHEMA.validate(this));
+        if (!NAME.matcher(name).matches()) {
+            problems.add("'name' = '" + name + "' may hold only letters, digits, '.', '_' and '-', start with a letter"
+                    + " or digit and be at most 100 characters long (it names the experiment's directory)");
+        }
+        requireText(problems, "model", model);
+        requireText(problems, "adapter", adapter);
+        requireText(problems, "trainer", trainer);
+        requireText(problems, "dataset", dataset);
+        requireText(problems, "strategy", strategy);
+        if (!(learningRate > 0)) {
+            problems.add("'learningRate' = " + learningRate + " must be positive");
+        }
+        if (!(fractionPerRound > 0)) {
+            problems.add("'fractionPerRound' = " + fractionPerRound + " must be positive (at most 1)");
+        }
+        if (!(roundDeadlineSeconds > 0)) {
+            problems.add("'roundDeadlineSeconds' = " + roundDeadlineSeconds + " must be positive");
+        }
+        if (!DEVICE.matcher(device).matches()) {
+            problems.add("'device' = '" + device + "' is not auto, cpu or gpu:N");
+        }
+        if (protocol == Protocol.LEAVE_ONE_SITE_OUT && unseenSite.isBlank()) {
+            problems.add("'unseenSite' must name the held-out site for protocol leave-one-site-out");
+        }
+        requireValues(problems, "datasetSettings", datasetSettings);
+        requireValues(problems, "strategySettings", strategySettings);
+        requireValues(problems, "trainerOptions", trainerOptions);
+        return problems;
+    }
+
+    /**
+     * Returns this spec if it is valid.
+     *
+     * @throws SettingsException listing every problem
+     */
+    public ExperimentSpec requireValid() {
+        List<String> problems = problems();
+        if (!problems.isEmpty()) {
+            throw new SettingsException("experiment spec '" + name + "'", problems);
+        }
+        return this;
+    }
+
+    private static void requireText(List<String> problems, String key, String value) {
+        if (value.isBlank()) {
+            problems.add("'" + key + "' must not be blank");
+        }
+    }
+
+    private static void requireValues(List<String> problems, String key, Map<String, Object> map) {
+        map.forEach((k, v) -> {
+            if (k == null || k.isBlank()) {
+                problems.add("'" + key + "' holds a blank key");
+            } else if (v == null) {
+                problems.add("'" + key + "." + k + "' has no value");
+            }
+        });
+    }
+
+    /** Builds specs component by component; components not set keep the values it started from. */
+    public static final class Builder {
+        private String name;
+        private String model;
+        private String adapter;
+        private String trainer;
+        private String dataset;
+        private Map<String, Object> datasetSettings;
+        private String strategy;
+        private Map<String, Object> strategySettings;
+        private int rounds;
+        private int localEpochs;
+        private int batchSize;
+        private double learningRate;
+        private Protocol protocol;
+        private String unseenSite;
+        private long seed;
+        private int minSites;
+        private double fractionPerRound;
+        private double roundDeadlineSeconds;
+        private String device;
+        private Map<String, Object> trainerOptions;
+
+        private Builder(ExperimentSpec s) {
+            name = s.name;
+            model = s.model;
+            adapter = s.adapter;
+            trainer = s.trainer;
+            dataset = s.dataset;
+            datasetSettings = s.datasetSettings;
+            strategy = s.strategy;
+            strategySettings = s.strategySettings;
+            rounds = s.rounds;
+            localEpochs = s.localEpochs;
+            batchSize = s.batchSize;
+            learningRate = s.learningRate;
+            protocol = s.protocol;
+            unseenSite = s.unseenSite;
+            seed = s.seed;
+            minSites = s.minSites;
+            fractionPerRound = s.fractionPerRound;
+            roundDeadlineSeconds = s.roundDeadlineSeconds;
+            device = s.device;
+            trainerOptions = s.trainerOptions;
+        }
+
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        public Builder adapter(String v) {
+            adapter = v;
+            return this;
+        }
+
+        public Builder trainer(String v) {
+            trainer = v;
+            return this;
+        }
+
+        public Builder dataset(String v) {
+            dataset = v;
+            return this;
+        }
+
+        public Builder datasetSettings(Map<String, ?> v) {
+            datasetSettings = frozen(v);
+            return this;
+        }
+
+        public Builder strategy(String v) {
+            strategy = v;
+            return this;
+        }
+
+        public Builder strategySettings(Map<String, ?> v) {
+            strategySettings = frozen(v);
+            return this;
+        }
+
+        public Builder rounds(int v) {
+            rounds = v;
+            return this;
+        }
+
+        public Builder localEpochs(int v) {
+            localEpochs = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder protocol(Protocol v) {
+            protocol = v;
+            return this;
+        }
+
+        public Builder unseenSite(String v) {
+            unseenSite = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder minSites(int v) {
+            minSites = v;
+            return this;
+        }
+
+        public Builder fractionPerRound(double v) {
+            fractionPerRound = v;
+            return this;
+        }
+
+        public Builder roundDeadlineSeconds(double v) {
+            roundDeadlineSeconds = v;
+            return this;
+        }
+
+        public Builder device(String v) {
+            device = v;
+            return this;
+        }
+
+        public Builder trainerOptions(Map<String, ?> v) {
+            trainerOptions = frozen(v);
+            return this;
+        }
+
+        /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
+        public ExperimentSpec build() {
+            return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
+                    strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
+                    fractionPerRound, roundDeadlineSeconds, device, trainerOptions);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.fedfms.federation.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.fedfms.api.settings.SettingsException;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpec.Protocol;
+import org.fedfms.federation.ExperimentSpecJson;
+import org.junit.jupiter.api.Test;
+
+/** Experiment specs: defaults, validation, JSON. */
+class ExperimentSpecTest {
+
+    @Test
+    void defaultsAreThoseOfTheReferenceSetUp() {
+        ExperimentSpec s = ExperimentSpec.builder("prostate").build();
+        assertEquals("sam-tiny", s.model());
+        assertEquals("msa", s.adapter());
+        assertEquals("djl", s.trainer());
+        assertEquals("synthetic", s.dataset());
+        assertEquals("fedavg", s.strategy());
+        assertEquals(Protocol.FEDERATED, s.protocol());
+        assertEquals(1, s.localEpochs());
+        assertEquals(1e-4, s.learningRate());
+        assertEquals(1.0, s.fractionPerRound());
+        assertEquals("auto", s.device());
+        assertEquals(List.of(), s.problems());
+        ExperimentSpec nulls = new ExperimentSpec("x", null, null, null, null, null, null, null, 3, 1, 4, 0.1, null,
+                null, 1, 1, 1.0, 10, null, null);
+        assertEquals("sam-tiny", nulls.model());
+        assertEquals(Map.of(), nulls.datasetSettings());
+        assertEquals(Protocol.FEDERATED, nulls.protocol());
+        assertTrue(ExperimentSpec.SCHEMA.descriptors().stream().anyMatch(d -> d.key().equals("minSites")
+                && d.min() == 1 && !d.description().isBlank()), "described for forms and the shell");
+    }
+
+    @Test
+    void jsonRoundTripsAndFillsDefaults() throws IOException {
+        ExperimentSpec s = ExperimentSpec.builder("fundus-loso").protocol(Protocol.LEAVE_ONE_SITE_OUT)
+                .unseenSite("site-3").strategy("fedprox").strategySettings(Map.of("mu", 0.01))
+                .datasetSettings(Map.of("root", "/data/fundus", "sites", 4)).trainerOptions(Map.of("loss", "bce"))
+                .device("gpu:1").rounds(100).seed(-5).build();
+        String json = ExperimentSpecJson.toJson(s);
+        assertTrue(json.contains("\"protocol\": \"leave-one-site-out\""), json);
+        ExperimentSpec back = ExperimentSpecJson.fromJson(json, "test");
+        assertEquals(s.toBuilder().datasetSettings(Map.of("root", "/data/fundus", "sites", 4L)).build(), back);
+        assertEquals(ExperimentSpecJson.toJson(s), ExperimentSpecJson.toJson(back));
+
+        ExperimentSpec small = ExperimentSpecJson.fromJson("{\"name\": \"tiny\", \"rounds\": 3, "
+                + "\"protocol\": \"LOCAL_ONLY\"}", "test");
+        assertEquals(ExperimentSpec.builder("tiny").rounds(3).protocol(Protocol.LOCAL_ONLY).build(), small);
+
+        Path file = Files.createTempFile("spec", ".json");
+        try {
+            ExperimentSpecJson.write(file, s);
+            assertEquals(back, ExperimentSpecJson.read(file));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void badSpecsListEveryProblem() {
+        SettingsException unknown = assertThrows(SettingsException.class,
+                () -> ExperimentSpecJson.fromJson("{\"name\": \"a\", \"roundz\": 5}", "a.json"));
+        assertTrue(unknown.getMessage().startsWith("experiment spec a.json"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("unknown key 'roundz'"), unknown.getMessage());
+
+        SettingsException values = assertThrows(SettingsException.class, () -> ExperimentSpecJson.fromJson(
+                "{\"name\": \"has space\", \"rounds\": 0, \"fractionPerRound\": 0, \"device\": \"tpu\", "
+                        + "\"protocol\": \"leave-one-site-out\", \"learningRate\": -1}", "b.json"));
+        List<String> p = values.problems();
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("'name' = 'has space'")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.startsWith("'rounds' = 0 is outside [1, 1000000]")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("'fractionPerRound' = 0.0 must be positive")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("'device' = 'tpu'")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("'unseenSite' must name the held-out site")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("'learningRate'")), p.toString());
+
+        SettingsException type = assertThrows(SettingsException.class,
+                () -> ExperimentSpecJson.fromJson("{\"rounds\": \"ten\"}", "c.json"));
+        assertTrue(type.getMessage().contains("'rounds' must be a whole number, found \"ten\""), type.getMessage());
+        SettingsException protocol = assertThrows(SettingsException.class,
+                () -> ExperimentSpecJson.fromJson("{\"protocol\": \"gossip\"}", "d.json"));
+        assertTrue(protocol.getMessage().contains("unknown protocol 'gossip'"), protocol.getMessage());
+        SettingsException syntax = assertThrows(SettingsException.class,
+                () -> ExperimentSpecJson.fromJson("{\"rounds\": 3", "e.json"));
+        assertTrue(syntax.getMessage().contains("not valid JSON"), syntax.getMessage());
+        assertThrows(SettingsException.class, () -> ExperimentSpecJson.fromJson("[1, 2]", "f.json"));
+    }
+
+    @Test
+    void schemaBindsShellOptions() {
+        ExperimentSpec s = ExperimentSpec.SCHEMA.bindArguments(List.of("name=opt", "rounds=7",
+                "protocol=leave-one-site-out", "unseenSite=b", "fractionPerRound=0.5"));
+        assertEquals(7, s.rounds());
+        assertEquals(Protocol.LEAVE_ONE_SITE_OUT, s.protocol());
+        assertEquals(List.of(), s.problems());
+    }
+}

@@ -1,0 +1,220 @@
+package org.fedfms.federation.tests;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.Tensor;
+import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.FederationEvent;
+import org.fedfms.federation.FederationListener;
+import org.fedfms.federation.FederationService;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * What the federation tests share: the federation service as OSGi hands it out now, the fixture
+ * services, services registered by a test (unregistered at the end), and an event recorder.
+ */
+final class TestEnv implements AutoCloseable {
+
+    final BundleContext context = FrameworkUtil.getBundle(TestEnv.class).getBundleContext();
+    final List<FederationEvent> events = new CopyOnWriteArrayList<>();
+    private final ServiceTracker<FederationService, FederationService> federation;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    TestEnv() {
+        federation = new ServiceTracker<>(context, FederationService.class, null);
+        federation.open();
+        FederationListener recorder = events::add;
+        Hashtable<String, Object> props = new Hashtable<>();
+        registrations.add(context.registerService(FederationListener.class, recorder, props));
+    }
+
+    /** The federation service present now (waits up to 10 s). */
+    FederationService federation() {
+        try {
+            FederationService f = federation.waitForService(10_000);
+            assertNotNull(f, "no FederationService within 10 s");
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A spec on the fixture dataset and the linear-regression trainer. */
+    static ExperimentSpec.Builder spec(String name) {
+        return ExperimentSpec.builder(name)
+                .dataset(FixtureDatasetLoader.ID)
+                .trainer(LinRegTrainerFactory.ID)
+                .model("linreg")
+                .adapter("none")
+                .device("cpu")
+                .learningRate(0.02)
+                .batchSize(8)
+                .localEpochs(1)
+                .rounds(5)
+                .roundDeadlineSeconds(30);
+    }
+
+    /** Removes any experiment of that name left by an earlier run, with its files, and waits for the fixture. */
+    FederationService fresh(String name) {
+        FederationService f = federation();
+        awaitTrue(() -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
+                && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
+                && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")),
+                () -> "fixture loader, linreg trainer and fedavg present; present: loaders "
+                        + f.loaders().stream().map(l -> l.id()).toList() + ", trainers "
+                        + f.trainerFactories().stream().map(t -> t.id()).toList() + ", strategies "
+                        + f.strategies().stream().map(t -> t.id()).toList() + "; bundles not active: "
+                        + java.util.Arrays.stream(context.getBundles()).filter(b -> b.getState() != Bundle.ACTIVE)
+                                .map(b -> b.getSymbolicName() + "=" + b.getState()).toList());
+        f.remove(name, true);
+        deleteTree(f.experimentsDirectory().resolve(name));
+        return f;
+    }
+
+    /** Registers a trainer factory service with its id property for the rest of the test. */
+    ServiceRegistration<org.fedfms.api.train.SiteTrainerFactory> register(
+            org.fedfms.api.train.SiteTrainerFactory factory) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(org.fedfms.api.train.SiteTrainerFactory.ID_PROPERTY, factory.id());
+        var r = context.registerService(org.fedfms.api.train.SiteTrainerFactory.class, factory, props);
+        registrations.add(r);
+        String id = factory.id();
+        awaitTrue(() -> federation().trainerFactories().stream().anyMatch(s -> s.id().equals(id)), "trainer " + id);
+        return r;
+    }
+
+    /** Registers a strategy service with its id property for the rest of the test. */
+    ServiceRegistration<AggregationStrategy> register(AggregationStrategy strategy) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(AggregationStrategy.ID_PROPERTY, strategy.id());
+        ServiceRegistration<AggregationStrategy> r = context.registerService(AggregationStrategy.class, strategy, props);
+        registrations.add(r);
+        String id = strategy.id();
+        awaitTrue(() -> federation().strategies().stream().anyMatch(s -> s.id().equals(id)), "strategy " + id);
+        return r;
+    }
+
+    /** The linear-regression factory service of this bundle. */
+    LinRegTrainerFactory linreg() {
+        try {
+            var refs = context.getServiceReferences(SiteTrainerFactory.class,
+                    "(" + SiteTrainerFactory.ID_PROPERTY + "=" + LinRegTrainerFactory.ID + ")");
+            assertNotNull(refs);
+            return (LinRegTrainerFactory) context.getService(refs.iterator().next());
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** The events of one experiment and type, in order. */
+    <T extends FederationEvent> List<T> events(String experiment, Class<T> type) {
+        List<T> list = new ArrayList<>();
+        for (FederationEvent e : events) {
+            if (type.isInstance(e) && e.experiment().equals(experiment)) {
+                list.add(type.cast(e));
+            }
+        }
+        return list;
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) {
+        awaitTrue(condition, () -> what);
+    }
+
+    static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail("timed out after 10 s waiting for: " + what.get());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Whether two parameter sets are equal bit for bit (names, shapes, every value's bits). */
+    static boolean bitwiseEqual(ParameterSet a, ParameterSet b) {
+        if (!a.names().equals(b.names())) {
+            return false;
+        }
+        for (Tensor t : a.tensors()) {
+            Tensor u = b.get(t.name());
+            if (!t.sameShape(u)) {
+                return false;
+            }
+            for (int i = 0; i < t.size(); i++) {
+                if (Float.floatToRawIntBits(t.values()[i]) != Float.floatToRawIntBits(u.values()[i])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    static Map<String, Object> settings(Object... keysAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot delete " + root, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered by the test
+            }
+        }
+        federation.close();
+    }
+}

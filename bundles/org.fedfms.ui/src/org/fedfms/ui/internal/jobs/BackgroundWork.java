@@ -38,7 +38,8 @@ public final class BackgroundWork {
      * Schedules {@code work} as a user job.
      *
      * @param name what the work does, shown with its progress and in error messages
-     * @param shell the shell to show a failure over; null reports in the Error Log only
+     * @param shell the shell to show a failure over; null reports in the Error Log only (the job manager
+     *        logs a failed job's status)
      * @param work the work
      * @return the scheduled job
      */
@@ -64,7 +65,7 @@ public final class BackgroundWork {
             public void done(IJobChangeEvent event) {
                 IStatus result = event.getResult();
                 if (result != null && result.matches(IStatus.ERROR)) {
-                    report(shell, name, result);
+                    show(shell, name, result); // the job manager has logged it already
                 }
             }
         });
@@ -89,6 +90,10 @@ public final class BackgroundWork {
      */
     public static void report(Shell shell, String title, IStatus status) {
         ILog.of(BackgroundWork.class).log(status);
+        show(shell, title, status);
+    }
+
+    private static void show(Shell shell, String title, IStatus status) {
         if (shell == null || shell.isDisposed()) {
             return;
         }

@@ -187,6 +187,16 @@ public class JobProgressControl {
         cancel.setEnabled(!shown.isCanceled());
     }
 
+    /** The line naming the job shown and its task. */
+    public Label statusLabel() {
+        return text;
+    }
+
+    /** The button that cancels the job shown. */
+    public Button cancelButton() {
+        return cancel;
+    }
+
     @PreDestroy
     public void dispose() {
         manager.removeJobChangeListener(jobListener);

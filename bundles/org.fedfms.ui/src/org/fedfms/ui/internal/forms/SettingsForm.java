@@ -78,15 +78,15 @@ public final class SettingsForm {
         Control control = createInput(d);
         control.setToolTipText(tip);
         control.setData(SettingsForm.class.getName(), d.key());
-        GridData data = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        GridData data = new GridData(SWT.FILL, SWT.CENTER, false, false);
         data.horizontalIndent = 8; // room for the error marker
-        data.widthHint = 120;
+        data.widthHint = 140;
         control.setLayoutData(data);
 
         Label constraint = new Label(composite, SWT.NONE);
         constraint.setText(d.constraintText().isEmpty() ? d.typeName() : d.typeName() + " " + d.constraintText());
         constraint.setToolTipText(tip);
-        constraint.setLayoutData(new GridData(SWT.BEGINNING, SWT.CENTER, false, false));
+        constraint.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 
         ControlDecoration marker = new ControlDecoration(control, SWT.LEFT | SWT.CENTER, composite);
         marker.setImage(FieldDecorationRegistry.getDefault()

@@ -112,19 +112,18 @@ public class JobProgressControl {
     @PostConstruct
     public void create(Composite parent) {
         display = parent.getDisplay();
-        Composite c = new Composite(parent, SWT.NONE);
         GridLayout layout = new GridLayout(3, false);
         layout.marginHeight = 1;
-        c.setLayout(layout);
-        text = new Label(c, SWT.NONE);
+        parent.setLayout(layout);
+        text = new Label(parent, SWT.NONE);
         GridData textData = new GridData(SWT.FILL, SWT.CENTER, true, false);
         textData.widthHint = 420;
         text.setLayoutData(textData);
-        bar = new ProgressBar(c, SWT.HORIZONTAL | SWT.SMOOTH);
+        bar = new ProgressBar(parent, SWT.HORIZONTAL | SWT.SMOOTH);
         GridData barData = new GridData(SWT.END, SWT.CENTER, false, false);
         barData.widthHint = 160;
         bar.setLayoutData(barData);
-        cancel = new Button(c, SWT.PUSH);
+        cancel = new Button(parent, SWT.PUSH);
         cancel.setText("Cancel");
         cancel.setToolTipText("Cancel the job shown");
         cancel.addListener(SWT.Selection, e -> {

@@ -215,9 +215,13 @@ public class BundlesPart {
         for (ServiceReference<?> r : refs) {
             for (String cls : (String[]) r.getProperty(Constants.OBJECTCLASS)) {
                 if (cls.startsWith("org.fedfms.api.")) {
-                    String simple = cls.substring(cls.lastIndexOf('.') + 1);
+                    String kind = switch (cls) {
+                        case "org.fedfms.api.strategy.AggregationStrategy" -> "strategy";
+                        case "org.fedfms.api.data.DatasetLoader" -> "loader";
+                        default -> cls.substring(cls.lastIndexOf('.') + 1);
+                    };
                     Object id = r.getProperty("id");
-                    out.add(id == null ? simple : simple + " " + id);
+                    out.add(id == null ? kind : kind + " " + id);
                 }
             }
         }

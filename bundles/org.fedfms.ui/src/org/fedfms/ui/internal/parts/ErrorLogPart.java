@@ -79,8 +79,8 @@ public class ErrorLogPart {
         table = new Table(sash, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
-        for (String[] col : new String[][] {{"Time", "100"}, {"Level", "70"}, {"Bundle", "220"},
-            {"Message", "700"}}) {
+        for (String[] col : new String[][] {{"Time", "95"}, {"Level", "60"}, {"Bundle", "150"},
+            {"Message", "900"}}) {
             TableColumn c = new TableColumn(table, SWT.LEFT);
             c.setText(col[0]);
             c.setWidth(Integer.parseInt(col[1]));
@@ -162,10 +162,15 @@ public class ErrorLogPart {
             }
         }
         long errors = entries.stream().filter(e -> "error".equals(e.level())).count();
+        long warnings = entries.size() - errors;
         summary.setText(entries.isEmpty() ? "No warnings or errors."
-                : errors + " errors, " + (entries.size() - errors) + " warnings");
+                : count(errors, "error") + ", " + count(warnings, "warning"));
         summary.getParent().layout();
         showDetails();
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private void showDetails() {

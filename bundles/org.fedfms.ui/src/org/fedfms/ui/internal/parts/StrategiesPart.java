@@ -64,8 +64,8 @@ public class StrategiesPart {
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         column("Strategy", 90);
-        column("Description", 250);
-        column("Settings (defaults)", 250);
+        column("Description", 230);
+        column("Settings (defaults)", 235);
         column("Bundle", 230);
         table.addListener(SWT.Selection, e -> showSelectedSettings());
 

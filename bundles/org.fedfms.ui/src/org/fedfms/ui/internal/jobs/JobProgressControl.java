@@ -172,8 +172,9 @@ public class JobProgressControl {
             return;
         }
         String line = shown.job.getName();
-        if (!shown.subTask.isEmpty()) {
-            line += ": " + shown.subTask;
+        String detail = shown.subTask.isEmpty() ? shown.task : shown.subTask;
+        if (!detail.isEmpty() && !detail.equals(line)) {
+            line += ": " + detail;
         }
         if (jobs.size() > 1) {
             line += "  (+" + (jobs.size() - 1) + " more)";

@@ -26,7 +26,6 @@ import org.fedfms.ui.internal.jobs.BackgroundWork;
 import org.fedfms.ui.internal.services.UpdateSiteBundles;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 
 import org.eclipse.e4.ui.di.Focus;
 import org.eclipse.swt.SWT;
@@ -26,11 +27,16 @@ import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
 import org.osgi.util.tracker.ServiceTracker;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 
 /**
  * Warnings and errors of the running workbench, newest first: failed background jobs, bundles that
@@ -57,11 +63,11 @@ public class ErrorLogPart {
     private final LogListener listener = this::logged;
     private Display display;
 
-    @jakarta.inject.Inject
+    @Inject
     public ErrorLogPart() {
     }
 
-    @jakarta.annotation.PostConstruct
+    @PostConstruct
     public void create(Composite parent) {
         display = parent.getDisplay();
         parent.setLayout(new GridLayout(2, false));
@@ -94,7 +100,7 @@ public class ErrorLogPart {
         BundleContext context = FrameworkUtil.getBundle(ErrorLogPart.class).getBundleContext();
         readers = new ServiceTracker<>(context, LogReaderService.class, null) {
             @Override
-            public LogReaderService addingService(org.osgi.framework.ServiceReference<LogReaderService> ref) {
+            public LogReaderService addingService(ServiceReference<LogReaderService> ref) {
                 LogReaderService reader = super.addingService(ref);
                 if (reader != null) {
                     List<LogEntry> history = new ArrayList<>();
@@ -110,7 +116,7 @@ public class ErrorLogPart {
             }
 
             @Override
-            public void removedService(org.osgi.framework.ServiceReference<LogReaderService> ref,
+            public void removedService(ServiceReference<LogReaderService> ref,
                     LogReaderService reader) {
                 reader.removeLogListener(listener);
                 super.removedService(ref, reader);
@@ -133,7 +139,7 @@ public class ErrorLogPart {
         }
         String bundle = e.getBundle() == null || e.getBundle().getSymbolicName() == null ? ""
                 : e.getBundle().getSymbolicName();
-        Entry entry = new Entry(e.getTime(), level.name().toLowerCase(java.util.Locale.ROOT), bundle,
+        Entry entry = new Entry(e.getTime(), level.name().toLowerCase(Locale.ROOT), bundle,
                 String.valueOf(e.getMessage()), exception);
         if (display.isDisposed()) {
             return;
@@ -193,7 +199,7 @@ public class ErrorLogPart {
         table.setFocus();
     }
 
-    @jakarta.annotation.PreDestroy
+    @PreDestroy
     public void dispose() {
         if (readers != null) {
             readers.close();

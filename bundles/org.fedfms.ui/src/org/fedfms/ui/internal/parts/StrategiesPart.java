@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.eclipse.e4.ui.di.Focus;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
@@ -57,7 +58,7 @@ public class StrategiesPart {
 
     @PostConstruct
     public void create(Composite parent) {
-        parent.setLayout(new org.eclipse.swt.layout.FillLayout());
+        parent.setLayout(new FillLayout());
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
 
         table = new Table(sash, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
@@ -75,7 +76,7 @@ public class StrategiesPart {
         settingsHelp = new Label(settingsGroup, SWT.WRAP);
         settingsHelp.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         formHolder = new Composite(settingsGroup, SWT.NONE);
-        formHolder.setLayout(new org.eclipse.swt.layout.FillLayout());
+        formHolder.setLayout(new FillLayout());
         formHolder.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         validation = new Label(settingsGroup, SWT.WRAP);
         validation.setLayoutData(new GridData(SWT.FILL, SWT.BOTTOM, true, false));

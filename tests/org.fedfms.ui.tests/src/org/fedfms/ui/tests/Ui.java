@@ -1,0 +1,101 @@
+package org.fedfms.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.eclipse.e4.core.contexts.ContextInjectionFactory;
+import org.eclipse.e4.core.contexts.EclipseContextFactory;
+import org.eclipse.e4.core.contexts.IEclipseContext;
+import org.eclipse.swt.layout.FillLayout;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Shell;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+
+/**
+ * SWT and e4 plumbing for the UI tests: one Display for the whole run (created on the test thread; needs an
+ * X display, e.g. under xvfb-run), parts built in a Shell through e4 dependency injection, and waiting
+ * with a timeout while the event loop runs.
+ */
+final class Ui {
+
+    static final long TIMEOUT_MS = 10_000;
+
+    private Ui() {
+    }
+
+    static Display display() {
+        if (System.getenv("DISPLAY") == null && System.getenv("WAYLAND_DISPLAY") == null) {
+            fail("the UI tests need an X display and DISPLAY is not set: run the build under xvfb-run -a");
+        }
+        return Display.getDefault();
+    }
+
+    static Shell shell() {
+        Shell shell = new Shell(display());
+        shell.setLayout(new FillLayout());
+        shell.setSize(1000, 700);
+        return shell;
+    }
+
+    /** Builds a part the way the workbench does: injected into a context that holds its parent composite. */
+    static <T> T make(Class<T> partClass, Composite parent) {
+        IEclipseContext context = EclipseContextFactory.create("test " + partClass.getSimpleName());
+        context.set(Composite.class, parent);
+        T part = ContextInjectionFactory.make(partClass, context);
+        parent.addDisposeListener(e -> {
+            ContextInjectionFactory.uninject(part, context);
+            context.dispose();
+        });
+        parent.layout(true, true);
+        return part;
+    }
+
+    /** Runs the event loop until {@code condition} holds; fails with {@code what} after the timeout. */
+    static void waitUntil(String what, BooleanSupplier condition) {
+        waitUntil(what, condition, () -> "");
+    }
+
+    static void waitUntil(String what, BooleanSupplier condition, Supplier<?> state) {
+        Display display = display();
+        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail("timed out after " + TIMEOUT_MS + " ms waiting until " + what + "; now: " + state.get());
+            }
+            if (!display.readAndDispatch()) {
+                display.timerExec(20, () -> { });
+                display.sleep();
+            }
+        }
+    }
+
+    /** Runs pending events for a while (lets asynchronous updates that must NOT happen show up). */
+    static void pump(long millis) {
+        Display display = display();
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            if (!display.readAndDispatch()) {
+                display.timerExec(10, () -> { });
+                display.sleep();
+            }
+        }
+    }
+
+    static BundleContext context() {
+        return FrameworkUtil.getBundle(Ui.class).getBundleContext();
+    }
+
+    static Bundle bundle(String symbolicName) {
+        for (Bundle b : context().getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+}

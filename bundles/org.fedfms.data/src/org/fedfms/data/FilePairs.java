@@ -102,13 +102,13 @@ public final class FilePairs {
             List<Path> imgs = e.getValue();
             List<Path> ms = masks.get(base);
             if (imgs.size() > 1) {
-                problems.add(new Unpaired(base, "images " + names(imgs, show) + " share the name '" + base
+                problems.add(new Unpaired(base, names(imgs, show) + " share the name '" + base
                         + "': keep one"));
             } else if (ms == null) {
                 problems.add(new Unpaired(base, show.apply(imgs.get(0)) + ": no mask named '" + base + maskSuffix
                         + ".*' in " + show.apply(maskDir)));
             } else if (ms.size() > 1) {
-                problems.add(new Unpaired(base, "masks " + names(ms, show) + " all match image "
+                problems.add(new Unpaired(base, names(ms, show) + " all match image "
                         + show.apply(imgs.get(0)) + ": keep one"));
             } else {
                 pairs.add(new FilePair(base, imgs.get(0), ms.get(0)));

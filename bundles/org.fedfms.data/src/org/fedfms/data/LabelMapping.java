@@ -129,8 +129,8 @@ public final class LabelMapping {
             }
         }
         if (bad > 0) {
-            throw new IOException(where + ": " + bad + " mask pixel" + (bad == 1 ? " has a value" : "s have values")
-                    + " that " + (bad == 1 ? "is" : "are") + " not a label (first: " + format(firstValue) + " at row "
+            throw new IOException(where + ": " + bad + (bad == 1 ? " mask pixel has a value that is not a label"
+                    : " mask pixels have values that are not labels") + " (first: " + format(firstValue) + " at row "
                     + first / width + ", column " + first % width + "); expected " + expected()
                     + " (see the classes and labelValues settings)");
         }

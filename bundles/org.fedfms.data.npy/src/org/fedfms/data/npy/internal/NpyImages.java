@@ -65,7 +65,7 @@ final class NpyImages {
             }
         }
         byte[] mask = mask(lab, decoding, shownMask);
-        int[] ls = maskSize(lab.shape());
+        int[] ls = layout(lab.shape());
         if (ls[0] != h || ls[1] != w) {
             boolean sameAspect = (long) ls[0] * w == (long) ls[1] * h;
             if (!decoding.resizeMasks() || !sameAspect) {
@@ -82,24 +82,22 @@ final class NpyImages {
         if (s.length == 2) {
             return new int[] {s[0], s[1], 1, 0};
         }
-        if (s.length == 3 && s[2] <= MAX_LABEL_CHANNELS && s[0] > MAX_LABEL_CHANNELS) {
-            return new int[] {s[0], s[1], s[2], 0};
+        if (s.length != 3) {
+            return null;
         }
-        if (s.length == 3 && s[0] <= MAX_LABEL_CHANNELS && s[2] > MAX_LABEL_CHANNELS) {
-            return new int[] {s[1], s[2], s[0], 1};
-        }
-        if (s.length == 3 && s[2] == 1) {
+        if (s[2] == 1) {
             return new int[] {s[0], s[1], 1, 0};
         }
-        if (s.length == 3 && s[0] == 1) {
+        if (s[0] == 1) {
             return new int[] {s[1], s[2], 1, 1};
         }
+        if (s[2] <= MAX_LABEL_CHANNELS && s[2] < Math.min(s[0], s[1])) {
+            return new int[] {s[0], s[1], s[2], 0};
+        }
+        if (s[0] <= MAX_LABEL_CHANNELS && s[0] < Math.min(s[1], s[2])) {
+            return new int[] {s[1], s[2], s[0], 1};
+        }
         return null;
-    }
-
-    private static int[] maskSize(int[] s) {
-        int[] l = layout(s);
-        return new int[] {l[0], l[1]};
     }
 
     private static byte[] mask(NpyArray lab, NpyDatasetLoader.Decoding decoding, String shown) throws IOException {

@@ -2,7 +2,7 @@ package org.fedfms.data;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,8 +186,8 @@ public final class FederatedSplits {
                 nTest--;
             }
         }
-        Set<Sample> test = new HashSet<>();
-        Set<Sample> validation = new HashSet<>();
+        Set<Sample> test = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Sample> validation = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < nTest; i++) {
             test.addAll(shuffled.get(i).samples());
         }

@@ -128,17 +128,22 @@ public class SyntheticDatasetLoader implements DatasetLoader {
         return l;
     }
 
+    private static String padded(int n, int digits) {
+        String s = Integer.toString(n);
+        return s.length() >= digits ? s : "0".repeat(digits - s.length()) + s;
+    }
+
     /** One generated slice: its pixels exist only while the caller holds the loaded image. */
     record SyntheticSample(SyntheticGenerator generator, SiteDomain domain, int site, int index) implements Sample {
 
         @Override
         public String id() {
-            return String.format(Locale.ROOT, "slice-%06d", index);
+            return "slice-" + padded(index, 6);
         }
 
         @Override
         public String caseId() {
-            return String.format(Locale.ROOT, "case-%05d", generator.caseOf(index));
+            return "case-" + padded(generator.caseOf(index), 5);
         }
 
         @Override

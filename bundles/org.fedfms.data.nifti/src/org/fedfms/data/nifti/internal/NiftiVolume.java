@@ -172,10 +172,60 @@ final class NiftiVolume {
     float[] slice(Axis axis, int s) {
         int[] size = sliceSize(axis);
         float[] out = new float[size[0] * size[1]];
+        if (axis == Axis.Z) {
+            return range((long) s * size[0] * size[1], out);
+        }
         int o = 0;
         for (int r = 0; r < size[0]; r++) {
             for (int c = 0; c < size[1]; c++) {
                 out[o++] = (float) value(index(axis, s, r, c));
+            }
+        }
+        return out;
+    }
+
+    /** {@code out.length} consecutive voxels from {@code start}, scaled, one type switch for all. */
+    private float[] range(long start, float[] out) {
+        int n = out.length;
+        int p = (int) (start * header.bytesPerVoxel());
+        switch (header.datatype()) {
+            case 2 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = data.get(p + i) & 0xFF;
+                }
+            }
+            case 256 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = data.get(p + i);
+                }
+            }
+            case 4 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = data.getShort(p + 2 * i);
+                }
+            }
+            case 512 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = data.getShort(p + 2 * i) & 0xFFFF;
+                }
+            }
+            case 16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = data.getFloat(p + 4 * i);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) value(start + i);
+                }
+                return out;
+            }
+        }
+        if (header.scaled()) {
+            float slope = (float) header.slope();
+            float inter = (float) header.inter();
+            for (int i = 0; i < n; i++) {
+                out[i] = out[i] * slope + inter;
             }
         }
         return out;

@@ -140,27 +140,71 @@ record NpyArray(int[] shape, String dtype, float[] values) {
         float[] v = new float[n];
         char kind = dtype.charAt(1);
         int size = Integer.parseInt(dtype.substring(2));
-        for (int i = 0; i < n; i++) {
-            v[i] = switch (kind) {
-                case 'b', '?' -> b.get() != 0 ? 1f : 0f;
-                case 'i' -> switch (size) {
-                    case 1 -> b.get();
-                    case 2 -> b.getShort();
-                    case 4 -> b.getInt();
-                    default -> b.getLong();
-                };
-                case 'u' -> switch (size) {
-                    case 1 -> b.get() & 0xFF;
-                    case 2 -> b.getShort() & 0xFFFF;
-                    case 4 -> b.getInt() & 0xFFFFFFFFL;
-                    default -> unsignedLong(b.getLong());
-                };
-                default -> switch (size) {
-                    case 2 -> halfToFloat(b.getShort());
-                    case 4 -> b.getFloat();
-                    default -> (float) b.getDouble();
-                };
-            };
+        switch (kind + Integer.toString(size)) {
+            case "b1", "?1" -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = b.get(i) != 0 ? 1f : 0f;
+                }
+            }
+            case "i1" -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = b.get(i);
+                }
+            }
+            case "u1" -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = b.get(i) & 0xFF;
+                }
+            }
+            case "i2" -> {
+                java.nio.ShortBuffer sb = b.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = sb.get(i);
+                }
+            }
+            case "u2" -> {
+                java.nio.ShortBuffer sb = b.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = sb.get(i) & 0xFFFF;
+                }
+            }
+            case "f2" -> {
+                java.nio.ShortBuffer sb = b.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = halfToFloat(sb.get(i));
+                }
+            }
+            case "i4" -> {
+                java.nio.IntBuffer ib = b.asIntBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = ib.get(i);
+                }
+            }
+            case "u4" -> {
+                java.nio.IntBuffer ib = b.asIntBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = ib.get(i) & 0xFFFFFFFFL;
+                }
+            }
+            case "f4" -> b.asFloatBuffer().get(v);
+            case "i8" -> {
+                java.nio.LongBuffer lb = b.asLongBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = lb.get(i);
+                }
+            }
+            case "u8" -> {
+                java.nio.LongBuffer lb = b.asLongBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = unsignedLong(lb.get(i));
+                }
+            }
+            default -> {
+                java.nio.DoubleBuffer db = b.asDoubleBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) db.get(i);
+                }
+            }
         }
         return v;
     }

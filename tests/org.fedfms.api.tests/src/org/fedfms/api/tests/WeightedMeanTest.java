@@ -33,6 +33,40 @@ class WeightedMeanTest {
     }
 
     @Test
+    void foldsInPairsWithTheSameResultForAnyCount() {
+        for (int n = 1; n <= 5; n++) {
+            WeightedMean m = new WeightedMean(set(0, 0, 0));
+            double[] expected = new double[3];
+            double total = 0;
+            for (int i = 1; i <= n; i++) {
+                m.add(set(i, -2 * i, i * i), i);
+                expected[0] += i * i;
+                expected[1] += -2.0 * i * i;
+                expected[2] += (double) i * i * i;
+                total += i;
+            }
+            assertEquals(n, m.count());
+            ParameterSet r = m.mean();
+            assertArrayEquals(new float[] {(float) (expected[0] / total), (float) (expected[1] / total)},
+                    r.get("w").values(), 1e-5f, "n=" + n);
+            assertArrayEquals(new float[] {(float) (expected[2] / total)}, r.get("b").values(), 1e-5f, "n=" + n);
+            assertEquals(0, m.count());
+        }
+    }
+
+    @Test
+    void theMeanOwnsNewArrays() {
+        ParameterSet only = set(1, 2, 3);
+        WeightedMean m = new WeightedMean(only);
+        m.add(only, 2);
+        ParameterSet r = m.mean();
+        assertArrayEquals(new float[] {1, 2}, r.get("w").values(), 1e-6f);
+        assertTrue(r.get("w").values() != only.get("w").values());
+        assertThrows(IllegalArgumentException.class, () -> m.add(only, 0));
+        assertThrows(IllegalArgumentException.class, () -> m.add(only, Double.POSITIVE_INFINITY));
+    }
+
+    @Test
     void updateCheckNamesSiteAndProblem() {
         ParameterSet global = set(0, 0, 0);
         String m1 = assertThrows(AggregationException.class, () -> UpdateCheck.check(global,

@@ -1,0 +1,181 @@
+package org.fedfms.strategy.fedopt;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.Tensor;
+import org.fedfms.api.strategy.AggregationException;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.RoundAggregator;
+import org.fedfms.api.strategy.SiteFailure;
+import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StrategyState;
+import org.fedfms.api.strategy.UpdateCheck;
+import org.fedfms.api.strategy.WeightedMean;
+
+/**
+ * One experiment's server optimizer: the weighted mean of the site models is streamed into one
+ * accumulator, then one optimizer step per tensor turns it into the new global model in place.
+ *
+ * <p>The moments {@code m} and {@code v} are replaced by new arrays at every step, never written in
+ * place, so {@link #state()} can hand them out without copying and a checkpoint stays valid after
+ * later rounds.
+ */
+final class ServerOptimizerSession implements StrategySession {
+
+    static final String STEP = "step";
+    static final String M_PREFIX = "m/";
+    static final String V_PREFIX = "v/";
+
+    private final String strategyId;
+    private final Map<String, Object> settings;
+    private final UpdateRule rule;
+    private final OptimizerParameters p;
+    private Map<String, Tensor> m = new HashMap<>();
+    private Map<String, Tensor> v = new HashMap<>();
+    private long step;
+
+    ServerOptimizerSession(String strategyId, Map<String, Object> settings, UpdateRule rule, OptimizerParameters p) {
+        this.strategyId = strategyId;
+        this.settings = Map.copyOf(settings);
+        this.rule = rule;
+        this.p = p;
+    }
+
+    @Override
+    public String strategyId() {
+        return strategyId;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        return settings;
+    }
+
+    @Override
+    public RoundAggregator beginRound(int round, ParameterSet global) {
+        WeightedMean mean = new WeightedMean(global);
+        return new RoundAggregator() {
+            @Override
+            public void accept(FitResult result) {
+                UpdateCheck.check(global, result);
+                mean.add(result.parameters(), p.weighted() ? result.sampleCount() : 1.0);
+            }
+
+            @Override
+            public int accepted() {
+                return mean.count();
+            }
+
+            @Override
+            public ParameterSet finish(List<SiteFailure> failures) {
+                if (mean.count() == 0) {
+                    throw new AggregationException("round " + round + ": no site delivered a usable update");
+                }
+                checkStateMatches(round, global);
+                return optimize(global, mean.mean());
+            }
+        };
+    }
+
+    private void checkStateMatches(int round, ParameterSet global) {
+        if (step == 0) {
+            return;
+        }
+        for (Tensor t : global.tensors()) {
+            Tensor mt = m.get(t.name());
+            Tensor vt = v.get(t.name());
+            if (mt == null || vt == null) {
+                throw new AggregationException("round " + round + ": " + strategyId + " has no optimizer state for '"
+                        + t.name() + "'; the trained parameters changed since step " + step
+                        + " (open a new session to start the optimizer afresh)");
+            }
+            if (!mt.sameShape(t) || !vt.sameShape(t)) {
+                throw new AggregationException("round " + round + ": " + strategyId + " state for '" + t.name()
+                        + "' has shape " + mt.shapeText() + " but the parameter has " + t.shapeText());
+            }
+        }
+        if (m.size() != global.tensorCount()) {
+            throw new AggregationException("round " + round + ": " + strategyId + " holds optimizer state for "
+                    + m.size() + " tensors but the round has " + global.tensorCount()
+                    + "; the trained parameters changed (open a new session to start the optimizer afresh)");
+        }
+    }
+
+    private ParameterSet optimize(ParameterSet global, ParameterSet mean) {
+        float eta = (float) p.eta();
+        float b1 = (float) p.beta1();
+        float b2 = (float) p.beta2();
+        float tau = (float) p.tau();
+        for (Tensor x : mean.tensors()) {
+            Tensor g = global.get(x.name());
+            int n = x.size();
+            float[] mOld = step == 0 ? new float[n] : m.get(x.name()).values();
+            float[] vOld = step == 0 ? new float[n] : v.get(x.name()).values();
+            float[] mNew = new float[n];
+            float[] vNew = new float[n];
+            rule.step(x.values(), g.values(), mOld, vOld, mNew, vNew, eta, b1, b2, tau);
+            int[] shape = x.shape();
+            m.put(x.name(), Tensor.of(M_PREFIX + x.name(), shape, mNew));
+            v.put(x.name(), Tensor.of(V_PREFIX + x.name(), shape, vNew));
+        }
+        step++;
+        return mean;
+    }
+
+    @Override
+    public StrategyState state() {
+        if (step == 0) {
+            return new StrategyState(ParameterSet.empty(), Map.of(STEP, "0"));
+        }
+        ParameterSet.Builder b = ParameterSet.builder();
+        for (String name : m.keySet().stream().sorted().toList()) {
+            b.add(m.get(name));
+            b.add(v.get(name));
+        }
+        return new StrategyState(b.build(), Map.of(STEP, Long.toString(step)));
+    }
+
+    @Override
+    public void restore(StrategyState state) {
+        String stepText = state.values().get(STEP);
+        long restoredStep;
+        try {
+            restoredStep = stepText == null ? 0 : Long.parseLong(stepText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(strategyId + " state: step '" + stepText + "' is not a number", e);
+        }
+        if (restoredStep < 0) {
+            throw new IllegalArgumentException(strategyId + " state: negative step " + restoredStep);
+        }
+        Map<String, Tensor> rm = new HashMap<>();
+        Map<String, Tensor> rv = new HashMap<>();
+        for (Tensor t : state.tensors().tensors()) {
+            if (t.name().startsWith(M_PREFIX)) {
+                rm.put(t.name().substring(M_PREFIX.length()), t);
+            } else if (t.name().startsWith(V_PREFIX)) {
+                rv.put(t.name().substring(V_PREFIX.length()), t);
+            } else {
+                throw new IllegalArgumentException(strategyId + " state: unexpected tensor '" + t.name()
+                        + "' (expected m/<parameter> and v/<parameter>)");
+            }
+        }
+        if (!rm.keySet().equals(rv.keySet())) {
+            throw new IllegalArgumentException(strategyId + " state: m and v name different parameters");
+        }
+        for (Map.Entry<String, Tensor> e : rm.entrySet()) {
+            if (!e.getValue().sameShape(rv.get(e.getKey()))) {
+                throw new IllegalArgumentException(strategyId + " state: m and v of '" + e.getKey()
+                        + "' differ in shape");
+            }
+        }
+        if (restoredStep > 0 && rm.isEmpty()) {
+            throw new IllegalArgumentException(strategyId + " state: step " + restoredStep + " without moments");
+        }
+        m = rm;
+        v = rv;
+        step = restoredStep;
+    }
+}

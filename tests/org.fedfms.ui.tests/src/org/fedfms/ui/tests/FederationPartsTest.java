@@ -128,10 +128,11 @@ class FederationPartsTest {
         part.trainerOptions().setText("noise=0.1 failSite=none");
         assertEquals(List.of(), part.specForm().problems());
 
-        part.specForm().setValues(Map.of("batchSize", "0"));
-        assertTrue(part.specForm().problem("batchSize").contains("'batchSize' = 0 is outside [1, 65536]"),
-                part.specForm().problem("batchSize"));
-        part.specForm().setValues(Map.of("batchSize", "8"));
+        part.specForm().setValues(Map.of("learningRate", "fast"));
+        assertEquals("'learningRate': 'fast' is not a double", part.specForm().problem("learningRate"));
+        assertTrue(part.validationText().contains("'learningRate': 'fast' is not a double"), part.validationText());
+        part.specForm().setValues(Map.of("learningRate", "0.02"));
+        assertEquals("Ready to create.", part.validationText());
 
         join(part.createFromForm());
         ExperimentSpec created = f.spec(name);
@@ -157,7 +158,7 @@ class FederationPartsTest {
                 .anyMatch(r -> r.name().equals(name) && r.completedRounds() == 1 && r.plannedRounds() == 3),
                 part::rows);
         ExperimentsPart.Row row = only(part.rows(), r -> r.name().equals(name));
-        assertTrue(row.lastEvaluation().startsWith("mse="), row.lastEvaluation());
+        assertTrue(row.lastEvaluation().contains("mse="), row.lastEvaluation());
     }
 
     @Test

@@ -524,6 +524,11 @@ public class ExperimentsPart {
         return strategyForm;
     }
 
+    /** What the form says about its values: their problems, or that it is ready to create. */
+    public String validationText() {
+        return validation.getText();
+    }
+
     public Text trainerOptions() {
         return trainerOptions;
     }

@@ -120,22 +120,32 @@ public final class LineChart {
         double[] yTicks = ticks(yMin, yMax, 5);
         yMin = Math.min(yMin, yTicks[0]);
         yMax = Math.max(yMax, yTicks[yTicks.length - 1]);
-        double[] xTicks = ticks(xMin, xMax, 8);
-        xTicks = java.util.Arrays.stream(xTicks).filter(x -> x == Math.rint(x)).toArray();
-
         int yLabelWidth = 0;
         for (double t : yTicks) {
             yLabelWidth = Math.max(yLabelWidth, gc.textExtent(format(t)).x);
         }
-        int legendWidth = 0;
+        // the legend flows in rows under the x axis, so narrow charts keep their plot width
+        List<int[]> legendAt = new ArrayList<>();
+        int lx = 8;
+        int row = 0;
         for (String name : series.keySet()) {
-            legendWidth = Math.max(legendWidth, gc.textExtent(name).x + 28);
+            int w = gc.textExtent(name).x + 34;
+            if (lx + w > area.width - 8 && lx > 8) {
+                lx = 8;
+                row++;
+            }
+            legendAt.add(new int[] {lx, row});
+            lx += w;
         }
+        int legendHeight = (row + 1) * (lineHeight + 2);
         int left = 12 + lineHeight + yLabelWidth;
         int top = 10 + lineHeight * 2;
-        int right = area.width - legendWidth - 12;
-        int bottom = area.height - 10 - lineHeight * 2;
+        int right = area.width - 16;
+        int bottom = area.height - 12 - lineHeight * 2 - legendHeight;
         plot = new Rectangle(left, top, Math.max(10, right - left), Math.max(10, bottom - top));
+        int xLabelWidth = gc.textExtent(format(xMax)).x + 16;
+        double[] xTicks = ticks(xMin, xMax, Math.max(1, plot.width / xLabelWidth));
+        xTicks = java.util.Arrays.stream(xTicks).filter(x -> x == Math.rint(x) && x >= xMin && x <= xMax).toArray();
 
         gc.setLineWidth(1);
         for (double t : yTicks) {
@@ -162,7 +172,7 @@ public final class LineChart {
         gc.drawText(yLabel, 8, 6 + lineHeight, true);
 
         int i = 0;
-        int legendY = plot.y;
+        int legendY = plot.y + plot.height + 8 + lineHeight * 2;
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             Color c = new Color(PALETTE[i % PALETTE.length]);
             gc.setForeground(c);
@@ -182,11 +192,11 @@ public final class LineChart {
                 gc.fillOval(x - 2, y - 2, 5, 5);
                 prev = new int[] {x, y};
             }
-            int lx = plot.x + plot.width + 10;
-            gc.drawLine(lx, legendY + lineHeight / 2, lx + 18, legendY + lineHeight / 2);
+            int[] at = legendAt.get(i);
+            int ly = legendY + at[1] * (lineHeight + 2);
+            gc.drawLine(at[0], ly + lineHeight / 2, at[0] + 18, ly + lineHeight / 2);
             gc.setForeground(fg);
-            gc.drawText(e.getKey(), lx + 22, legendY, true);
-            legendY += lineHeight + 2;
+            gc.drawText(e.getKey(), at[0] + 22, ly, true);
             i++;
         }
         gc.setLineWidth(1);

@@ -226,11 +226,11 @@ public class RoundsPart {
                     item.setBackground(table.getDisplay().getSystemColor(SWT.COLOR_INFO_BACKGROUND));
                 }
             }
-            if (table.getItemCount() > 0) {
-                table.showItem(table.getItem(table.getItemCount() - 1));
-            }
         } finally {
             table.setRedraw(true);
+        }
+        if (table.getItemCount() > 0) {
+            table.showItem(table.getItem(table.getItemCount() - 1)); // the newest round in view
         }
     }
 

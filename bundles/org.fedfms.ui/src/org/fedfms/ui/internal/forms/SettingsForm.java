@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -35,6 +36,8 @@ import org.fedfms.api.settings.SettingsSchema;
 public final class SettingsForm {
 
     private final SettingsSchema<?> schema;
+    private final Set<String> omitted;
+    private final Set<String> suggested;
     private final Composite composite;
     private final Map<String, Field> fields = new LinkedHashMap<>();
     private final List<Consumer<List<String>>> listeners = new CopyOnWriteArrayList<>();
@@ -52,7 +55,22 @@ public final class SettingsForm {
      * @param schema the settings to edit
      */
     public SettingsForm(Composite parent, SettingsSchema<?> schema) {
+        this(parent, schema, Set.of(), Set.of());
+    }
+
+    /**
+     * Builds the form for some of the schema's settings.
+     *
+     * @param parent where the form goes
+     * @param schema the settings to edit
+     * @param omitted keys left out of the form (they bind to their defaults; a face edits them otherwise)
+     * @param suggested text settings shown as editable combos whose list {@link #suggest} fills, e.g. with
+     *        the ids of the services present now
+     */
+    public SettingsForm(Composite parent, SettingsSchema<?> schema, Set<String> omitted, Set<String> suggested) {
         this.schema = Objects.requireNonNull(schema, "schema");
+        this.omitted = Set.copyOf(omitted);
+        this.suggested = Set.copyOf(suggested);
         this.composite = new Composite(parent, SWT.NONE);
         GridLayout layout = new GridLayout(3, false);
         layout.horizontalSpacing = 10;
@@ -63,7 +81,9 @@ public final class SettingsForm {
             none.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
         }
         for (SettingDescriptor d : schema.descriptors()) {
-            fields.put(d.key(), createRow(d));
+            if (!this.omitted.contains(d.key())) {
+                fields.put(d.key(), createRow(d));
+            }
         }
         revalidate();
     }
@@ -103,6 +123,11 @@ public final class SettingsForm {
             check.addListener(SWT.Selection, e -> revalidate());
             return check;
         }
+        if (suggested.contains(d.key()) && d.choices().isEmpty()) {
+            Combo combo = new Combo(composite, SWT.DROP_DOWN);
+            combo.addListener(SWT.Modify, e -> revalidate());
+            return combo;
+        }
         if (!d.choices().isEmpty()) {
             Combo combo = new Combo(composite, SWT.DROP_DOWN | SWT.READ_ONLY);
             combo.setItems(d.choices().toArray(String[]::new));
@@ -123,6 +148,26 @@ public final class SettingsForm {
     private static boolean spinnable(SettingDescriptor d) {
         return (d.type() == Integer.class || d.type() == Long.class)
                 && d.min() >= Integer.MIN_VALUE && d.max() <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * Offers {@code values} in the drop-down of a suggested setting, keeping the text shown (or showing
+     * the first value when the text is empty).
+     */
+    public void suggest(String key, List<String> values) {
+        if (!(input(key) instanceof Combo combo) || (combo.getStyle() & SWT.READ_ONLY) != 0) {
+            throw new IllegalArgumentException("setting '" + key + "' of " + schema.subject() + " takes no suggestions");
+        }
+        String text = combo.getText();
+        combo.setItems(values.toArray(String[]::new));
+        combo.setText(text.isEmpty() && !values.isEmpty() ? values.get(0) : text);
+    }
+
+    /** Calls {@code listener} with the new text each time the user changes the setting {@code key}. */
+    public void addChangeListener(String key, Consumer<String> listener) {
+        Control c = input(key);
+        c.addListener(c instanceof Button || (c instanceof Combo combo && (combo.getStyle() & SWT.READ_ONLY) != 0)
+                ? SWT.Selection : SWT.Modify, e -> listener.accept(text(c)));
     }
 
     /** The form's top control. */
@@ -189,6 +234,20 @@ public final class SettingsForm {
         return schema.bind(values());
     }
 
+    /**
+     * The values bound through the schema and turned back into typed values (enums as lower-case names),
+     * every setting of the schema included.
+     *
+     * @throws SettingsException listing every problem when a value is rejected
+     */
+    public Map<String, Object> typedValues() {
+        return typed(schema, values());
+    }
+
+    private static <R extends Record> Map<String, Object> typed(SettingsSchema<R> schema, Map<String, String> values) {
+        return schema.toMap(schema.bind(values));
+    }
+
     /** Calls {@code listener} with the current problems after each edit (empty when valid). */
     public void addValidationListener(Consumer<List<String>> listener) {
         listeners.add(listener);
@@ -248,6 +307,8 @@ public final class SettingsForm {
         String s = value == null ? "" : value.toString();
         if (c instanceof Button b) {
             b.setSelection(Boolean.parseBoolean(s));
+        } else if (c instanceof Combo combo && (combo.getStyle() & SWT.READ_ONLY) == 0) {
+            combo.setText(s);
         } else if (c instanceof Combo combo) {
             int i = combo.indexOf(s);
             if (i >= 0) {

@@ -13,6 +13,7 @@ import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
@@ -21,7 +22,12 @@ import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.api.settings.SettingDescriptor;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationEvent;
+import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.forms.SettingsForm;
+import org.fedfms.ui.internal.jobs.BackgroundWork;
+import org.fedfms.ui.internal.services.FederationAccess;
 import org.fedfms.ui.internal.services.LiveServices;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
@@ -33,7 +39,9 @@ import jakarta.inject.Inject;
 /**
  * The aggregation strategies registered now: one row per {@link AggregationStrategy} service with its
  * id, description, settings (defaults and ranges) and bundle. A strategy bundle that starts or stops
- * adds or removes its row at once. Selecting a row shows a {@link SettingsForm} for its settings.
+ * adds or removes its row at once. Selecting a row shows a {@link SettingsForm} for its settings; "Use in
+ * experiment" swaps the strategy, with those settings, into an experiment from its next round
+ * ({@link FederationService#swapStrategy}), which the round history then notes.
  */
 public class StrategiesPart {
 
@@ -51,6 +59,10 @@ public class StrategiesPart {
     private String formStrategyId;
     private LiveServices<AggregationStrategy> strategies;
     private List<LiveServices.Entry<AggregationStrategy>> shown = List.of();
+    private FederationAccess federation;
+    private Combo experimentCombo;
+    private Button useButton;
+    private Label useResult;
 
     @Inject
     public StrategiesPart() {
@@ -87,12 +99,103 @@ public class StrategiesPart {
                 form.restoreDefaults();
             }
         });
+        Composite use = new Composite(settingsGroup, SWT.NONE);
+        use.setLayoutData(new GridData(SWT.FILL, SWT.BOTTOM, true, false));
+        use.setLayout(new GridLayout(3, false));
+        new Label(use, SWT.NONE).setText("Experiment:");
+        experimentCombo = new Combo(use, SWT.DROP_DOWN | SWT.READ_ONLY);
+        GridData comboData = new GridData(SWT.BEGINNING, SWT.CENTER, false, false);
+        comboData.widthHint = 200;
+        experimentCombo.setLayoutData(comboData);
+        experimentCombo.addListener(SWT.MouseDown, e -> refreshExperiments());
+        useButton = new Button(use, SWT.PUSH);
+        useButton.setText("Use in experiment");
+        useButton.setToolTipText("Swap this strategy, with the settings above, into the experiment from its next round");
+        useButton.addListener(SWT.Selection, e -> {
+            String experiment = experimentCombo.getText();
+            try {
+                useInExperiment(experiment);
+            } catch (RuntimeException ex) {
+                useResult.setText("");
+                BackgroundWork.report(useButton.getShell(), "Use in experiment",
+                        BackgroundWork.failure("Using strategy " + formStrategyId + " in experiment " + experiment, ex));
+            }
+        });
+        useResult = new Label(use, SWT.WRAP);
+        useResult.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
         sash.setWeights(55, 45);
         showSelectedSettings();
+        federation = new FederationAccess(parent.getDisplay(), this::onEvent);
+        refreshExperiments();
 
         Bundle own = FrameworkUtil.getBundle(StrategiesPart.class);
         strategies = new LiveServices<>(own.getBundleContext(), AggregationStrategy.class, parent.getDisplay(),
                 this::show);
+    }
+
+    private void onEvent(FederationEvent event) {
+        if (experimentCombo.isDisposed()) {
+            return;
+        }
+        if (experimentCombo.indexOf(event.experiment()) < 0) {
+            refreshExperiments();
+        }
+        if (event instanceof FederationEvent.StrategySwapped swapped
+                && swapped.experiment().equals(experimentCombo.getText())) {
+            useResult.setText(swapped.toId() + " " + swapped.settings() + " replaces " + swapped.fromId()
+                    + " in " + swapped.experiment() + " from round " + swapped.effectiveRound() + ".");
+            useResult.getParent().layout();
+        }
+    }
+
+    /** Lists the experiments of the engine in the experiment choice, running ones first. */
+    public void refreshExperiments() {
+        FederationService f = federation.current();
+        String chosen = experimentCombo.getText();
+        List<ExperimentStatus> list = f == null ? List.of() : new ArrayList<>(f.experiments());
+        list.sort(Comparator.comparing((ExperimentStatus s) -> s.state() != ExperimentStatus.State.RUNNING)
+                .thenComparing(ExperimentStatus::name));
+        experimentCombo.setItems(list.stream().map(ExperimentStatus::name).toArray(String[]::new));
+        int i = experimentCombo.indexOf(chosen);
+        experimentCombo.select(i >= 0 ? i : 0);
+        updateUseButton();
+    }
+
+    /** Chooses the experiment "Use in experiment" acts on; false if the engine does not list it. */
+    public boolean chooseExperiment(String name) {
+        refreshExperiments();
+        int i = experimentCombo.indexOf(name);
+        if (i >= 0) {
+            experimentCombo.select(i);
+        }
+        return i >= 0;
+    }
+
+    /**
+     * Swaps the selected strategy, with the form's settings, into {@code experiment} from its next round.
+     *
+     * @return the experiment's status after the swap
+     * @throws RuntimeException the engine's error (strategy absent, settings rejected, no such experiment)
+     */
+    public ExperimentStatus useInExperiment(String experiment) {
+        if (form == null) {
+            throw new IllegalStateException("select a strategy first");
+        }
+        if (experiment == null || experiment.isEmpty()) {
+            throw new IllegalStateException("choose an experiment first (create one in the Experiments part)");
+        }
+        Map<String, Object> settings = form.typedValues();
+        ExperimentStatus s = federation.service().swapStrategy(experiment, formStrategyId, settings);
+        useResult.setText(formStrategyId + " " + settings + " aggregates " + experiment + " from round "
+                + (s.completedRounds() + 1) + " (the round history notes the change).");
+        useResult.getParent().layout();
+        return s;
+    }
+
+    private void updateUseButton() {
+        if (useButton != null && !useButton.isDisposed()) {
+            useButton.setEnabled(form != null && experimentCombo.getItemCount() > 0);
+        }
     }
 
     private void column(String title, int width) {
@@ -184,6 +287,7 @@ public class StrategiesPart {
             showValidation(form.problems());
             restoreDefaults.setEnabled(true);
         }
+        updateUseButton();
         settingsGroup.layout(true, true);
     }
 
@@ -238,6 +342,9 @@ public class StrategiesPart {
     public void dispose() {
         if (strategies != null) {
             strategies.close();
+        }
+        if (federation != null) {
+            federation.close();
         }
     }
 }

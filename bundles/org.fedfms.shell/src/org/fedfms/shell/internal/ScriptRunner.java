@@ -136,7 +136,7 @@ public final class ScriptRunner {
     }
 
     private static String oneLine(String s) {
-        String t = s.strip().replaceAll("\\s+", " ");
+        String t = s.replace("\\\n", " ").strip().replaceAll("\\s+", " ");
         return t.length() > 120 ? t.substring(0, 117) + "..." : t;
     }
 

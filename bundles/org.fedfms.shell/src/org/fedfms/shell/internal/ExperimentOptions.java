@@ -58,7 +58,7 @@ final class ExperimentOptions {
     }
 
     /** Sets a text component when the option was given. */
-    void text(String option, String value, java.util.function.Consumer<String> set) {
+    void text(String value, java.util.function.Consumer<String> set) {
         if (given(value)) {
             set.accept(value.trim());
         }

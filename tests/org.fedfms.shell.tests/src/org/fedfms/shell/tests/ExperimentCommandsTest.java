@@ -403,4 +403,33 @@ class ExperimentCommandsTest {
         assertNull(f.history(name).get(s.completedRounds()).sites().stream()
                 .map(SiteRoundResult::error).filter(e -> e != null).findFirst().orElse(null));
     }
+
+    @Test
+    void roundThenBackgroundRunPausesAndResumes() throws Exception {
+        String name = "shell-bg";
+        shell.forget(name);
+        FederationService f = shell.federation();
+        shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 6 --options fitDelayMillis=50 " + name);
+
+        Table round = (Table) shell.execute("fedfms:round " + name);
+        assertEquals("experiment " + name + ", round 1", round.title());
+        assertEquals(List.of("(round)", "site-0", "site-1", "site-2"), round.column("site"));
+        assertEquals(DataTable.format(f.history(name).get(0).evaluationMetrics().values().get("mse")),
+                round.column("mse").get(0));
+
+        String started = shell.run("fedfms:run --background " + name);
+        assertTrue(started.contains("running") || f.status(name).completedRounds() > 1, started);
+        shell.run("fedfms:pause " + name);
+        Shell.awaitTrue(() -> f.status(name).state() != ExperimentStatus.State.RUNNING, "the run to pause");
+        ExperimentStatus paused = f.status(name);
+        assertEquals(ExperimentStatus.State.PAUSED, paused.state());
+        assertTrue(paused.message().startsWith("paused at request after round "), paused.message());
+        assertTrue(paused.completedRounds() >= 1 && paused.completedRounds() < 6, paused.toString());
+
+        Table resumed = (Table) shell.execute("fedfms:resume " + name);
+        assertEquals(6, f.history(name).size());
+        assertEquals(ExperimentStatus.State.COMPLETED, f.status(name).state());
+        assertTrue(resumed.toString().contains("6 of 6"), resumed.toString());
+        assertTrue(shell.output().contains("[" + name + "] round 6/6 done in"), shell.output());
+    }
 }

@@ -5,15 +5,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.gogo.runtime.Parser;
-import org.apache.felix.gogo.runtime.Token;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.launch.Framework;
@@ -29,7 +29,9 @@ import org.osgi.service.component.annotations.Reference;
  * ({@value #INTERACTIVE}). Once the framework has started, runs each statement through Gogo and
  * prints each result. A batch stops at the first failure with a message naming the statement (and
  * line) and ends the JVM with exit code 0 or 1; the interactive shell reports the failure and reads
- * on until {@code exit} or end of input.
+ * on until {@code exit} or end of input. System properties {@value #VARIABLE_PREFIX}NAME set Gogo
+ * variables first. Ctrl-C interrupts the running statement (a running experiment is cancelled
+ * cleanly); a second one, or one while nothing runs, ends the process with exit code 130.
  */
 @Component(immediate = true)
 public class BatchRunner {
@@ -40,6 +42,8 @@ public class BatchRunner {
     public static final String SCRIPT = "fedfms.script";
     /** System property: read statements from standard input, interactively. */
     public static final String INTERACTIVE = "fedfms.interactive";
+    /** Prefix of system properties that set Gogo variables before a script runs: {@code fedfms.var.model=sam-vit-b}. */
+    public static final String VARIABLE_PREFIX = "fedfms.var.";
 
     private final BundleContext context;
     private final CommandProcessor processor;
@@ -50,14 +54,22 @@ public class BatchRunner {
     private final java.io.InputStream stdin = new java.io.FileInputStream(java.io.FileDescriptor.in);
     private final PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
     private final PrintStream stderr = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+    private final ScriptRunner batch;
+    private volatile CommandSession interactiveSession;
+    private volatile Job interrupted;
 
     @Activate
     public BatchRunner(BundleContext context, @Reference CommandProcessor processor) {
         this.context = context;
         this.processor = processor;
+        this.batch = new ScriptRunner(processor, stdin, stdout, stderr);
         String exec = context.getProperty(EXEC);
         String script = context.getProperty(SCRIPT);
-        if (Boolean.parseBoolean(context.getProperty(INTERACTIVE))) {
+        boolean interactive = Boolean.parseBoolean(context.getProperty(INTERACTIVE));
+        if (interactive || exec != null || script != null) {
+            ConsoleInterrupt.install(this::onInterrupt);
+        }
+        if (interactive) {
             Thread t = new Thread(this::interactive, "fedfms-shell");
             t.setDaemon(false);
             t.start();
@@ -80,9 +92,9 @@ public class BatchRunner {
                 } catch (IOException e) {
                     throw new BatchException("cannot read script " + file + ": " + e);
                 }
-                rc = run(text, file.toString());
+                rc = batch.run(text, file.toString(), variables());
             } else {
-                rc = run(exec, null);
+                rc = batch.run(exec, null, variables());
             }
         } catch (BatchException e) {
             stderr.println("fedfms: " + e.getMessage());
@@ -117,6 +129,8 @@ public class BatchRunner {
         PrintStream err = stderr;
         out.println("FedFMS shell. 'help' lists the commands, 'help NAME' explains one; 'exit' leaves.");
         try (CommandSession session = processor.createSession(stdin, out, err)) {
+            variables().forEach(session::put);
+            interactiveSession = session;
             StringBuilder pending = new StringBuilder();
             while (true) {
                 out.print(pending.length() == 0 ? "fedfms> " : "   ...> ");
@@ -149,114 +163,41 @@ public class BatchRunner {
                 }
                 try {
                     Object result = session.execute(text);
-                    print(session, result, out);
+                    ScriptRunner.print(session, result, out);
                 } catch (Exception e) {
-                    err.println("error: " + message(e));
+                    err.println("error: " + ScriptRunner.message(e));
                 }
             }
         }
     }
 
-    /** Runs {@code program} statement by statement; 0 if every statement succeeded, else 1. */
-    int run(String program, String source) {
-        PrintStream out = stdout;
-        PrintStream err = stderr;
-        try (CommandSession session = processor.createSession(stdin, out, err)) {
-            List<Statement> statements;
-            try {
-                statements = statements(program);
-            } catch (RuntimeException e) {
-                err.println("fedfms: " + where(source, null) + "syntax error: " + e.getMessage());
-                return 1;
+    /** The Gogo variables given as system properties {@value #VARIABLE_PREFIX}NAME. */
+    static Map<String, String> variables() {
+        Map<String, String> vars = new TreeMap<>();
+        Properties props = System.getProperties();
+        for (String key : props.stringPropertyNames()) {
+            if (key.startsWith(VARIABLE_PREFIX) && key.length() > VARIABLE_PREFIX.length()) {
+                vars.put(key.substring(VARIABLE_PREFIX.length()), props.getProperty(key));
             }
-            for (Statement statement : statements) {
-                Object result;
-                try {
-                    result = session.execute(statement.text());
-                } catch (Exception e) {
-                    err.println("fedfms: " + where(source, statement) + "'" + oneLine(statement.text()) + "' failed: "
-                            + message(e));
-                    return 1;
-                }
-                print(session, result, out);
-            }
-            return 0;
         }
-    }
-
-    /** Prints a result the way Gogo formats it; nothing for null or a list of nulls (a loop's result). */
-    private static void print(CommandSession session, Object result, PrintStream out) {
-        if (result == null || result instanceof java.util.Collection<?> c && c.stream().allMatch(x -> x == null)) {
-            return;
-        }
-        out.println(session.format(result, Converter.INSPECT).toString().stripTrailing());
-    }
-
-    /** One top-level statement of a program and the line it starts on (0-based). */
-    private record Statement(String text, int line) {
+        return vars;
     }
 
     /**
-     * Splits a program at its top-level separators ({@code ;} and new lines); statements joined by
-     * {@code &&}, {@code ||} or {@code |} stay together.
+     * Ctrl-C: interrupts the statement running now (a running experiment is then cancelled cleanly); a
+     * second Ctrl-C while it still runs, or one with nothing running, ends the process (exit code 130).
      */
-    static List<Statement> statements(String program) {
-        Parser.Program p = new Parser(program).program();
-        List<Statement> list = new ArrayList<>();
-        Parser.Executable first = null;
-        Parser.Executable last = null;
-        for (Parser.Executable e : p.tokens()) {
-            boolean separator = e instanceof Parser.Operator
-                    && (Token.eq(";", e) || Token.eq("\n", e) || e.toString().isBlank());
-            if (separator) {
-                if (first != null) {
-                    list.add(chunk(program, first, last));
-                }
-                first = null;
-                last = null;
-            } else {
-                if (first == null) {
-                    first = e;
-                }
-                last = e;
-            }
+    private void onInterrupt() {
+        CommandSession s = interactiveSession;
+        Job job = s != null ? s.foregroundJob() : batch.foregroundJob();
+        if (job != null && job != interrupted) {
+            interrupted = job;
+            stderr.println();
+            stderr.println("fedfms: interrupting the running command (Ctrl-C again to quit)");
+            job.interrupt();
+            return;
         }
-        if (first != null) {
-            list.add(chunk(program, first, last));
-        }
-        return list;
-    }
-
-    private static Statement chunk(String program, Parser.Executable first, Parser.Executable last) {
-        return new Statement(program.substring(first.start(), last.start() + last.length()), first.line());
-    }
-
-    private static String where(String source, Statement statement) {
-        if (source == null) {
-            return "";
-        }
-        return source + (statement == null ? "" : ":" + (statement.line() + 1)) + ": ";
-    }
-
-    private static String oneLine(String s) {
-        String t = s.strip().replaceAll("\\s+", " ");
-        return t.length() > 120 ? t.substring(0, 117) + "..." : t;
-    }
-
-    private static String message(Throwable e) {
-        while ((e instanceof java.lang.reflect.InvocationTargetException
-                || e instanceof java.lang.reflect.UndeclaredThrowableException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        Throwable c = e.getCause();
-        if (c != null && c.getMessage() != null && !m.contains(c.getMessage())) {
-            m += " (" + c.getMessage() + ")";
-        }
-        return m;
+        new Thread(() -> shutdown(130), "fedfms-interrupt").start();
     }
 
     /**

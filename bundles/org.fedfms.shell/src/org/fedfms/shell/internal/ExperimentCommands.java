@@ -1,85 +1,263 @@
 package org.fedfms.shell.internal;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.Function;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
-import org.fedfms.api.Metrics;
-import org.fedfms.api.RoundResult;
+import org.apache.felix.service.command.Parameter;
+import org.fedfms.api.settings.SettingsException;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
+import org.fedfms.shell.ExperimentSummary;
+import org.fedfms.shell.ExperimentTables;
 import org.fedfms.shell.Table;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** Gogo commands that show the federation's experiments (the full experiment command set comes later). */
+/** Gogo commands that create, list, show, save, load and remove experiments, and swap their strategy. */
 @Component(service = CommandSet.class, property = {
     "osgi.command.scope=fedfms",
+    "osgi.command.function=experiment",
+    "osgi.command.function=experimentload",
+    "osgi.command.function=experimentsave",
     "osgi.command.function=experiments",
-    "osgi.command.function=status"})
+    "osgi.command.function=status",
+    "osgi.command.function=strategy",
+    "osgi.command.function=remove",
+    HyphenatedCommands.PROPERTY + "=experiment-load",
+    HyphenatedCommands.PROPERTY + "=experiment-save"})
 @Descriptor("federated experiments")
 public class ExperimentCommands implements CommandSet {
+
+    private static final String NAME = "experiment name, as listed by fedfms:experiments";
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FederationService federation;
 
-    private FederationService federation() {
-        FederationService f = federation;
-        if (f == null) {
-            throw new IllegalStateException("the federation service is not present (bundle org.fedfms.federation "
-                    + "is not started)");
-        }
-        return f;
+    @Descriptor("create an experiment from options over the defaults (sam-tiny, msa, djl trainer, synthetic, fedavg, "
+            + "10 rounds, federated); trailing key=value arguments are the strategy's settings. Shows its status")
+    public Table experiment(
+            @Descriptor("model variant id, e.g. sam-tiny or sam-vit-b")
+            @Parameter(names = "--model", absentValue = "") String model,
+            @Descriptor("adapter type id: msa (FedMSA), full (FedSAM), ...")
+            @Parameter(names = "--adapter", absentValue = "") String adapter,
+            @Descriptor("id of the site trainer service, e.g. djl")
+            @Parameter(names = "--trainer", absentValue = "") String trainer,
+            @Descriptor("id of the dataset loader, as listed by fedfms:datasets")
+            @Parameter(names = "--dataset", absentValue = "") String dataset,
+            @Descriptor("number of sites (the loader's 'sites' setting)")
+            @Parameter(names = "--sites", absentValue = "") String sites,
+            @Descriptor("dataset loader settings k=v,k=v (an empty value keeps the default), e.g. root=/data/x,sites=4")
+            @Parameter(names = "--data", absentValue = "") String data,
+            @Descriptor("aggregation strategy id, as listed by fedfms:strategies")
+            @Parameter(names = "--strategy", absentValue = "") String strategy,
+            @Descriptor("planned number of rounds")
+            @Parameter(names = "--rounds", absentValue = "") String rounds,
+            @Descriptor("local epochs per round")
+            @Parameter(names = "--local-epochs", absentValue = "") String localEpochs,
+            @Descriptor("samples per batch")
+            @Parameter(names = "--batch", absentValue = "") String batch,
+            @Descriptor("learning rate of the sites' optimizer")
+            @Parameter(names = "--lr", absentValue = "") String lr,
+            @Descriptor("federated, centralized, local-only or leave-one-site-out")
+            @Parameter(names = "--protocol", absentValue = "") String protocol,
+            @Descriptor("the held-out site of leave-one-site-out")
+            @Parameter(names = "--unseen-site", absentValue = "") String unseenSite,
+            @Descriptor("device of the site trainers: auto, cpu or gpu:N")
+            @Parameter(names = "--device", absentValue = "") String device,
+            @Descriptor("seed of site selection, initialisation and shuffling")
+            @Parameter(names = "--seed", absentValue = "") String seed,
+            @Descriptor("fewest sites whose updates a round needs")
+            @Parameter(names = "--min-sites", absentValue = "") String minSites,
+            @Descriptor("fraction of the training sites chosen each round, in (0, 1]")
+            @Parameter(names = "--fraction", absentValue = "") String fraction,
+            @Descriptor("seconds the sites have to deliver their updates")
+            @Parameter(names = "--deadline", absentValue = "") String deadline,
+            @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
+            @Parameter(names = "--options", absentValue = "") String options,
+            @Descriptor("remove an existing experiment of that name first, with its files")
+            @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
+            @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
+            @Descriptor("strategy settings as key=value, e.g. weighted=false") String... settings) {
+        FederationService f = Federations.require(federation);
+        String[] positional = new String[settings.length + 1];
+        positional[0] = name;
+        System.arraycopy(settings, 0, positional, 1, settings.length);
+        Federations.noUnknownOptions("experiment", ExperimentOptions.knownOptions(), positional);
+        ExperimentOptions o = new ExperimentOptions(name);
+        ExperimentSpec.Builder b = o.builder();
+        o.text(model, b::model);
+        o.text(adapter, b::adapter);
+        o.text(trainer, b::trainer);
+        o.text(dataset, b::dataset);
+        o.dataset(data, sites);
+        o.text(strategy, b::strategy);
+        o.integer("--rounds", rounds, b::rounds);
+        o.integer("--local-epochs", localEpochs, b::localEpochs);
+        o.integer("--batch", batch, b::batchSize);
+        o.decimal("--lr", lr, b::learningRate);
+        o.protocol(protocol);
+        o.text(unseenSite, b::unseenSite);
+        o.text(device, b::device);
+        o.longInteger("--seed", seed, b::seed);
+        o.integer("--min-sites", minSites, b::minSites);
+        o.decimal("--fraction", fraction, b::fractionPerRound);
+        o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
+        o.trainerOptions(options);
+        o.strategySettings(settings);
+        return create(f, o.build(), replace);
     }
 
-    @Descriptor("list the experiments with their state, rounds, strategy and last evaluation")
+    @Descriptor("create an experiment from a spec file written by fedfms:experiment-save (or by hand: keys left out "
+            + "take their defaults)")
+    public Table experimentLoad(CommandSession session,
+            @Descriptor("create it under this name instead of the one in the file")
+            @Parameter(names = "--name", absentValue = "") String name,
+            @Descriptor("remove an existing experiment of that name first, with its files")
+            @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
+            @Descriptor("the spec file, e.g. fedmsa.json") String file) {
+        FederationService f = Federations.require(federation);
+        Federations.noUnknownOptions("experiment-load", List.of("--name", "--replace"), file);
+        Path path = Federations.resolve(session, file);
+        ExperimentSpec spec;
+        try {
+            spec = ExperimentSpecJson.read(path);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no experiment spec file " + path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read experiment spec " + path + ": " + e.getMessage(), e);
+        }
+        if (!name.isBlank()) {
+            spec = spec.toBuilder().name(name.trim()).build();
+            List<String> problems = spec.problems();
+            if (!problems.isEmpty()) {
+                throw new SettingsException("--name", problems);
+            }
+        }
+        return create(f, spec, replace);
+    }
+
+    @Descriptor("write an experiment's spec (with the strategy its next round uses) to a JSON file, atomically")
+    public String experimentSave(CommandSession session, @Descriptor(NAME) String name,
+            @Descriptor("the file to write, e.g. fedmsa.json") String file) throws IOException {
+        FederationService f = Federations.require(federation);
+        ExperimentSpec spec = f.spec(name);
+        Path path = Federations.resolve(session, file);
+        ExperimentSpecJson.write(path, spec);
+        return "saved the spec of experiment '" + name + "' to " + path;
+    }
+
+    @Descriptor("list the experiments with their state, rounds, method, model, dataset, strategy and last evaluation")
     public Table experiments() {
-        FederationService f = federation();
+        FederationService f = Federations.require(federation);
         List<List<String>> rows = new ArrayList<>();
         for (ExperimentStatus s : f.experiments()) {
+            ExperimentSpec spec;
+            try {
+                spec = f.spec(s.name());
+            } catch (FederationException removedMeanwhile) {
+                continue;
+            }
             rows.add(List.of(s.name(), s.state().name().toLowerCase(Locale.ROOT),
-                    s.completedRounds() + "/" + s.plannedRounds(), s.protocol().id(), s.strategyId(),
-                    metrics(s.lastEvaluation()), s.message()));
+                    s.completedRounds() + "/" + s.plannedRounds(), s.protocol().id(), ExperimentSummary.method(spec),
+                    spec.model(), spec.dataset(), s.strategyId(), ExperimentTables.metricsText(s.lastEvaluation()),
+                    s.message()));
         }
         return new Table(rows.isEmpty() ? "no experiments in " + f.experimentsDirectory() : "",
-                List.of("name", "state", "rounds", "protocol", "strategy", "last evaluation", "message"), rows);
+                List.of("name", "state", "rounds", "protocol", "method", "model", "dataset", "strategy",
+                        "last evaluation", "message"), rows);
     }
 
-    @Descriptor("show where one experiment stands and its last rounds")
-    public Table status(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
-        FederationService f = federation();
-        ExperimentStatus s = f.status(name);
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("state", s.state().name().toLowerCase(Locale.ROOT)));
-        rows.add(List.of("rounds", s.completedRounds() + " of " + s.plannedRounds()));
-        rows.add(List.of("protocol", s.protocol().id()));
-        rows.add(List.of("strategy", s.strategyId() + " " + new TreeMap<>(s.strategySettings())));
-        rows.add(List.of("message", s.message().isEmpty() ? "-" : s.message()));
-        rows.add(List.of("last evaluation", metrics(s.lastEvaluation())));
-        List<RoundResult> history = f.history(name);
-        for (RoundResult r : history.subList(Math.max(0, history.size() - 5), history.size())) {
-            rows.add(List.of("round " + r.round(), r.okSites() + "/" + r.sites().stream()
-                    .filter(x -> x.status() != org.fedfms.api.SiteRoundResult.Status.SKIPPED).count() + " sites ok, "
-                    + r.strategyId() + ", " + metrics(r.evaluationMetrics())
-                    + (r.note().isEmpty() ? "" : " — " + r.note())));
-        }
-        rows.add(List.of("directory", f.experimentsDirectory().resolve(name).toString()));
-        return new Table("experiment " + s.name(), List.of("field", "value"), rows);
+    @Descriptor("show where one experiment stands, what it is and its last rounds")
+    public Table status(@Descriptor(NAME) String name) {
+        return StatusTables.status(Federations.require(federation), name);
     }
 
-    private static String metrics(Metrics m) {
-        if (m.isEmpty()) {
-            return "-";
+    @Descriptor("swap an experiment's aggregation strategy (and its settings); the next round that starts uses it")
+    public Table strategy(@Descriptor(NAME) String name,
+            @Descriptor("strategy id, as listed by fedfms:strategies") String id,
+            @Descriptor("strategy settings as key=value, e.g. weighted=false") String... settings) {
+        FederationService f = Federations.require(federation);
+        Map<String, Object> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String kv : settings) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                problems.add("'" + kv + "' is not a strategy setting of the form key=value");
+            } else {
+                values.put(kv.substring(0, eq).trim(), ExperimentOptions.typed(kv.substring(eq + 1).trim()));
+            }
         }
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Double> e : m.values().entrySet()) {
-            parts.add(e.getKey() + "=" + String.format(Locale.ROOT, "%.4g", e.getValue()));
+        if (!problems.isEmpty()) {
+            throw new SettingsException("strategy " + id + " for experiment '" + name + "'", problems);
         }
-        return String.join(" ", parts);
+        ExperimentStatus s = f.swapStrategy(name, id, values);
+        Table status = StatusTables.status(f, name);
+        return new Table("experiment " + name + ": strategy " + s.strategyId() + " from round "
+                + (s.completedRounds() + 1), status.headers(), status.rows());
+    }
+
+    @Descriptor("remove an experiment that is not running, and delete its directory (checkpoints, history)")
+    public String remove(
+            @Descriptor("keep its directory: it is listed again after a restart")
+            @Parameter(names = "--keep-files", absentValue = "false", presentValue = "true") boolean keepFiles,
+            @Descriptor(NAME) String name) {
+        FederationService f = Federations.require(federation);
+        Federations.noUnknownOptions("remove", List.of("--keep-files"), name);
+        Path dir = f.experimentsDirectory().resolve(name);
+        if (!f.remove(name, !keepFiles)) {
+            throw new FederationException("no experiment '" + name + "' (experiments: "
+                    + f.experiments().stream().map(ExperimentStatus::name).toList() + ")");
+        }
+        return keepFiles ? "removed experiment '" + name + "'; its files stay in " + dir
+                : "removed experiment '" + name + "' and deleted " + dir;
+    }
+
+    private Table create(FederationService f, ExperimentSpec spec, boolean replace) {
+        requireServices(f, spec);
+        if (replace) {
+            f.remove(spec.name(), true);
+        }
+        f.create(spec);
+        return StatusTables.status(f, spec.name());
+    }
+
+    /** Says which service an experiment needs is missing, before the federation refuses it. */
+    private static void requireServices(FederationService f, ExperimentSpec spec) {
+        List<String> missing = new ArrayList<>();
+        missing(missing, "trainer", spec.trainer(), f.trainerFactories(), x -> x.id(), "site trainer");
+        missing(missing, "dataset loader", spec.dataset(), f.loaders(), x -> x.id(), "dataset loader");
+        boolean aggregates = spec.protocol() == ExperimentSpec.Protocol.FEDERATED
+                || spec.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT;
+        if (aggregates) {
+            missing(missing, "strategy", spec.strategy(), f.strategies(), x -> x.id(), "aggregation strategy");
+        }
+        if (!missing.isEmpty()) {
+            throw new FederationException("experiment '" + spec.name() + "' cannot be created: "
+                    + String.join("; ", missing) + ". Is the bundle that provides it installed and started? "
+                    + "('lb fedfms' lists the FedFMS bundles)");
+        }
+    }
+
+    private static <T> void missing(List<String> missing, String what, String id, List<T> present,
+            Function<T, String> idOf, String service) {
+        List<String> ids = present.stream().map(idOf).toList();
+        if (!ids.contains(id)) {
+            missing.add("no " + what + " '" + id + "' present (the " + service + " services present: "
+                    + (ids.isEmpty() ? "none" : String.join(", ", ids)) + ")");
+        }
     }
 }

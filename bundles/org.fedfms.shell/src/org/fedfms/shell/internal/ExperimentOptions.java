@@ -1,0 +1,232 @@
+package org.fedfms.shell.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.fedfms.api.settings.SettingsException;
+import org.fedfms.federation.ExperimentSpec;
+
+/**
+ * The options of {@code fedfms:experiment} turned into an {@link ExperimentSpec}: every problem is
+ * collected and reported at once, naming the option as it was typed.
+ */
+final class ExperimentOptions {
+
+    /** Spec component → the shell option that sets it, so that the spec's own problems name the option. */
+    static final Map<String, String> OPTION_OF = options();
+
+    private static final Pattern SETTING_START = Pattern.compile(",(?=\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*=)");
+
+    private final List<String> problems = new ArrayList<>();
+    private final ExperimentSpec.Builder builder;
+    private final String subject;
+
+    ExperimentOptions(String name) {
+        this.builder = ExperimentSpec.builder(name);
+        this.subject = "experiment '" + name + "'";
+    }
+
+    private static Map<String, String> options() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", "--model");
+        m.put("adapter", "--adapter");
+        m.put("trainer", "--trainer");
+        m.put("dataset", "--dataset");
+        m.put("datasetSettings", "--data");
+        m.put("strategy", "--strategy");
+        m.put("strategySettings", "key=value");
+        m.put("rounds", "--rounds");
+        m.put("localEpochs", "--local-epochs");
+        m.put("batchSize", "--batch");
+        m.put("learningRate", "--lr");
+        m.put("protocol", "--protocol");
+        m.put("unseenSite", "--unseen-site");
+        m.put("seed", "--seed");
+        m.put("minSites", "--min-sites");
+        m.put("fractionPerRound", "--fraction");
+        m.put("roundDeadlineSeconds", "--deadline");
+        m.put("device", "--device");
+        m.put("trainerOptions", "--options");
+        return m;
+    }
+
+    ExperimentSpec.Builder builder() {
+        return builder;
+    }
+
+    /** Sets a text component when the option was given. */
+    void text(String value, java.util.function.Consumer<String> set) {
+        if (given(value)) {
+            set.accept(value.trim());
+        }
+    }
+
+    void integer(String option, String value, java.util.function.IntConsumer set) {
+        if (given(value)) {
+            try {
+                set.accept(Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+                problems.add(option + ": '" + value + "' is not a whole number");
+            }
+        }
+    }
+
+    void longInteger(String option, String value, java.util.function.LongConsumer set) {
+        if (given(value)) {
+            try {
+                set.accept(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                problems.add(option + ": '" + value + "' is not a whole number");
+            }
+        }
+    }
+
+    void decimal(String option, String value, java.util.function.DoubleConsumer set) {
+        if (given(value)) {
+            try {
+                double d = Double.parseDouble(value.trim());
+                if (!Double.isFinite(d)) {
+                    throw new NumberFormatException();
+                }
+                set.accept(d);
+            } catch (NumberFormatException e) {
+                problems.add(option + ": '" + value + "' is not a number");
+            }
+        }
+    }
+
+    void protocol(String value) {
+        if (given(value)) {
+            try {
+                builder.protocol(ExperimentSpec.Protocol.parse(value));
+            } catch (IllegalArgumentException e) {
+                problems.add("--protocol: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * {@code --data} settings and {@code --sites}: the loader's settings; an empty value leaves a setting
+     * at its default (so scripts can pass {@code root=$root} with {@code root} unset).
+     */
+    void dataset(String data, String sites) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        if (given(data)) {
+            settings.putAll(keyValues("--data", data, true));
+        }
+        if (given(sites)) {
+            if (settings.containsKey("sites")) {
+                problems.add("--sites " + sites + " and --data sites=" + settings.get("sites")
+                        + " both set the number of sites; give it once");
+            } else {
+                try {
+                    settings.put("sites", Long.parseLong(sites.trim()));
+                } catch (NumberFormatException e) {
+                    problems.add("--sites: '" + sites + "' is not a whole number");
+                }
+            }
+        }
+        builder.datasetSettings(settings);
+    }
+
+    /** {@code --options} settings: further trainer options. */
+    void trainerOptions(String options) {
+        if (given(options)) {
+            builder.trainerOptions(keyValues("--options", options, false));
+        }
+    }
+
+    /** The trailing {@code key=value} arguments: the strategy's settings. */
+    void strategySettings(String[] keyValues) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (String kv : keyValues) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                problems.add("'" + kv + "' is neither an option nor a strategy setting of the form key=value");
+                continue;
+            }
+            settings.put(kv.substring(0, eq).trim(), typed(kv.substring(eq + 1).trim()));
+        }
+        builder.strategySettings(settings);
+    }
+
+    static List<String> knownOptions() {
+        List<String> list = new ArrayList<>();
+        OPTION_OF.values().stream().filter(o -> o.startsWith("--")).forEach(list::add);
+        list.add(4, "--sites");
+        list.add("--replace");
+        return list;
+    }
+
+    /**
+     * {@code k=v,k=v}: a comma starts a new setting only when a {@code key=} follows, so values such as
+     * {@code labelValues=0,128,255} keep their commas.
+     */
+    private Map<String, Object> keyValues(String option, String text, boolean dropEmpty) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String part : SETTING_START.split(text.trim())) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                problems.add(option + ": '" + part + "' is not of the form key=value");
+                continue;
+            }
+            String value = part.substring(eq + 1).trim();
+            if (dropEmpty && value.isEmpty()) {
+                continue;
+            }
+            m.put(part.substring(0, eq).trim(), typed(value));
+        }
+        return m;
+    }
+
+    /** A value as typed: true/false, a whole number, a decimal number, else the text. */
+    static Object typed(String text) {
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        if (text.matches("[-+]?\\d{1,18}")) {
+            return Long.parseLong(text);
+        }
+        if (text.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
+            double d = Double.parseDouble(text);
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        }
+        return text;
+    }
+
+    /** The spec, or a {@link SettingsException} with every problem of the options and of the spec. */
+    ExperimentSpec build() {
+        List<String> all = new ArrayList<>(problems);
+        ExperimentSpec spec = builder.build();
+        if (all.isEmpty()) {
+            spec.problems().forEach(p -> all.add(withOption(p)));
+        }
+        if (!all.isEmpty()) {
+            throw new SettingsException(subject, all);
+        }
+        return spec;
+    }
+
+    /** A spec problem naming its component ({@code 'learningRate' ...}) also names the option ({@code --lr}). */
+    static String withOption(String problem) {
+        for (Map.Entry<String, String> e : OPTION_OF.entrySet()) {
+            String quoted = "'" + e.getKey() + "'";
+            if (problem.startsWith(quoted) || problem.contains(" " + quoted)) {
+                return problem.replaceFirst(Pattern.quote(quoted), quoted + " (" + e.getValue() + ")");
+            }
+        }
+        return problem;
+    }
+
+    private static boolean given(String value) {
+        return value != null && !value.isBlank();
+    }
+}

@@ -1,0 +1,152 @@
+package org.fedfms.shell.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.fedfms.api.RoundResult;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationException;
+import org.fedfms.federation.FederationService;
+import org.fedfms.shell.CsvWriter;
+import org.fedfms.shell.DataTable;
+import org.fedfms.shell.ExperimentReport;
+import org.fedfms.shell.ExperimentSummary;
+import org.fedfms.shell.ExperimentTables;
+import org.fedfms.shell.Table;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** Gogo commands over the results of experiments: metrics per round and site, exports, the comparison table. */
+@Component(service = CommandSet.class, property = {
+    "osgi.command.scope=fedfms",
+    "osgi.command.function=metrics",
+    "osgi.command.function=export",
+    "osgi.command.function=compare"})
+@Descriptor("results of experiments")
+public class ResultCommands implements CommandSet {
+
+    /** What an export says about prediction overlays while no trainer provides them. */
+    static final String NO_OVERLAYS = "PNG overlays of predictions: none written; they need the trainer's prediction "
+            + "export (org.fedfms.train), which is not present";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile FederationService federation;
+
+    @Descriptor("show an experiment's rounds: a row per round, then a row per site (status, samples, training loss, "
+            + "evaluation metrics such as dice, iou, hd95, bytes up and down, milliseconds)")
+    public Table metrics(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+        FederationService f = Federations.require(federation);
+        List<RoundResult> history = f.history(name);
+        String title = history.isEmpty() ? "experiment " + name + ": no completed rounds yet"
+                : "experiment " + name + ": " + history.size() + (history.size() == 1 ? " round" : " rounds");
+        return ExperimentTables.metrics(title, history).toTable();
+    }
+
+    @Descriptor("write an experiment's results to a directory: rounds.csv (a row per round), sites.csv (a row per "
+            + "round and site) and experiment.json (spec, status, final summary, whole history); files are "
+            + "replaced atomically")
+    public ExportResult export(CommandSession session,
+            @Descriptor("experiment name, as listed by fedfms:experiments") String name,
+            @Descriptor("directory to write to (created if missing)") String directory) throws IOException {
+        FederationService f = Federations.require(federation);
+        ExperimentSpec spec = f.spec(name);
+        ExperimentStatus status = f.status(name);
+        List<RoundResult> history = f.history(name);
+        ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
+        Path dir = Federations.resolve(session, directory);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("cannot export experiment '" + name + "' to " + dir
+                    + ": it is a file, not a directory");
+        }
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        files.add(write(dir.resolve("rounds.csv"), CsvWriter.toCsv(ExperimentTables.rounds(name, history))));
+        files.add(write(dir.resolve("sites.csv"), CsvWriter.toCsv(ExperimentTables.sites(name, history))));
+        files.add(write(dir.resolve("experiment.json"),
+                ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
+        return new ExportResult(name, dir, history.size(), files, NO_OVERLAYS);
+    }
+
+    @Descriptor("the paper's comparison table: per experiment its protocol, method (FedSAM, FedMSA, centralized, "
+            + "local-only), final dice, iou and hd95 (the mean, then a row per site), trainable parameters, bytes up "
+            + "and down per round, seconds per round")
+    public Table compare(@Descriptor("experiment names, as listed by fedfms:experiments") String... names) {
+        FederationService f = Federations.require(federation);
+        if (names.length == 0) {
+            throw new IllegalArgumentException("compare: name the experiments to compare, e.g. "
+                    + "fedfms:compare fedsam fedmsa");
+        }
+        List<ExperimentSummary> summaries = new ArrayList<>();
+        for (String name : names) {
+            ExperimentStatus status = f.status(name);
+            summaries.add(ExperimentSummary.of(f.spec(name), status, f.history(name),
+                    trainableParameters(f, name, status)));
+        }
+        DataTable t = ExperimentTables.comparison(summaries);
+        return new DataTable(String.join(" vs ", names), t.headers(), t.rows()).toTable();
+    }
+
+    /**
+     * The global trainable parameter count of an experiment that has run (its model is at hand), or -1;
+     * an experiment that has not run is not set up just to count.
+     */
+    private static long trainableParameters(FederationService f, String name, ExperimentStatus status) {
+        if (status.completedRounds() == 0) {
+            return -1;
+        }
+        try {
+            return f.globalParameters(name).parameterCount();
+        } catch (FederationException e) {
+            return -1;
+        }
+    }
+
+    private static Path write(Path file, String text) throws IOException {
+        AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    /**
+     * What {@code fedfms:export} wrote.
+     *
+     * @param experiment the experiment
+     * @param directory where
+     * @param rounds rounds exported
+     * @param files the files written
+     * @param note what was not written, and why
+     */
+    public record ExportResult(String experiment, Path directory, int rounds, List<Path> files, String note) {
+
+        public ExportResult {
+            files = List.copyOf(files);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("exported experiment '" + experiment + "' (" + rounds
+                    + (rounds == 1 ? " round" : " rounds") + ") to " + directory + "\n");
+            for (Path p : files) {
+                long size;
+                try {
+                    size = Files.size(p);
+                } catch (IOException e) {
+                    size = -1;
+                }
+                sb.append("  ").append(p).append("  ").append(size < 0 ? "?" : new DataTable.ByteCount(size))
+                        .append('\n');
+            }
+            sb.append(note);
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package org.fedfms.shell.tests;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.data.LabeledImage;
+import org.fedfms.api.data.Sample;
+import org.fedfms.api.data.SiteData;
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+
+/**
+ * Test fixture: {@code sites} sites named {@code site-0 ...} with dummy samples per split (the
+ * linear-regression trainer makes up each site's numbers; only the counts matter). {@code holdOutSite}
+ * makes one site test-only, as the real loaders do for leave-one-site-out.
+ */
+final class FixtureDatasetLoader implements DatasetLoader {
+
+    static final String ID = "fixture";
+
+    /** The fixture's settings. */
+    record Settings(
+            @Setting(description = "number of sites", min = 1, max = 100) int sites,
+            @Setting(description = "training samples per site", min = 0, max = 100_000) int trainSamples,
+            @Setting(description = "validation samples per site", min = 0, max = 100_000) int validationSamples,
+            @Setting(description = "test samples per site", min = 0, max = 100_000) int testSamples,
+            @Setting(description = "a site whose samples are all test samples; empty for none") String holdOutSite) {
+    }
+
+    private static final SettingsSchema<Settings> SCHEMA =
+            SettingsSchema.of("dataset " + ID, Settings.class, new Settings(3, 12, 4, 4, ""));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "shell test fixture: N sites with dummy samples";
+    }
+
+    @Override
+    public SettingsSchema<Settings> settings() {
+        return SCHEMA;
+    }
+
+    @Override
+    public FederatedDataset load(Map<String, ?> settings) {
+        Settings s = SCHEMA.bind(settings);
+        List<SiteData> sites = new ArrayList<>();
+        for (int i = 0; i < s.sites(); i++) {
+            String id = "site-" + i;
+            if (id.equals(s.holdOutSite())) {
+                int all = s.trainSamples() + s.validationSamples() + s.testSamples();
+                sites.add(new SiteData(id, List.of(), List.of(), samples(id + "/test", all)));
+            } else {
+                sites.add(new SiteData(id, samples(id + "/train", s.trainSamples()),
+                        samples(id + "/val", s.validationSamples()), samples(id + "/test", s.testSamples())));
+            }
+        }
+        return new FederatedDataset("fixture", 2, sites);
+    }
+
+    private static List<Sample> samples(String prefix, int n) {
+        List<Sample> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = prefix + "-" + i;
+            list.add(new Sample() {
+                @Override
+                public String id() {
+                    return id;
+                }
+
+                @Override
+                public LabeledImage load() {
+                    return new LabeledImage(1, 1, 1, new float[] {0}, new byte[] {0});
+                }
+            });
+        }
+        return list;
+    }
+}

@@ -197,8 +197,16 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     }
 
     private void onEvent(FederationEvent event) {
-        if (event instanceof FederationEvent.RoundCompleted done) {
+        if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
             metrics.roundCompleted(done.result().durationMillis());
+        }
+    }
+
+    private boolean runsHere(String experiment) {
+        try {
+            return federation.spec(experiment).dataset().equals(config.providerId());
+        } catch (FederationException gone) {
+            return false;
         }
     }
 

@@ -101,8 +101,8 @@ class SecurityAndBadUpdateTest {
             ParameterSet good = params(new float[] {1f, -2f, 0.5f}, 3f);
             byte[] valid = CoordinatorHarness.encode(update(1, "raw", good));
 
-            byte[] truncated = Arrays.copyOf(valid, valid.length / 2);
-            refused(h, path, token, truncated, 400, "bytes were sent");
+            refused(h, path, token, Arrays.copyOf(valid, valid.length / 2), 400, "truncated");
+            refused(h, path, token, Arrays.copyOf(valid, valid.length - 3), 400, "bytes were sent");
             refused(h, path, token, new byte[5000], 413, "exceeds the limit of 4096 bytes");
             refused(h, path, token, CoordinatorHarness.encode(update(1, "raw", ParameterSet.builder()
                     .add("linear.weight", new int[] {3, 1}, new float[3])
@@ -129,7 +129,7 @@ class SecurityAndBadUpdateTest {
             refused(h, path, token, valid, 409, "is not open (stale");
 
             String metrics = h.call("GET", "metrics", null, null).body();
-            assertTrue(metrics.contains("fedfms_updates_rejected_total 9"), metrics);
+            assertTrue(metrics.contains("fedfms_updates_rejected_total 10"), metrics);
             assertTrue(metrics.contains("fedfms_updates_accepted_total 2"), metrics);
         }
     }

@@ -234,18 +234,38 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 throw new HttpError(404, "no such resource: " + method + " " + path);
             }
         } catch (HttpError e) {
-            error(response, callback, e.status, e.getMessage());
+            error(request, response, callback, e.status, e.getMessage());
         } catch (FederationException e) {
-            error(response, callback, e.getMessage().startsWith("no experiment") ? 404 : 409, e.getMessage());
+            error(request, response, callback, e.getMessage().startsWith("no experiment") ? 404 : 409, e.getMessage());
         } catch (IllegalArgumentException e) {
-            error(response, callback, 400, e.getMessage());
+            error(request, response, callback, 400, e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, method + " " + path + " failed", e);
-            error(response, callback, 500, "internal error: " + e);
+            error(request, response, callback, 500, "internal error: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            error(response, callback, 503, "the coordinator is stopping");
+            error(request, response, callback, 503, "the coordinator is stopping");
         }
+    }
+
+    /**
+     * Reads what is left of a small refused request body, so the connection stays usable; a large one
+     * is not read: the connection is closed after the answer instead.
+     */
+    private static void drain(Request request, Response response) {
+        long length = request.getLength();
+        if (length == 0) {
+            return;
+        }
+        if (length > 0 && length <= MAX_JSON_BYTES) {
+            try {
+                Content.Source.consumeAll(request);
+                return;
+            } catch (IOException | RuntimeException e) {
+                // fall through: close the connection
+            }
+        }
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
 
     /** Who the bearer token says the caller is: "admin", a site id, or {@code null}. */
@@ -636,7 +656,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         Content.Sink.write(response, true, ServerJson.GSON.toJson(body), callback);
     }
 
-    private static void error(Response response, Callback callback, int status, String message) {
+    private static void error(Request request, Response response, Callback callback, int status, String message) {
+        drain(request, response);
         JsonObject o = new JsonObject();
         o.addProperty("error", message);
         o.addProperty("status", status);

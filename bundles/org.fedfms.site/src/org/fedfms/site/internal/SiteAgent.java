@@ -329,8 +329,14 @@ public final class SiteAgent implements AutoCloseable {
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
         if (r.statusCode() / 100 == 4) {
-            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": the coordinator refused the update of "
-                    + "round " + message.round() + ": HTTP " + r.statusCode() + " " + r.body());
+            String why = "the coordinator refused the update of round " + message.round() + ": HTTP "
+                    + r.statusCode() + " " + r.body();
+            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + why);
+            if (r.statusCode() != 409) {
+                JsonObject body = new JsonObject();
+                body.addProperty("message", why);
+                send(post("tasks/" + taskId + "/failure", body.toString()));
+            }
             return;
         }
         requireOk(r, "uploading an update");

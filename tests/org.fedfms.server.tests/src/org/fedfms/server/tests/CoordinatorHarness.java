@@ -47,12 +47,13 @@ final class CoordinatorHarness implements AutoCloseable {
     static final String ADMIN = "admin-secret-token";
 
     final BundleContext context = FrameworkUtil.getBundle(CoordinatorHarness.class).getBundleContext();
-    final Coordinator coordinator;
+    Coordinator coordinator;
     final FederationService federation;
     final HttpClient client;
     final String providerId;
     private final ServiceTracker<FederationService, FederationService> tracker;
-    private final ServiceRegistration<SiteProvider> registration;
+    private ServiceRegistration<SiteProvider> registration;
+    private final Map<String, String> properties;
     private final List<SiteAgent> agents = new ArrayList<>();
     private final Path dir;
 
@@ -78,11 +79,8 @@ final class CoordinatorHarness implements AutoCloseable {
         p.put("provider.id", providerId);
         p.put("poll.maxWaitSeconds", "2");
         p.putAll(extra);
-        coordinator = new Coordinator(CoordinatorConfig.from(p, dir), federation);
-        coordinator.start();
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(SiteProvider.ID_PROPERTY, providerId);
-        registration = context.registerService(SiteProvider.class, coordinator, props);
+        properties = p;
+        startCoordinator();
         awaitTrue(() -> {
             ServiceReference<SiteProvider>[] refs;
             try {
@@ -97,6 +95,23 @@ final class CoordinatorHarness implements AutoCloseable {
         }, "provider registered");
         client = HttpClient.newBuilder().sslContext(PinnedTrust.fingerprint(coordinator.fingerprint()))
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private void startCoordinator() throws Exception {
+        coordinator = new Coordinator(CoordinatorConfig.from(properties, dir), federation);
+        coordinator.start();
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(SiteProvider.ID_PROPERTY, providerId);
+        registration = context.registerService(SiteProvider.class, coordinator, props);
+    }
+
+    /** Stops the coordinator and starts a new one on the same port with the same certificate. */
+    void restartCoordinator() throws Exception {
+        int port = coordinator.port();
+        registration.unregister();
+        coordinator.close();
+        properties.put("port", String.valueOf(port));
+        startCoordinator();
     }
 
     static String token(String site) {

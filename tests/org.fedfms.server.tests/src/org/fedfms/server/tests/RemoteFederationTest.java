@@ -138,4 +138,24 @@ class RemoteFederationTest {
             assertEquals(3, h.federation.status("dropout").completedRounds());
         }
     }
+
+    @Test
+    void siteAgentsJoinAgainAfterTheCoordinatorRestarts() throws Exception {
+        try (CoordinatorHarness h = new CoordinatorHarness("restart", SITES, Map.of())) {
+            h.fresh("restart");
+            for (String s : SITES) {
+                h.agent(s, s, null);
+            }
+            CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 3, "3 sites joined");
+            h.federation.create(CoordinatorHarness.spec("restart", "restart").minSites(3).build());
+            assertEquals(3, h.federation.runRound("restart").okSites());
+
+            h.restartCoordinator();
+            CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 3, "3 sites joined the restarted "
+                    + "coordinator", 30_000);
+            RoundResult second = h.federation.runRound("restart");
+            assertEquals(2, second.round());
+            assertEquals(3, second.okSites(), second.sites().toString());
+        }
+    }
 }

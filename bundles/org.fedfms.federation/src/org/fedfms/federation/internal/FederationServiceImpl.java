@@ -39,6 +39,7 @@ import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
+import org.fedfms.federation.SiteProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -71,6 +72,7 @@ public class FederationServiceImpl implements FederationService, Services {
     private final Map<String, AggregationStrategy> strategies = new ConcurrentHashMap<>();
     private final Map<String, DatasetLoader> loaders = new ConcurrentHashMap<>();
     private final Map<String, SiteTrainerFactory> trainerFactories = new ConcurrentHashMap<>();
+    private final Map<String, SiteProvider> siteProviders = new ConcurrentHashMap<>();
     private final Set<FederationListener> listenerServices = ConcurrentHashMap.newKeySet();
     private final Set<FederationListener> addedListeners = ConcurrentHashMap.newKeySet();
     private final Map<String, Experiment> experiments = new ConcurrentHashMap<>();
@@ -246,6 +248,26 @@ public class FederationServiceImpl implements FederationService, Services {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSiteProvider(SiteProvider provider, Map<String, Object> properties) {
+        String id = id(properties, provider::id);
+        if (id != null) {
+            siteProviders.put(id, provider);
+        }
+    }
+
+    void removeSiteProvider(SiteProvider provider, Map<String, Object> properties) {
+        String id = id(properties, provider::id);
+        if (id != null) {
+            siteProviders.remove(id, provider);
+        }
+    }
+
+    @Override
+    public SiteProvider siteProvider(String id) {
+        return siteProviders.get(id);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addFederationListener(FederationListener listener) {
         listenerServices.add(listener);
     }
@@ -372,12 +394,21 @@ public class FederationServiceImpl implements FederationService, Services {
             s.open(spec.strategySettings(), strategyContext());
         }
         DatasetLoader loader = loaders.get(spec.dataset());
-        if (loader == null) {
-            throw new FederationException("experiment '" + name + "': dataset loader '" + spec.dataset()
-                    + "' is not present (present: " + loaderIds() + ")");
+        boolean provided = loader == null && siteProviders.containsKey(spec.dataset());
+        if (provided && !RoundLoop.aggregates(spec.protocol())) {
+            throw new FederationException("experiment '" + name + "': protocol " + spec.protocol().id() + " needs a "
+                    + "dataset loader in this JVM; sites of provider '" + spec.dataset() + "' run federated or "
+                    + "leave-one-site-out experiments only");
         }
-        loader.settings().bind(spec.datasetSettings());
-        if (!trainerFactories.containsKey(spec.trainer())) {
+        if (loader == null && !provided) {
+            throw new FederationException("experiment '" + name + "': dataset loader '" + spec.dataset()
+                    + "' is not present (present: " + loaderIds() + ", site providers: "
+                    + sortedKeys(siteProviders) + ")");
+        }
+        if (loader != null) {
+            loader.settings().bind(spec.datasetSettings());
+        }
+        if (!provided && !trainerFactories.containsKey(spec.trainer())) {
             throw new FederationException("experiment '" + name + "': trainer factory '" + spec.trainer()
                     + "' is not present (present: " + trainerFactoryIds() + ")");
         }

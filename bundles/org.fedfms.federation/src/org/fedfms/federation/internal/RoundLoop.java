@@ -226,6 +226,11 @@ final class RoundLoop {
 
     /** The sites, built from the dataset by the trainer factory present now; rebuilt if that factory changed. */
     private SiteSetup ensureSetup(Experiment e, ExperimentSpec spec, int round) {
+        org.fedfms.federation.SiteProvider provider = services.loader(spec.dataset()) == null
+                ? services.siteProvider(spec.dataset()) : null;
+        if (provider != null || (e.setup != null && e.setup.provider() != null)) {
+            return providedSetup(e, spec, round, provider);
+        }
         SiteTrainerFactory factory = services.trainerFactory(spec.trainer());
         SiteSetup current = e.setup;
         if (current != null && current.factory() == factory) {
@@ -290,6 +295,73 @@ final class RoundLoop {
         SiteSetup setup = new SiteSetup(factory, dataset, slots, unseenSlot);
         e.setup = setup;
         return setup;
+    }
+
+    /** The sites a provider lists now; rebuilt when its list changes. */
+    private static SiteSetup providedSetup(Experiment e, ExperimentSpec spec, int round,
+            org.fedfms.federation.SiteProvider provider) {
+        if (provider == null) {
+            e.setup = null;
+            throw RoundAbort.pause(where(e, round) + " cannot start: site provider '" + spec.dataset()
+                    + "' is no longer present (the coordinator stopped?); start it again, then resume. The experiment "
+                    + "keeps the model of round " + (round - 1) + ".");
+        }
+        List<org.fedfms.federation.FederatedSite> sites;
+        try {
+            sites = List.copyOf(provider.sites(spec));
+        } catch (RuntimeException x) {
+            throw RoundAbort.pause(where(e, round) + " cannot start: site provider '" + spec.dataset()
+                    + "' cannot list its sites: " + describe(x), x);
+        }
+        SiteSetup current = e.setup;
+        if (current != null && current.provider() == provider && sameSites(current.provided(), sites)) {
+            return current;
+        }
+        List<SiteSlot> training = new ArrayList<>();
+        SiteSlot unseen = null;
+        for (org.fedfms.federation.FederatedSite s : sites) {
+            SiteSlot slot = reuse(current, s);
+            if (spec.protocol() == Protocol.LEAVE_ONE_SITE_OUT && s.siteId().equals(spec.unseenSite())) {
+                unseen = slot;
+            } else {
+                training.add(slot);
+            }
+        }
+        long withSamples = training.stream().filter(s -> s.info().trainSamples() > 0).count();
+        if (withSamples < spec.minSites()) {
+            throw RoundAbort.pause(where(e, round) + " cannot start: only " + withSamples + " site(s) with training "
+                    + "samples are connected to site provider '" + spec.dataset() + "' (" + sites.stream()
+                    .map(org.fedfms.federation.FederatedSite::siteId).toList() + ") but minSites is "
+                    + spec.minSites() + "; resume when more sites have joined");
+        }
+        SiteSetup setup = new SiteSetup(null, null, training, unseen, provider, sites);
+        e.setup = setup;
+        return setup;
+    }
+
+    private static boolean sameSites(List<org.fedfms.federation.FederatedSite> a,
+            List<org.fedfms.federation.FederatedSite> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The slot of the earlier setup that holds {@code site} (keeping its busy guard), else a new one. */
+    private static SiteSlot reuse(SiteSetup current, org.fedfms.federation.FederatedSite site) {
+        if (current != null) {
+            for (SiteSlot s : current.all()) {
+                if (s.site() == site) {
+                    return s;
+                }
+            }
+        }
+        return new SiteSlot(site);
     }
 
     private static SiteTrainer create(Experiment e, SiteTrainerFactory factory, TrainerSpec spec, SiteData site) {

@@ -19,6 +19,11 @@ interface Services {
 
     SiteTrainerFactory trainerFactory(String id);
 
+    /** The site provider with that id present now, or {@code null}. */
+    default org.fedfms.federation.SiteProvider siteProvider(String id) {
+        return null;
+    }
+
     List<String> strategyIds();
 
     List<String> loaderIds();

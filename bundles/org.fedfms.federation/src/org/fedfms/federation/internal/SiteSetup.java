@@ -15,11 +15,16 @@ import org.fedfms.api.train.SiteTrainerFactory;
  * @param training sites that train (one pooled site for the centralized protocol)
  * @param unseen the held-out site of leave-one-site-out, else {@code null}
  */
-record SiteSetup(SiteTrainerFactory factory, FederatedDataset dataset, List<SiteSlot> training, SiteSlot unseen)
-        implements AutoCloseable {
+record SiteSetup(SiteTrainerFactory factory, FederatedDataset dataset, List<SiteSlot> training, SiteSlot unseen,
+        Object provider, List<org.fedfms.federation.FederatedSite> provided) implements AutoCloseable {
 
     SiteSetup {
         training = List.copyOf(training);
+        provided = provided == null ? List.of() : List.copyOf(provided);
+    }
+
+    SiteSetup(SiteTrainerFactory factory, FederatedDataset dataset, List<SiteSlot> training, SiteSlot unseen) {
+        this(factory, dataset, training, unseen, null, null);
     }
 
     /** Training sites, then the unseen site. */
@@ -33,6 +38,9 @@ record SiteSetup(SiteTrainerFactory factory, FederatedDataset dataset, List<Site
 
     @Override
     public void close() {
+        if (provider != null) {
+            return;
+        }
         all().forEach(SiteSlot::close);
     }
 }

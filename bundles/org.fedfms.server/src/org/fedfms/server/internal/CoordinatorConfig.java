@@ -1,0 +1,167 @@
+package org.fedfms.server.internal;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * How a coordinator runs: where it listens, its TLS, the admin and site credentials (hashed), its limits.
+ * Read from a properties file (see {@code releng/coordinator.properties}).
+ *
+ * @param host address to listen on
+ * @param port port (0: any free one)
+ * @param tls how connections are secured
+ * @param tlsDirectory where a self-signed keystore is generated and kept
+ * @param keystore a real keystore (mode {@link Tls#KEYSTORE})
+ * @param keystorePassword its password
+ * @param keystoreType its type (PKCS12, JKS)
+ * @param adminToken hash of the admin credential
+ * @param siteTokens hash of each site's credential, in the order updates are aggregated
+ * @param providerId the dataset id experiments name to run on this coordinator's sites
+ * @param maxUploadBytes largest update accepted
+ * @param maxConcurrentUploads uploads decoded at once; more get 503 with Retry-After
+ * @param maxPollSeconds longest long-poll
+ */
+public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore,
+        String keystorePassword, String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens,
+        String providerId, long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds) {
+
+    /** Transport security. */
+    public enum Tls {
+        /** HTTPS with a certificate generated at first start (trials). */
+        SELF_SIGNED,
+        /** HTTPS with the configured keystore (deployment). */
+        KEYSTORE,
+        /** Plain HTTP; allowed on a loopback address only. */
+        OFF
+    }
+
+    /** System property naming the coordinator's configuration file. */
+    public static final String CONFIG_PROPERTY = "fedfms.coordinator.config";
+
+    public CoordinatorConfig {
+        siteTokens = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(siteTokens));
+        List<String> problems = new ArrayList<>();
+        if (port < 0 || port > 65535) {
+            problems.add("port must be 0..65535, got " + port);
+        }
+        if (siteTokens.isEmpty()) {
+            problems.add("no sites: list them in 'sites' with a 'site.<id>.token' each");
+        }
+        if (adminToken == null) {
+            problems.add("'admin.token' is missing");
+        }
+        if (tls == Tls.KEYSTORE && (keystore == null || keystorePassword == null)) {
+            problems.add("tls=keystore needs 'tls.keystore' and 'tls.keystore.password'");
+        }
+        if (tls == Tls.OFF && !loopback(host)) {
+            problems.add("tls=off is allowed on a loopback address only (host is '" + host + "'); use tls=self-signed"
+                    + " or tls=keystore");
+        }
+        if (maxUploadBytes < 1024) {
+            problems.add("limits.maxUploadBytes must be at least 1024, got " + maxUploadBytes);
+        }
+        if (maxConcurrentUploads < 1) {
+            problems.add("limits.concurrentUploads must be at least 1, got " + maxConcurrentUploads);
+        }
+        if (maxPollSeconds < 1) {
+            problems.add("poll.maxWaitSeconds must be at least 1, got " + maxPollSeconds);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("coordinator configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Reads a configuration file; relative paths in it are resolved against its directory. */
+    public static CoordinatorConfig read(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        Map<String, String> m = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        try {
+            return from(m, base);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds a configuration from properties; relative paths resolve against {@code base}. */
+    public static CoordinatorConfig from(Map<String, String> p, Path base) {
+        String tlsText = p.getOrDefault("tls", "self-signed");
+        Tls tls = switch (tlsText) {
+            case "self-signed" -> Tls.SELF_SIGNED;
+            case "keystore" -> Tls.KEYSTORE;
+            case "off" -> Tls.OFF;
+            default -> throw new IllegalArgumentException("'tls' must be self-signed, keystore or off, got '"
+                    + tlsText + "'");
+        };
+        Map<String, TokenHash> sites = new LinkedHashMap<>();
+        for (String id : p.getOrDefault("sites", "").split(",")) {
+            String s = id.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            String key = "site." + s + ".token";
+            if (!p.containsKey(key)) {
+                throw new IllegalArgumentException("site '" + s + "' has no '" + key + "'");
+            }
+            sites.put(s, TokenHash.parse(p.get(key), key));
+        }
+        String admin = p.get("admin.token");
+        return new CoordinatorConfig(p.getOrDefault("host", "0.0.0.0"), integer(p, "port", 8443), tls,
+                path(base, p.getOrDefault("tls.dir", defaultTlsDir())), p.containsKey("tls.keystore")
+                        ? path(base, p.get("tls.keystore")) : null,
+                p.get("tls.keystore.password"), p.getOrDefault("tls.keystore.type", "PKCS12"),
+                admin == null ? null : TokenHash.parse(admin, "admin.token"), sites,
+                p.getOrDefault("provider.id", "remote"), longValue(p, "limits.maxUploadBytes", 1L << 30),
+                integer(p, "limits.concurrentUploads", 4), integer(p, "poll.maxWaitSeconds", 30));
+    }
+
+    private static String defaultTlsDir() {
+        String workdir = System.getProperty("fedfms.workdir");
+        Path root = workdir != null && !workdir.isBlank() ? Path.of(workdir)
+                : Path.of(System.getProperty("user.home"), ".fedfms");
+        return root.resolve("coordinator-tls").toString();
+    }
+
+    private static Path path(Path base, String value) {
+        Path p = Path.of(value);
+        return base == null || p.isAbsolute() ? p.toAbsolutePath() : base.resolve(p).normalize();
+    }
+
+    private static int integer(Map<String, String> p, String key, int fallback) {
+        return (int) longValue(p, key, fallback);
+    }
+
+    private static long longValue(Map<String, String> p, String key, long fallback) {
+        String v = p.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + key + "' must be a whole number, got '" + v + "'", e);
+        }
+    }
+}

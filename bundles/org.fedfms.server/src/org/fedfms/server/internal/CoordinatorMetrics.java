@@ -1,0 +1,51 @@
+package org.fedfms.server.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/** Counters the coordinator exposes at {@code /metrics} in the Prometheus text format. */
+final class CoordinatorMetrics {
+
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder rounds = new LongAdder();
+    final LongAdder roundMillis = new LongAdder();
+    final AtomicLong lastRoundMillis = new AtomicLong();
+    final LongAdder updatesAccepted = new LongAdder();
+    final LongAdder updatesRejected = new LongAdder();
+    final LongAdder requests = new LongAdder();
+
+    void roundCompleted(long millis) {
+        rounds.increment();
+        roundMillis.add(millis);
+        lastRoundMillis.set(millis);
+    }
+
+    String text(IntSupplier sitesConnected, int sitesConfigured) {
+        StringBuilder b = new StringBuilder();
+        metric(b, "fedfms_rounds_completed_total", "counter", "Rounds completed by experiments on this coordinator",
+                rounds.sum());
+        metric(b, "fedfms_sites_connected", "gauge", "Sites joined now", sitesConnected.getAsInt());
+        metric(b, "fedfms_sites_configured", "gauge", "Sites with credentials", sitesConfigured);
+        metric(b, "fedfms_bytes_in_total", "counter", "Update bytes received from sites", bytesIn.sum());
+        metric(b, "fedfms_bytes_out_total", "counter", "Parameter bytes sent to sites", bytesOut.sum());
+        metric(b, "fedfms_updates_accepted_total", "counter", "Updates accepted", updatesAccepted.sum());
+        metric(b, "fedfms_updates_rejected_total", "counter", "Updates refused with a 4xx status",
+                updatesRejected.sum());
+        metric(b, "fedfms_http_requests_total", "counter", "HTTP requests served", requests.sum());
+        b.append("# HELP fedfms_round_duration_seconds Duration of completed rounds\n")
+                .append("# TYPE fedfms_round_duration_seconds summary\n")
+                .append("fedfms_round_duration_seconds_sum ").append(roundMillis.sum() / 1000.0).append('\n')
+                .append("fedfms_round_duration_seconds_count ").append(rounds.sum()).append('\n');
+        metric(b, "fedfms_last_round_duration_seconds", "gauge", "Duration of the last completed round",
+                lastRoundMillis.get() / 1000.0);
+        return b.toString();
+    }
+
+    private static void metric(StringBuilder b, String name, String type, String help, Number value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n')
+                .append(name).append(' ').append(value).append('\n');
+    }
+}

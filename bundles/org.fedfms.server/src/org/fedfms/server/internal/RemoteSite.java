@@ -1,0 +1,96 @@
+package org.fedfms.server.internal;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.SiteInfo;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.strategy.EvaluateResult;
+import org.fedfms.api.strategy.FitInstructions;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.FederatedSite;
+
+/**
+ * A joined site agent as the round loop sees it, for one experiment: each call queues a task for the
+ * site and waits for its answer until just before the round deadline, or until the round is cancelled.
+ */
+final class RemoteSite implements FederatedSite {
+
+    /** How much earlier than the round deadline a call gives up, so the site is free for the next round. */
+    private static final long MARGIN_MILLIS = 250;
+
+    private final SiteConnection connection;
+    private volatile ExperimentSpec spec;
+
+    RemoteSite(SiteConnection connection, ExperimentSpec spec) {
+        this.connection = connection;
+        this.spec = spec;
+    }
+
+    void spec(ExperimentSpec current) {
+        this.spec = current;
+    }
+
+    @Override
+    public SiteInfo info() {
+        return connection.info();
+    }
+
+    @Override
+    public ParameterSet initialParameters() throws Exception {
+        FitResult r = (FitResult) await(SiteTask.of(SiteTask.Kind.INITIAL, connection.siteId(), spec, 0, null,
+                FitInstructions.none(), null), null);
+        return r.parameters();
+    }
+
+    @Override
+    public FitResult fit(int round, ParameterSet global, FitInstructions instructions, TrainingMonitor monitor)
+            throws Exception {
+        return (FitResult) await(SiteTask.of(SiteTask.Kind.FIT, connection.siteId(), spec, round, global,
+                instructions, null), monitor);
+    }
+
+    @Override
+    public EvaluateResult evaluate(int round, ParameterSet global, DataSplit split, TrainingMonitor monitor)
+            throws Exception {
+        return (EvaluateResult) await(SiteTask.of(SiteTask.Kind.EVALUATE, connection.siteId(), spec, round, global,
+                FitInstructions.none(), split), monitor);
+    }
+
+    private Object await(SiteTask task, TrainingMonitor monitor) throws Exception {
+        long deadline = System.currentTimeMillis() + (long) (spec.roundDeadlineSeconds() * 1000) - MARGIN_MILLIS;
+        connection.submit(task);
+        try {
+            while (true) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new TimeoutException("site '" + connection.siteId() + "' did not answer " + task.describe()
+                            + " before the round deadline");
+                }
+                if (monitor != null && monitor.isCancelled()) {
+                    throw new IllegalStateException(task.describe() + " was cancelled");
+                }
+                try {
+                    return task.result().get(Math.min(left, 200), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException again) {
+                    // keep waiting
+                } catch (ExecutionException x) {
+                    Throwable cause = x.getCause();
+                    throw cause instanceof Exception ex ? ex : x;
+                }
+            }
+        } finally {
+            task.result().cancel(false);
+            connection.forget(task);
+        }
+    }
+
+    @Override
+    public void close() {
+        // the coordinator owns the connection
+    }
+}

@@ -1,0 +1,387 @@
+package org.fedfms.site.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.SSLContext;
+
+import org.fedfms.api.Metrics;
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.data.SiteData;
+import org.fedfms.api.strategy.EvaluateResult;
+import org.fedfms.api.strategy.FitInstructions;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.train.SiteTrainer;
+import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.api.train.TrainerSpec;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecJson;
+import org.fedfms.wire.HeaderCheck;
+import org.fedfms.wire.WireDecoder;
+import org.fedfms.wire.WireEncoder;
+import org.fedfms.wire.WireMessage;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * A site agent: joins its coordinator, long-polls for tasks, trains and evaluates on the local dataset with
+ * the local trainer, uploads its updates, and retries with back-off (joining again) when the coordinator
+ * is away. Logs what it sends (sizes), never data. One trainer per experiment, kept across rounds.
+ */
+public final class SiteAgent implements AutoCloseable {
+
+    /** The local services the agent trains with. */
+    public interface LocalServices {
+        DatasetLoader loader(String id);
+
+        SiteTrainerFactory trainerFactory(String id);
+    }
+
+    /** Told of each task as it arrives (before it is worked on). */
+    @FunctionalInterface
+    public interface TaskObserver {
+        void taskReceived(String kind, String experiment, int round);
+    }
+
+    private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
+    private static final Gson GSON = new Gson();
+
+    private final SiteAgentConfig config;
+    private final LocalServices services;
+    private final TaskObserver observer;
+    private final HttpClient http;
+    private final Map<String, SiteTrainer> trainers = new LinkedHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean killed = new AtomicBoolean();
+    private volatile boolean joined;
+    private volatile long uploads;
+    private Thread thread;
+    private SiteData data;
+
+    public SiteAgent(SiteAgentConfig config, LocalServices services, TaskObserver observer) throws Exception {
+        this.config = config;
+        this.services = services;
+        this.observer = observer == null ? (k, e, r) -> { } : observer;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version(HttpClient.Version.HTTP_1_1);
+        if ("https".equals(config.coordinator().getScheme())) {
+            SSLContext ssl = config.fingerprint() != null ? PinnedTrust.fingerprint(config.fingerprint())
+                    : PinnedTrust.truststore(config.truststore(), config.truststorePassword());
+            b.sslContext(ssl);
+        }
+        this.http = b.build();
+    }
+
+    /** Starts the agent's thread. */
+    public synchronized void start() {
+        if (running.getAndSet(true)) {
+            return;
+        }
+        thread = new Thread(this::loop, "fedfms-site-agent-" + config.siteId());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Whether the agent is joined to the coordinator now. */
+    public boolean joined() {
+        return joined;
+    }
+
+    /** Updates uploaded and accepted so far. */
+    public long uploads() {
+        return uploads;
+    }
+
+    /** Leaves the coordinator and stops. */
+    @Override
+    public void close() {
+        boolean wasRunning = running.getAndSet(false);
+        stopThread();
+        if (wasRunning && joined && !killed.get()) {
+            try {
+                send(post("leave", "{}"));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "leaving failed: " + e.getMessage());
+            }
+        }
+        joined = false;
+        synchronized (trainers) {
+            trainers.values().forEach(SiteTrainer::close);
+            trainers.clear();
+        }
+    }
+
+    /** Stops at once without a word to the coordinator, as a crashed site would. */
+    public void kill() {
+        killed.set(true);
+        running.set(false);
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void stopThread() {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        long backoff = config.retryInitialMillis();
+        while (running.get()) {
+            try {
+                if (!joined) {
+                    join();
+                }
+                HttpResponse<String> r = send(HttpRequest.newBuilder(site("task?wait=" + config.pollSeconds()))
+                        .timeout(Duration.ofSeconds(config.pollSeconds() + 30L)).GET());
+                backoff = config.retryInitialMillis();
+                if (r.statusCode() == 204) {
+                    continue;
+                }
+                if (r.statusCode() == 409) {
+                    joined = false;
+                    continue;
+                }
+                requireOk(r, "fetching a task");
+                JsonObject task = JsonParser.parseString(r.body()).getAsJsonObject();
+                observer.taskReceived(task.get("kind").getAsString(), task.get("experiment").getAsString(),
+                        task.get("round").getAsInt());
+                if (!running.get()) {
+                    return;
+                }
+                work(task);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                joined = false;
+                LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + describe(e) + "; retrying in "
+                        + backoff + " ms");
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException x) {
+                    return;
+                }
+                backoff = Math.min(config.retryMaxMillis(), backoff * 2);
+            }
+        }
+    }
+
+    private void join() throws IOException, InterruptedException {
+        SiteData site = data();
+        JsonObject body = new JsonObject();
+        body.addProperty("trainSamples", site.train().size());
+        body.addProperty("validationSamples", site.validation().size());
+        body.addProperty("testSamples", site.test().size());
+        requireOk(send(post("join", body.toString())), "joining");
+        joined = true;
+        LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + " joined " + config.coordinator());
+    }
+
+    private SiteData data() {
+        if (data == null) {
+            DatasetLoader loader = services.loader(config.dataset());
+            if (loader == null) {
+                throw new IllegalStateException("dataset loader '" + config.dataset() + "' is not present");
+            }
+            try {
+                FederatedDataset ds = loader.load(config.datasetSettings());
+                data = ds.site(config.datasetSite()).orElseThrow(() -> new IllegalStateException("dataset '"
+                        + config.dataset() + "' has no site '" + config.datasetSite() + "' (sites: "
+                        + ds.sites().stream().map(SiteData::siteId).toList() + ")"));
+            } catch (org.fedfms.api.data.DatasetException e) {
+                throw new IllegalStateException("dataset '" + config.dataset() + "' cannot be loaded: "
+                        + e.getMessage(), e);
+            }
+        }
+        return data;
+    }
+
+    private void work(JsonObject task) throws IOException, InterruptedException {
+        String taskId = task.get("taskId").getAsString();
+        String kind = task.get("kind").getAsString();
+        int round = task.get("round").getAsInt();
+        String experiment = task.get("experiment").getAsString();
+        try {
+            SiteTrainer trainer = trainer(ExperimentSpecJson.fromJson(task.get("spec").toString(), "task " + taskId));
+            TrainingMonitor monitor = new TrainingMonitor() {
+                @Override
+                public void progress(String siteId, double fraction, String message) {
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return !running.get();
+                }
+            };
+            switch (kind) {
+                case "INITIAL" -> upload(taskId, WireMessage.update(experiment, 0, config.siteId(), 0, Metrics.empty(),
+                        trainer.initialParameters()));
+                case "FIT" -> {
+                    ParameterSet global = download(taskId);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> values = GSON.fromJson(task.get("instructions"), Map.class);
+                    FitResult r = trainer.fit(round, global, new FitInstructions(values == null ? Map.of() : values),
+                            monitor);
+                    if (!running.get()) {
+                        return;
+                    }
+                    upload(taskId, WireMessage.update(experiment, round, config.siteId(), r.sampleCount(),
+                            r.metrics() == null ? Metrics.empty() : r.metrics(), r.parameters()));
+                }
+                case "EVALUATE" -> {
+                    ParameterSet global = download(taskId);
+                    EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.get("split")
+                            .getAsString()), monitor);
+                    if (!running.get()) {
+                        return;
+                    }
+                    JsonObject body = new JsonObject();
+                    body.addProperty("sampleCount", r.sampleCount());
+                    body.add("metrics", GSON.toJsonTree(r.metrics().values()));
+                    requireOk(send(post("tasks/" + taskId + "/evaluation", body.toString())), "sending an evaluation");
+                    LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the evaluation of round "
+                            + round + " (" + r.sampleCount() + " samples, metrics " + r.metrics().values().keySet()
+                            + ")");
+                }
+                default -> throw new IllegalStateException("unknown task kind '" + kind + "'");
+            }
+        } catch (IOException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (!running.get()) {
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + kind + " task of round " + round
+                    + " failed: " + describe(e));
+            JsonObject body = new JsonObject();
+            body.addProperty("message", describe(e));
+            send(post("tasks/" + taskId + "/failure", body.toString()));
+        }
+    }
+
+    private SiteTrainer trainer(ExperimentSpec spec) throws Exception {
+        synchronized (trainers) {
+            SiteTrainer t = trainers.get(spec.name());
+            if (t == null) {
+                SiteTrainerFactory factory = services.trainerFactory(spec.trainer());
+                if (factory == null) {
+                    throw new IllegalStateException("trainer factory '" + spec.trainer() + "' of experiment '"
+                            + spec.name() + "' is not present at site " + config.siteId());
+                }
+                TrainerSpec ts = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
+                        spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
+                t = factory.create(ts, data());
+                trainers.put(spec.name(), t);
+            }
+            return t;
+        }
+    }
+
+    private ParameterSet download(String taskId) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = http.send(authorized(site("tasks/" + taskId + "/parameters")).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            if (r.statusCode() != 200) {
+                throw new IOException("downloading the parameters of task " + taskId + " failed: HTTP "
+                        + r.statusCode() + " " + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+            HeaderCheck check = length >= 0 ? HeaderCheck.messageBytes(length) : HeaderCheck.NONE;
+            WireMessage m = WireDecoder.withDefaults().decode(in, check);
+            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received global parameters of round "
+                    + m.round() + " (" + length + " bytes, " + m.parameters().parameterCount() + " parameters)");
+            return m.parameters();
+        }
+    }
+
+    private void upload(String taskId, WireMessage message) throws IOException, InterruptedException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+                WireEncoder.fp32().encodedSize(message)));
+        WireEncoder.fp32().encode(message, buffer);
+        byte[] bytes = buffer.toByteArray();
+        HttpResponse<String> r = send(authorized(site("tasks/" + taskId + "/update"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+        if (r.statusCode() / 100 == 4) {
+            String why = "the coordinator refused the update of round " + message.round() + ": HTTP "
+                    + r.statusCode() + " " + r.body();
+            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + why);
+            if (r.statusCode() != 409) {
+                JsonObject body = new JsonObject();
+                body.addProperty("message", why);
+                send(post("tasks/" + taskId + "/failure", body.toString()));
+            }
+            return;
+        }
+        requireOk(r, "uploading an update");
+        uploads++;
+        LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the update of round " + message.round()
+                + " (" + bytes.length + " bytes, " + message.parameters().parameterCount() + " parameters, "
+                + message.sampleCount() + " samples)");
+    }
+
+    // ---------------------------------------------------------------- HTTP helpers
+
+    private URI site(String rest) {
+        return config.coordinator().resolve("api/v1/sites/" + config.siteId() + "/" + rest);
+    }
+
+    private HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + config.token())
+                .timeout(Duration.ofMinutes(10));
+    }
+
+    private HttpRequest.Builder post(String rest, String json) {
+        return authorized(site(rest)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return http.send(request.setHeader("Authorization", "Bearer " + config.token()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void requireOk(HttpResponse<String> r, String what) throws IOException {
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException(what + " failed: HTTP " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof ConnectException) {
+            return "the coordinator cannot be reached (" + e + ")";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

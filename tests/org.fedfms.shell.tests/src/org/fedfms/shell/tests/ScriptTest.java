@@ -122,7 +122,6 @@ class ScriptTest {
         int missing = runner.run(text, "demo.gogo", Map.of());
         assertEquals(1, missing);
         assertTrue(err().contains("no trainer 'djl' present"), err());
-        assertTrue(err().contains("no dataset loader 'synthetic' present"), err());
 
         err.reset();
         int rc = runner.run(text, "demo.gogo", Map.of("trainer", "linreg", "dataset", "fixture", "model", "linreg",

@@ -43,6 +43,18 @@ public interface TorchRuntime {
     /** A new root manager of native memory on {@code device}; close it to free its arrays. */
     NDManager newManager(Device device);
 
+    /**
+     * Stops recording operations for autograd on the calling thread until the scope is closed: for
+     * evaluation and inference of models whose parameters require gradients.
+     */
+    GradientScope noGradients();
+
+    /** A scope of {@link #noGradients()}; closing it restores the previous recording mode. */
+    interface GradientScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** What runs: engine name and version, library flavour, threads, cache directory. */
     String describe();
 }

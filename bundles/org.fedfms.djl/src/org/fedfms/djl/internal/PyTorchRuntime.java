@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Component;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 
 /**
@@ -110,6 +111,14 @@ public class PyTorchRuntime implements TorchRuntime {
     @Override
     public NDManager newManager(Device device) {
         return engine().newBaseManager(device);
+    }
+
+    @Override
+    public GradientScope noGradients() {
+        engine();
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        return () -> JniUtils.setGradMode(previous);
     }
 
     @Override

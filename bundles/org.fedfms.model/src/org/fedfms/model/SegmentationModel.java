@@ -77,11 +77,14 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
     public abstract float[] preprocess(float[] rgb, int height, int width);
 
     /**
-     * The model's name for a tensor name found in a weights file (other naming schemes map onto the
-     * model's own here), or {@code null} if the file's name is one the model ignores on purpose.
+     * The model's names for the tensor names of one weights file: other naming schemes map onto the
+     * model's own here (decided for the file as a whole, since schemes can share names with different
+     * meanings); a name maps to {@code null} when the model ignores it on purpose.
      */
-    public String canonicalName(String nameInFile) {
-        return nameInFile;
+    public Map<String, String> canonicalNames(List<String> namesInFile) {
+        Map<String, String> m = new LinkedHashMap<>();
+        namesInFile.forEach(n -> m.put(n, n));
+        return m;
     }
 
     /** Records that an adapter type changed this model; called by adapter types. */
@@ -238,7 +241,7 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
     }
 
     /**
-     * Replaces values by name. Names are first mapped with {@link #canonicalName}; then every missing
+     * Replaces values by name. Names are first mapped with {@link #canonicalNames}; then every missing
      * (as {@code mode} forbids), unexpected and mis-shaped tensor is collected and reported together,
      * before anything changes.
      *
@@ -252,8 +255,9 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
         List<String> misshaped = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
         int renamed = 0;
+        Map<String, String> canonical = canonicalNames(values.names());
         for (Tensor t : values.tensors()) {
-            String name = canonicalName(t.name());
+            String name = canonical.get(t.name());
             if (name == null) {
                 ignored.add(t.name());
                 continue;

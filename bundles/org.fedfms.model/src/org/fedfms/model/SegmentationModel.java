@@ -248,6 +248,28 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
      * @throws WeightLoadException listing every problem
      */
     public final LoadReport load(ParameterSet values, LoadMode mode) {
+        Plan plan = plan(values, mode);
+        Map<String, ModelParameter> model = tensors();
+        for (Map.Entry<String, Tensor> e : plan.given().entrySet()) {
+            ModelParameter p = model.get(e.getKey());
+            p.setArray(ownedCopy(e.getValue().values(), p.shape()));
+        }
+        return plan.report();
+    }
+
+    /**
+     * What {@link #load} would do, without changing anything; works before {@link #initialize}.
+     *
+     * @throws WeightLoadException listing every problem
+     */
+    public final LoadReport check(ParameterSet values, LoadMode mode) {
+        return plan(values, mode).report();
+    }
+
+    private record Plan(Map<String, Tensor> given, LoadReport report) {
+    }
+
+    private Plan plan(ParameterSet values, LoadMode mode) {
         Map<String, ModelParameter> model = tensors();
         Map<String, Tensor> given = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
@@ -289,13 +311,8 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
             throw new WeightLoadException("tensors do not fit model " + variantId + describeAdapters(), missing,
                     unexpected, misshaped);
         }
-        long count = 0;
-        for (Map.Entry<String, Tensor> e : given.entrySet()) {
-            Tensor t = e.getValue();
-            model.get(e.getKey()).setArray(ownedCopy(t.values(), model.get(e.getKey()).shape()));
-            count += t.size();
-        }
-        return new LoadReport(given.size(), count, renamed, kept, ignored);
+        long count = given.values().stream().mapToLong(Tensor::size).sum();
+        return new Plan(given, new LoadReport(given.size(), count, renamed, kept, ignored));
     }
 
     private String describeAdapters() {

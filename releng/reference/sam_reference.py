@@ -216,11 +216,11 @@ def fourier(coords, w):
     return torch.cat([torch.sin(z), torch.cos(z)], dim=-1)
 
 
-def prompt_encoder(w, c, points=None, labels=None, boxes=None):
+def prompt_encoder(w, c, points=None, labels=None, boxes=None, batch=1):
     size = c["image"]
     e = size // c["patch"]
     pe = "prompt_encoder."
-    sparse = torch.zeros((1, 0, c["pdim"]))
+    sparse = torch.zeros((batch, 0, c["pdim"]))
     if points is not None:
         pts = points + 0.5
         lab = labels
@@ -238,7 +238,7 @@ def prompt_encoder(w, c, points=None, labels=None, boxes=None):
         corners[:, 0, :] += w[pe + "point_embeddings.2.weight"]
         corners[:, 1, :] += w[pe + "point_embeddings.3.weight"]
         sparse = torch.cat([sparse, corners], 1)
-    dense = w[pe + "no_mask_embed.weight"].reshape(1, -1, 1, 1).expand(1, -1, e, e)
+    dense = w[pe + "no_mask_embed.weight"].reshape(1, -1, 1, 1).expand(batch, -1, e, e)
     ys, xs = torch.meshgrid(torch.arange(e, dtype=torch.float32), torch.arange(e, dtype=torch.float32),
                             indexing="ij")
     grid = torch.stack([(xs + 0.5) / e, (ys + 0.5) / e], dim=-1)
@@ -268,7 +268,7 @@ def mask_decoder(emb, image_pe, sparse, dense, w, c, multimask):
     md = "mask_decoder."
     heads = c["dheads"]
     tokens = torch.cat([w[md + "iou_token.weight"], w[md + "mask_tokens.weight"]], 0).unsqueeze(0)
-    tokens = torch.cat([tokens, sparse], 1)
+    tokens = torch.cat([tokens.expand(sparse.shape[0], -1, -1), sparse], 1)
     src = emb + dense
     b, ch, h, wd = src.shape
     keys = src.flatten(2).permute(0, 2, 1)

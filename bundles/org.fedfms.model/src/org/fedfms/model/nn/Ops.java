@@ -13,6 +13,47 @@ public final class Ops {
     private Ops() {
     }
 
+    /**
+     * A scope for the intermediate arrays of one step of a forward pass (a transformer block): DJL
+     * frees arrays only when their manager closes, so without scopes every intermediate of a whole
+     * forward pass would stay in memory until the batch ends (gigabytes for SAM at 1024 px). The
+     * inputs are lent to a sub-manager, operations on them put their results there, {@link #keep}
+     * moves the outputs back, and closing frees the rest. Tensors autograd still needs stay alive in
+     * PyTorch's graph, so gradients are unaffected.
+     */
+    public static final class Scope implements AutoCloseable {
+
+        private final NDManager parent;
+        private final NDManager scope;
+
+        private Scope(NDManager parent) {
+            this.parent = parent;
+            this.scope = parent.newSubManager();
+        }
+
+        /** Opens a scope under the manager of {@code inputs[0]} and lends it the inputs of that manager. */
+        public static Scope open(NDArray... inputs) {
+            Scope s = new Scope(inputs[0].getManager());
+            for (NDArray a : inputs) {
+                if (a != null && a.getManager() == s.parent) {
+                    a.tempAttach(s.scope);
+                }
+            }
+            return s;
+        }
+
+        /** Keeps {@code result} after the scope closes (in the manager the inputs came from). */
+        public NDArray keep(NDArray result) {
+            result.attach(parent);
+            return result;
+        }
+
+        @Override
+        public void close() {
+            scope.close();
+        }
+    }
+
     /** Moves {@code array} into {@code manager} (freed with it) and returns it. */
     public static NDArray own(NDArray array, NDManager manager) {
         array.attach(manager);

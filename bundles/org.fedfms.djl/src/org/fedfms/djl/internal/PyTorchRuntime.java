@@ -1,0 +1,138 @@
+package org.fedfms.djl.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.fedfms.djl.DeviceSpec;
+import org.fedfms.djl.TorchRuntime;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Utils;
+
+/**
+ * Starts DJL's PyTorch engine when the bundle activates. DJL finds its engines through the thread
+ * context class loader (a service loader in a static initialiser, run once per JVM) and the native
+ * library through the same loader, so both happen with the context class loader set to this bundle's
+ * loader, which sees the DJL api, engine, JNI and native jars on its class path.
+ */
+@Component(immediate = true)
+public class PyTorchRuntime implements TorchRuntime {
+
+    private static final String ENGINE_NAME = "PyTorch";
+
+    private final Engine engine;
+    private final RuntimeException failure;
+
+    @Activate
+    public PyTorchRuntime() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        Engine started = null;
+        RuntimeException failed = null;
+        try {
+            thread.setContextClassLoader(Engine.class.getClassLoader());
+            started = Engine.getEngine(ENGINE_NAME);
+        } catch (RuntimeException | LinkageError e) {
+            failed = new IllegalStateException("the PyTorch engine of DJL did not start: " + message(e)
+                    + " (native library cache: " + Utils.getEngineCacheDir(ENGINE_NAME.toLowerCase())
+                    + ", PYTORCH_LIBRARY_PATH=" + Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH")
+                    + ", PYTORCH_FLAVOR=" + Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR") + ")", e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        this.engine = started;
+        this.failure = failed;
+    }
+
+    private static String message(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (sb.length() > 0) {
+                sb.append(": ");
+            }
+            sb.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public Engine engine() {
+        if (engine == null) {
+            throw failure;
+        }
+        return engine;
+    }
+
+    @Override
+    public Device device(DeviceSpec spec) {
+        Engine e = engine();
+        int gpus = e.getGpuCount();
+        return switch (spec.kind()) {
+            case CPU -> Device.cpu();
+            case AUTO -> gpus > 0 ? Device.gpu(0) : Device.cpu();
+            case GPU -> {
+                if (spec.gpuIndex() >= gpus) {
+                    throw new IllegalArgumentException("device " + spec + " is not available: "
+                            + (gpus == 0 ? "the " + ENGINE_NAME + " engine sees no CUDA GPU (library "
+                                    + e.getVersion() + ", " + flavour() + "); use cpu, or see docs/gpu.md"
+                                    : "the engine sees " + gpus + " GPU(s), gpu:0 to gpu:" + (gpus - 1)));
+                }
+                yield Device.gpu(spec.gpuIndex());
+            }
+        };
+    }
+
+    @Override
+    public int gpuCount() {
+        return engine().getGpuCount();
+    }
+
+    @Override
+    public List<String> availableDevices() {
+        List<String> list = new ArrayList<>();
+        list.add("cpu");
+        for (int i = 0; i < gpuCount(); i++) {
+            list.add("gpu:" + i);
+        }
+        return list;
+    }
+
+    @Override
+    public NDManager newManager(Device device) {
+        return engine().newBaseManager(device);
+    }
+
+    @Override
+    public GradientScope noGradients() {
+        engine();
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        return () -> JniUtils.setGradMode(previous);
+    }
+
+    @Override
+    public String describe() {
+        Engine e = engine();
+        return e.getEngineName() + " " + e.getVersion() + " (" + flavour() + "), DJL " + Engine.getDjlVersion()
+                + ", devices " + availableDevices() + ", threads "
+                + System.getProperty("ai.djl.pytorch.num_threads", "default") + "/"
+                + System.getProperty("ai.djl.pytorch.num_interop_threads", "default") + " (intra/inter-op)"
+                + ", cache " + Utils.getEngineCacheDir(ENGINE_NAME.toLowerCase());
+    }
+
+    private static String flavour() {
+        String f = Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR");
+        return f == null || f.isEmpty() ? "cpu" : f;
+    }
+}

@@ -1,0 +1,48 @@
+package org.fedfms.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Operations that keep native memory where it belongs. A DJL operation puts its result in the
+ * manager of its first operand; results computed from parameters alone would pile up in the model's
+ * manager, so forward passes hand them to the batch's manager with {@link #own}.
+ */
+public final class Ops {
+
+    private Ops() {
+    }
+
+    /** Moves {@code array} into {@code manager} (freed with it) and returns it. */
+    public static NDArray own(NDArray array, NDManager manager) {
+        array.attach(manager);
+        return array;
+    }
+
+    /**
+     * ConvTranspose2d with kernel 2 and stride 2 on channels-last input, computed exactly as a
+     * per-pixel matrix product to 4·Cout channels followed by a pixel shuffle (DJL's PyTorch engine
+     * has no deconvolution). The weight keeps PyTorch's ConvTranspose layout {@code [Cin, Cout, 2, 2]}:
+     * {@code out[b, 2i+di, 2j+dj, o] = bias[o] + sum_c x[b, i, j, c] * w[c, o, di, dj]}.
+     *
+     * @param x {@code [B, H, W, Cin]}
+     * @param weight {@code [Cin, Cout, 2, 2]}
+     * @param bias {@code [Cout]}
+     * @return {@code [B, 2H, 2W, Cout]}, in the manager of {@code x}
+     */
+    public static NDArray convTranspose2x2(NDArray x, NDArray weight, NDArray bias) {
+        long[] s = x.getShape().getShape();
+        long b = s[0];
+        long h = s[1];
+        long w = s[2];
+        long cin = s[3];
+        long cout = weight.getShape().get(1);
+        NDManager m = x.getManager();
+        NDArray flatWeight = own(weight.reshape(cin, cout * 4), m);
+        NDArray y = x.matMul(flatWeight).reshape(b, h, w, cout, 2, 2);
+        if (bias != null) {
+            y = y.add(own(bias.reshape(cout, 1, 1), m));
+        }
+        return y.transpose(0, 1, 4, 2, 5, 3).reshape(b, 2 * h, 2 * w, cout);
+    }
+}

@@ -9,11 +9,19 @@ import java.util.Optional;
  * @param name what it is (loader and source)
  * @param classes number of classes including background (2 for a binary mask)
  * @param sites the sites in a stable order
+ * @param skipped bad cases left out because the user asked to skip them, one line each naming the
+ *        file (or case) and the problem; empty when nothing was skipped
  */
-public record FederatedDataset(String name, int classes, List<SiteData> sites) {
+public record FederatedDataset(String name, int classes, List<SiteData> sites, List<String> skipped) {
 
     public FederatedDataset {
         sites = List.copyOf(sites);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** A dataset from which nothing was skipped. */
+    public FederatedDataset(String name, int classes, List<SiteData> sites) {
+        this(name, classes, sites, List.of());
     }
 
     public Optional<SiteData> site(String siteId) {

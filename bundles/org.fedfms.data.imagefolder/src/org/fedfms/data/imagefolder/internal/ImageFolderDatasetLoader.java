@@ -1,0 +1,171 @@
+package org.fedfms.data.imagefolder.internal;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+import org.fedfms.api.data.DatasetException;
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.data.LabeledImage;
+import org.fedfms.api.data.Sample;
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.CaseIds;
+import org.fedfms.data.DatasetBuilder;
+import org.fedfms.data.FilePairs;
+import org.fedfms.data.LabelMapping;
+import org.fedfms.data.Partition;
+import org.fedfms.data.SiteFolders;
+import org.fedfms.data.SplitSettings;
+import org.fedfms.data.SplitUnit;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Reads {@code <root>/<site>/images/*} with {@code <root>/<site>/masks/*} matched by base name:
+ * PNG, JPEG, BMP, GIF or TIFF through the JDK's ImageIO; binary (0/1, 0/255) or label masks.
+ */
+@Component(property = DatasetLoader.ID_PROPERTY + "=" + ImageFolderDatasetLoader.ID)
+public class ImageFolderDatasetLoader implements DatasetLoader {
+
+    static final String ID = "imagefolder";
+
+    static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff");
+
+    /** The image folder dataset's settings. */
+    public record Settings(
+            @Setting(description = "dataset folder holding one sub-folder per site")
+            String root,
+            @Setting(description = "folder of a site that holds the images")
+            String imagesDir,
+            @Setting(description = "folder of a site that holds the masks (may equal imagesDir if maskSuffix is set)")
+            String masksDir,
+            @Setting(description = "what a mask's base name adds to its image's base name, e.g. _mask")
+            String maskSuffix,
+            @Setting(description = "classes including background", min = 2, max = 256)
+            int classes,
+            @Setting(description = LabelMapping.SETTING_DESCRIPTION)
+            String labelValues,
+            @Setting(description = CaseIds.SETTING_DESCRIPTION)
+            String casePattern,
+            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
+                    + "them, instead of failing")
+            boolean skipBad,
+            @Setting(description = "seed of partitions and splits")
+            long seed,
+            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
+            Partition partition,
+            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
+            int partitionSites,
+            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
+                    min = 1e-3, max = 1e6)
+            double dirichletAlpha,
+            @Setting(description = "share of each site's cases (or images) for validation", min = 0, max = 0.9)
+            double validationFraction,
+            @Setting(description = "share of each site's cases (or images) for testing", min = 0, max = 0.9)
+            double testFraction,
+            @Setting(description = "whether splits move single images or whole cases")
+            SplitUnit splitBy,
+            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
+            String holdOutSite) {
+
+        /** The partition and split part. */
+        public SplitSettings split() {
+            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
+                    splitBy, holdOutSite, seed);
+        }
+    }
+
+    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
+            new Settings("", "images", "masks", "", 2, "", "", false, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2,
+                    SplitUnit.CASE, ""));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "image folders <root>/<site>/images + masks (PNG, JPEG, BMP, GIF, TIFF), binary or label masks";
+    }
+
+    @Override
+    public SettingsSchema<Settings> settings() {
+        return SCHEMA;
+    }
+
+    @Override
+    public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
+        Settings s;
+        SplitSettings split;
+        LabelMapping labels;
+        UnaryOperator<String> cases;
+        try {
+            s = SCHEMA.bind(settings);
+            split = s.split();
+            labels = LabelMapping.parse(s.classes(), s.labelValues());
+            cases = CaseIds.of(s.casePattern());
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
+        }
+        List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
+        Path root = Path.of(s.root());
+        Function<Path, String> show = p -> root.relativize(p).toString();
+        DatasetBuilder builder = new DatasetBuilder("imagefolder " + root, s.classes());
+        for (Path siteDir : siteDirs) {
+            String site = siteDir.getFileName().toString();
+            Path images = siteDir.resolve(s.imagesDir());
+            Path masks = siteDir.resolve(s.masksDir());
+            List<Sample> samples = new ArrayList<>();
+            boolean folders = true;
+            for (Path dir : List.of(images, masks)) {
+                if (!Files.isDirectory(dir)) {
+                    builder.badCase(site, "*", show.apply(dir) + ": folder missing");
+                    folders = false;
+                }
+            }
+            if (folders) {
+                FilePairs.Result pairs;
+                try {
+                    pairs = FilePairs.match(images, masks, s.maskSuffix(), EXTENSIONS, show);
+                } catch (IOException e) {
+                    throw new DatasetException("dataset " + ID + ": cannot list " + show.apply(siteDir) + ": " + e);
+                } catch (IllegalArgumentException e) {
+                    throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
+                }
+                pairs.problems().forEach(p -> builder.badCase(site, cases.apply(p.base()), p.problem()));
+                for (FilePairs.FilePair p : pairs.pairs()) {
+                    samples.add(new ImageFileSample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
+                            p.mask(), labels, show.apply(p.image()), show.apply(p.mask())));
+                }
+            }
+            builder.site(site, samples);
+        }
+        return builder.build(split, s.skipBad());
+    }
+
+    /** An image file and its mask file, decoded on {@link #load()}. */
+    record ImageFileSample(String id, String caseId, Path image, Path mask, LabelMapping labels, String shownImage,
+            String shownMask) implements Sample {
+
+        @Override
+        public LabeledImage load() throws IOException {
+            BufferedImage img = ImageDecoder.read(image, shownImage);
+            BufferedImage m = ImageDecoder.read(mask, shownMask);
+            if (img.getHeight() != m.getHeight() || img.getWidth() != m.getWidth()) {
+                throw new IOException(shownImage + " is " + img.getHeight() + "x" + img.getWidth() + " (HxW) but its mask "
+                        + shownMask + " is " + m.getHeight() + "x" + m.getWidth());
+            }
+            ImageDecoder.Pixels px = ImageDecoder.pixels(img);
+            byte[] classes = ImageDecoder.mask(m, labels, shownMask);
+            return new LabeledImage(px.height(), px.width(), 3, px.rgb(), classes);
+        }
+    }
+}

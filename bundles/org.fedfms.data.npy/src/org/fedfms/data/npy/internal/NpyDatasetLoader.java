@@ -1,0 +1,186 @@
+package org.fedfms.data.npy.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+import org.fedfms.api.data.DatasetException;
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.data.LabeledImage;
+import org.fedfms.api.data.Sample;
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.CaseIds;
+import org.fedfms.data.DatasetBuilder;
+import org.fedfms.data.FilePairs;
+import org.fedfms.data.IntensityScaling;
+import org.fedfms.data.IntensityWindow;
+import org.fedfms.data.LabelMapping;
+import org.fedfms.data.Partition;
+import org.fedfms.data.SiteFolders;
+import org.fedfms.data.SplitSettings;
+import org.fedfms.data.SplitUnit;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Reads the FedFMS reference code's preprocessed layout unchanged: {@code <root>/<site>/data_npy/*.npy}
+ * images (H×W, H×W×C or C×H×W) with {@code <root>/<site>/label_npy/*.npy} masks of the same name
+ * (H×W, H×W×1, or H×W×K one channel per structure). Masks stored smaller than their image (the
+ * reference keeps 1024-pixel images with 256-pixel labels) are brought to the image size by nearest
+ * neighbour, as the reference's data loader does.
+ */
+@Component(property = DatasetLoader.ID_PROPERTY + "=" + NpyDatasetLoader.ID)
+public class NpyDatasetLoader implements DatasetLoader {
+
+    static final String ID = "npy";
+
+    /** Case ids of the reference's slice names: {@code Case02.nii.gz12.npy} is slice 12 of case Case02. */
+    static final String REFERENCE_CASE_PATTERN = "(.+?)\\.nii(?:\\.gz)?\\d+";
+
+    /** The npy dataset's settings. */
+    public record Settings(
+            @Setting(description = "dataset folder holding one sub-folder per site")
+            String root,
+            @Setting(description = "folder of a site that holds the image arrays")
+            String imagesDir,
+            @Setting(description = "folder of a site that holds the label arrays")
+            String masksDir,
+            @Setting(description = "classes including background", min = 2, max = 256)
+            int classes,
+            @Setting(description = LabelMapping.SETTING_DESCRIPTION + "; multi-channel labels: channel k is class k+1")
+            String labelValues,
+            @Setting(description = CaseIds.SETTING_DESCRIPTION + " (default: the reference's <case>.nii.gz<slice>)")
+            String casePattern,
+            @Setting(description = IntensityScaling.SETTING_DESCRIPTION)
+            IntensityScaling intensity,
+            @Setting(description = "lower percentile (percentile) or raw value (fixed) that becomes 0")
+            double windowLow,
+            @Setting(description = "upper percentile (percentile) or raw value (fixed) that becomes 255")
+            double windowHigh,
+            @Setting(description = "bring masks of another size but the same aspect ratio to the image size "
+                    + "(nearest neighbour), as the reference does")
+            boolean resizeMasks,
+            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
+                    + "them, instead of failing")
+            boolean skipBad,
+            @Setting(description = "seed of partitions and splits")
+            long seed,
+            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
+            Partition partition,
+            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
+            int partitionSites,
+            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
+                    min = 1e-3, max = 1e6)
+            double dirichletAlpha,
+            @Setting(description = "share of each site's cases (or images) for validation", min = 0, max = 0.9)
+            double validationFraction,
+            @Setting(description = "share of each site's cases (or images) for testing", min = 0, max = 0.9)
+            double testFraction,
+            @Setting(description = "whether splits move single images or whole cases")
+            SplitUnit splitBy,
+            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
+            String holdOutSite) {
+
+        /** The partition and split part. */
+        public SplitSettings split() {
+            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
+                    splitBy, holdOutSite, seed);
+        }
+    }
+
+    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
+            new Settings("", "data_npy", "label_npy", 2, "", REFERENCE_CASE_PATTERN, IntensityScaling.AUTO, 0.5, 99.5,
+                    true, false, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2, SplitUnit.CASE, ""));
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "NumPy arrays in the FedFMS reference layout <root>/<site>/data_npy + label_npy";
+    }
+
+    @Override
+    public SettingsSchema<Settings> settings() {
+        return SCHEMA;
+    }
+
+    @Override
+    public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
+        Settings s;
+        SplitSettings split;
+        LabelMapping labels;
+        UnaryOperator<String> cases;
+        try {
+            s = SCHEMA.bind(settings);
+            split = s.split();
+            labels = LabelMapping.parse(s.classes(), s.labelValues());
+            cases = CaseIds.of(s.casePattern());
+            if (s.intensity() == IntensityScaling.PERCENTILE) {
+                IntensityWindow.percentile(new float[] {0}, s.windowLow(), s.windowHigh());
+            } else if (s.intensity() == IntensityScaling.FIXED) {
+                new IntensityWindow(s.windowLow(), s.windowHigh());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
+        }
+        List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
+        Path root = Path.of(s.root());
+        Function<Path, String> show = p -> root.relativize(p).toString();
+        Decoding decoding = new Decoding(labels, s.intensity(), s.windowLow(), s.windowHigh(), s.resizeMasks());
+        DatasetBuilder builder = new DatasetBuilder("npy " + root, s.classes());
+        for (Path siteDir : siteDirs) {
+            String site = siteDir.getFileName().toString();
+            Path images = siteDir.resolve(s.imagesDir());
+            Path masks = siteDir.resolve(s.masksDir());
+            List<Sample> samples = new ArrayList<>();
+            boolean folders = true;
+            for (Path dir : List.of(images, masks)) {
+                if (!Files.isDirectory(dir)) {
+                    builder.badCase(site, "*", show.apply(dir) + ": folder missing");
+                    folders = false;
+                }
+            }
+            if (folders) {
+                FilePairs.Result pairs;
+                try {
+                    pairs = FilePairs.match(images, masks, "", List.of(".npy"), show);
+                } catch (IOException e) {
+                    throw new DatasetException("dataset " + ID + ": cannot list " + show.apply(siteDir) + ": " + e);
+                }
+                pairs.problems().forEach(p -> builder.badCase(site, cases.apply(p.base()), p.problem()));
+                for (FilePairs.FilePair p : pairs.pairs()) {
+                    samples.add(new NpySample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
+                            p.mask(), decoding, show.apply(p.image()), show.apply(p.mask())));
+                }
+            }
+            builder.site(site, samples);
+        }
+        return builder.build(split, s.skipBad());
+    }
+
+    /** How arrays become images and masks. */
+    record Decoding(LabelMapping labels, IntensityScaling intensity, double windowLow, double windowHigh,
+            boolean resizeMasks) {
+    }
+
+    /** An image array and its label array, read on {@link #load()}. */
+    record NpySample(String id, String caseId, Path image, Path mask, Decoding decoding, String shownImage,
+            String shownMask) implements Sample {
+
+        @Override
+        public LabeledImage load() throws IOException {
+            NpyArray img = NpyArray.read(image, shownImage);
+            NpyArray lab = NpyArray.read(mask, shownMask);
+            return NpyImages.toLabeledImage(img, lab, decoding, shownImage, shownMask);
+        }
+    }
+}

@@ -21,6 +21,7 @@ import org.fedfms.model.ParameterScope;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
 import org.fedfms.model.nn.ModelParameter;
+import org.fedfms.model.nn.Ops;
 import org.fedfms.train.SegmentationMetrics;
 import org.fedfms.train.TrainerOptions;
 
@@ -121,19 +122,19 @@ final class SegmentationRunner {
                     batch.add(PreparedSample.of(samples.get(order[i]), model, siteId));
                 }
                 position = end;
+                float stepLoss;
                 try (NDManager batchManager = model.manager().newSubManager()) {
                     NDArray images = images(batchManager, batch);
                     NDArray targets = targets(batchManager, batch, low, channels);
                     Prompts prompts = PromptSampler.prompts(batchManager, options.prompt(), batch, random,
                             options.promptJitter());
-                    float stepLoss;
                     float stepProximal = 0;
                     gradientLock.lock();
                     try (GradientCollector collector = runtime.engine().newGradientCollector()) {
                         NDArray taskLoss = loss.perSample(logits(images, prompts), targets).mean();
                         NDArray objective = taskLoss;
                         if (mu > 0) {
-                            NDArray proximal = proximal(batchManager, trainable, anchor).mul((float) (mu / 2));
+                            NDArray proximal = Ops.scale(proximal(batchManager, trainable, anchor), mu / 2);
                             stepProximal = proximal.getFloat();
                             objective = taskLoss.add(proximal);
                         }
@@ -147,8 +148,8 @@ final class SegmentationRunner {
                     proximalSum += (double) stepProximal * batch.size();
                     seen += batch.size();
                 }
-                monitor.progress(siteId, (step + 1) / (double) total, "round " + round + ": step " + (step + 1) + "/"
-                        + total);
+                monitor.progress(siteId, (step + 1) / (double) total, String.format(java.util.Locale.ROOT,
+                        "round %d: step %d/%d, loss %.4f", round, step + 1, total, stepLoss));
             }
         }
         ParameterSet trained = model.toParameterSet(ParameterScope.TRAINABLE);

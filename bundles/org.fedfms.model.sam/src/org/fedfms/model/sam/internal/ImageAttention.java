@@ -3,6 +3,7 @@ package org.fedfms.model.sam.internal;
 import org.fedfms.model.nn.Initializer;
 import org.fedfms.model.nn.Linear;
 import org.fedfms.model.nn.ModelParameter;
+import org.fedfms.model.nn.Ops;
 import org.fedfms.model.nn.Module;
 
 import ai.djl.ndarray.NDArray;
@@ -61,7 +62,7 @@ public final class ImageAttention extends Module {
         NDArray q = packed.get(0);
         NDArray k = packed.get(1);
         NDArray v = packed.get(2);
-        NDArray attn = q.mul(Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
+        NDArray attn = Ops.scale(q, Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
         attn = addRelativePositions(attn, q, h, w);
         attn = attn.softmax(-1);
         NDArray out = attn.matMul(v).reshape(b, heads, h, w, headDim).transpose(0, 2, 3, 1, 4).reshape(b, h, w,

@@ -9,6 +9,7 @@ import org.fedfms.model.nn.LayerNorm;
 import org.fedfms.model.nn.Linear;
 import org.fedfms.model.nn.MlpBlock;
 import org.fedfms.model.nn.Module;
+import org.fedfms.model.nn.Ops;
 import org.fedfms.model.nn.UnaryModule;
 
 import ai.djl.ndarray.NDArray;
@@ -108,7 +109,7 @@ public final class VitBlock extends Module implements AdaptableBlock {
         NDArray xn = norm2.forward(x);
         NDArray y = x.add(mlp.forward(xn));
         if (parallelToMlp != null) {
-            y = y.add(parallelToMlp.forward(xn).mul(parallelScale));
+            y = y.add(Ops.scale(parallelToMlp.forward(xn), parallelScale));
         }
         return y;
     }

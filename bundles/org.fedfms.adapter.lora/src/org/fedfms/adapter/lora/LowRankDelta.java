@@ -2,6 +2,7 @@ package org.fedfms.adapter.lora;
 
 import org.fedfms.model.nn.Initializer;
 import org.fedfms.model.nn.ModelParameter;
+import org.fedfms.model.nn.Ops;
 import org.fedfms.model.nn.UnaryModule;
 
 import ai.djl.ndarray.NDArray;
@@ -25,6 +26,6 @@ final class LowRankDelta extends UnaryModule {
     @Override
     public NDArray forward(NDArray x) {
         NDArray down = ai.djl.nn.core.Linear.linear(x, a.array()).singletonOrThrow();
-        return ai.djl.nn.core.Linear.linear(down, b.array()).singletonOrThrow().mul(scale);
+        return Ops.scale(ai.djl.nn.core.Linear.linear(down, b.array()).singletonOrThrow(), scale);
     }
 }

@@ -1,6 +1,7 @@
 package org.fedfms.api.train;
 
 import org.fedfms.api.data.SiteData;
+import org.fedfms.api.settings.SettingsSchema;
 
 /**
  * Creates site trainers; an OSGi service with an {@code id} property equal to {@link #id()}.
@@ -15,6 +16,14 @@ public interface SiteTrainerFactory {
 
     /** One sentence on what the trainer does. */
     String description();
+
+    /**
+     * The trainer options ({@link TrainerSpec#options()}) this factory understands, with descriptions,
+     * defaults and ranges, for help texts and forms.
+     */
+    default SettingsSchema<?> options() {
+        return SettingsSchema.none("trainer " + id());
+    }
 
     /** A trainer for one site's data; the error says which model, adapter or device failed. */
     SiteTrainer create(TrainerSpec spec, SiteData site) throws Exception;

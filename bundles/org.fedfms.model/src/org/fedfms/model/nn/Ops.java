@@ -2,6 +2,7 @@ package org.fedfms.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Operations that keep native memory where it belongs. A DJL operation puts its result in the
@@ -52,6 +53,25 @@ public final class Ops {
         public void close() {
             scope.close();
         }
+    }
+
+    /**
+     * {@code x} times a constant. Use it instead of DJL's {@code mul(Number)}/{@code div(Number)} on
+     * anything that takes part in a backward pass: those overloads hand PyTorch a scalar tensor backed by
+     * a Java direct buffer and close it at once, while autograd keeps that tensor for the backward pass;
+     * once the garbage collector frees the buffer, the gradients read freed memory (NaN or garbage, at
+     * random). Here the constant is a tensor the engine owns ({@code torch.full}), in the manager of
+     * {@code x}.
+     */
+    public static NDArray scale(NDArray x, double factor) {
+        NDArray c = x.getManager().full(new Shape(), (float) factor, x.getDataType());
+        return x.mul(c);
+    }
+
+    /** {@code x} divided by a constant; see {@link #scale} for why not DJL's {@code div(Number)}. */
+    public static NDArray divide(NDArray x, double divisor) {
+        NDArray c = x.getManager().full(new Shape(), (float) divisor, x.getDataType());
+        return x.div(c);
     }
 
     /** Moves {@code array} into {@code manager} (freed with it) and returns it. */

@@ -64,7 +64,7 @@ public final class ImageAttention extends Module {
         NDArray v = packed.get(2);
         NDArray out;
         try (Ops.Scope scope = Ops.Scope.open(q, k, v)) {
-            NDArray attn = q.mul(Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
+            NDArray attn = Ops.scale(q, Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
             attn = addRelativePositions(attn, q, h, w);
             out = scope.keep(attn.softmax(-1).matMul(v));
         }

@@ -2,6 +2,7 @@ package org.fedfms.model.sam.internal;
 
 import org.fedfms.model.nn.Linear;
 import org.fedfms.model.nn.Module;
+import org.fedfms.model.nn.Ops;
 
 import ai.djl.ndarray.NDArray;
 
@@ -35,7 +36,7 @@ final class TokenAttention extends Module {
         NDArray kh = separate(kProj.forward(k));
         NDArray vh = separate(vProj.forward(v));
         int perHead = internalDim / heads;
-        NDArray attn = qh.matMul(kh.transpose(0, 1, 3, 2)).div(Math.sqrt(perHead)).softmax(-1);
+        NDArray attn = Ops.divide(qh.matMul(kh.transpose(0, 1, 3, 2)), Math.sqrt(perHead)).softmax(-1);
         NDArray out = attn.matMul(vh);
         long[] s = out.getShape().getShape();
         return outProj.forward(out.transpose(0, 2, 1, 3).reshape(s[0], s[2], internalDim));

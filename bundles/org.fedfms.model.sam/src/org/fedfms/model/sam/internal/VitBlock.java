@@ -115,7 +115,7 @@ public final class VitBlock extends Module implements AdaptableBlock {
         NDArray xn = norm2.forward(x);
         NDArray y = x.add(mlp.forward(xn));
         if (parallelToMlp != null) {
-            y = y.add(parallelToMlp.forward(xn).mul(parallelScale));
+            y = y.add(Ops.scale(parallelToMlp.forward(xn), parallelScale));
         }
         return y;
     }

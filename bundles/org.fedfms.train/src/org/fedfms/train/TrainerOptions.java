@@ -1,0 +1,115 @@
+package org.fedfms.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+
+/**
+ * The options of the {@code djl} site trainer ({@link org.fedfms.api.train.TrainerSpec#options()}),
+ * with the FedFMS reference's choices as defaults: BCE-with-logits with {@code pos_weight} 2, Adam,
+ * prompt-free decoding, one local epoch per round (from the spec), standard Dice.
+ *
+ * <p>Options whose name starts with {@value #ADAPTER_PREFIX} go to the adapter type without the prefix
+ * (e.g. {@code adapter.rank=8} for {@code lora}).
+ *
+ * @param loss training loss
+ * @param posWeight weight of positive pixels in the BCE loss
+ * @param optimizer optimizer, created afresh for every round
+ * @param weightDecay weight decay of the optimizer
+ * @param localSteps batches per round instead of local epochs, 0 for epochs
+ * @param prompt prompt mode
+ * @param promptJitter box jitter as a share of the box side
+ * @param metric how Dice and IoU are computed in evaluation
+ * @param classes classes including background
+ * @param weights base model weights file, empty for a random initialisation from the seed
+ */
+public record TrainerOptions(
+        @Setting(description = "training loss: bce (BCE-with-logits with posWeight, the reference), dice (soft "
+                + "Dice) or bce+dice (their sum)", choices = {"bce", "dice", "bce+dice"})
+        String loss,
+        @Setting(description = "weight of foreground pixels in the BCE loss (the reference uses 2)", min = 0,
+                max = 1000)
+        double posWeight,
+        @Setting(description = "optimizer, new each round (no state crosses rounds): adam (the reference) or "
+                + "adamw", choices = {"adam", "adamw"})
+        String optimizer,
+        @Setting(description = "weight decay: L2 added to the gradient for adam, decoupled for adamw", min = 0,
+                max = 1)
+        double weightDecay,
+        @Setting(description = "batches per round instead of the local epochs; 0 trains the local epochs", min = 0,
+                max = 100_000_000)
+        int localSteps,
+        @Setting(description = "prompts: none (prompt-free decoding, the reference), box or point, derived from "
+                + "the ground truth (jittered in training)", choices = {"none", "box", "point"})
+        String prompt,
+        @Setting(description = "box jitter in training: each coordinate moves by Gaussian noise of this share of "
+                + "the box side (at most 20 px at 1024 px input), as SAM was trained", min = 0, max = 1)
+        double promptJitter,
+        @Setting(description = "Dice and IoU in evaluation: standard (sigmoid > 0.5) or reference (the FedFMS "
+                + "code's mean over thresholds 0.1..0.9 on raw logits)", choices = {"standard", "reference"})
+        String metric,
+        @Setting(description = "classes including background: 2 trains every label > 0 against background; 3 or 4 "
+                + "train one sigmoid channel per label (one-vs-rest, on SAM's multimask tokens)", min = 2, max = 4)
+        int classes,
+        @Setting(description = "weights file (.safetensors or .npz) of the base model, e.g. an official SAM "
+                + "checkpoint; empty: random initialisation from the seed")
+        String weights) {
+
+    /** Prefix of the options handed to the adapter type. */
+    public static final String ADAPTER_PREFIX = "adapter.";
+
+    /** The reference's choices. */
+    public static final TrainerOptions DEFAULTS = new TrainerOptions("bce", 2.0, "adam", 0.0, 0, "none", 0.1,
+            "standard", 2, "");
+
+    /** Descriptions, defaults and ranges. */
+    public static final SettingsSchema<TrainerOptions> SCHEMA =
+            SettingsSchema.of("trainer djl options", TrainerOptions.class, DEFAULTS);
+
+    public TrainerOptions {
+        weights = weights == null ? "" : weights.trim();
+    }
+
+    /**
+     * The options in {@code options}, over the defaults; adapter options are left out.
+     *
+     * @throws org.fedfms.api.settings.SettingsException listing every unknown or invalid option
+     */
+    public static TrainerOptions of(Map<String, ?> options) {
+        Map<String, Object> own = new LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            if (!k.startsWith(ADAPTER_PREFIX)) {
+                own.put(k, v);
+            }
+        });
+        return SCHEMA.bind(own);
+    }
+
+    /** The adapter type's settings in {@code options}: those starting with {@value #ADAPTER_PREFIX}, unprefixed. */
+    public static Map<String, Object> adapterSettings(Map<String, ?> options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            if (k.startsWith(ADAPTER_PREFIX)) {
+                m.put(k.substring(ADAPTER_PREFIX.length()), v);
+            }
+        });
+        return m;
+    }
+
+    /** Foreground channels the model predicts: 1 for binary masks, else one per label. */
+    public int channels() {
+        return classes - 1;
+    }
+
+    /** Whether the loss has a BCE term. */
+    public boolean usesBce() {
+        return loss.contains("bce");
+    }
+
+    /** Whether the loss has a soft Dice term. */
+    public boolean usesDice() {
+        return loss.contains("dice");
+    }
+}

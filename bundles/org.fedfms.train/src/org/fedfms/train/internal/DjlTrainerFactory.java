@@ -1,0 +1,326 @@
+package org.fedfms.train.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.data.Sample;
+import org.fedfms.api.data.SiteData;
+import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.train.PredictionExporter;
+import org.fedfms.api.train.SampleMetrics;
+import org.fedfms.api.train.SiteTrainer;
+import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.api.train.TrainerSpec;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.djl.TorchRuntime;
+import org.fedfms.model.AdapterType;
+import org.fedfms.model.LoadMode;
+import org.fedfms.model.ModelVariant;
+import org.fedfms.model.SegmentationModel;
+import org.fedfms.model.io.ParameterFiles;
+import org.fedfms.train.TrainerOptions;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import ai.djl.Device;
+
+/**
+ * The {@code djl} site trainer: SAM-family models from the {@link ModelVariant} and {@link AdapterType}
+ * services present now, trained and evaluated with DJL's PyTorch engine. Also exports per-sample metrics
+ * and prediction overlays of the models it builds.
+ *
+ * <p>Trainers whose specs build the same model share one instance of it (see {@link SharedModel}); all
+ * gradient computations of this factory take turns, as DJL's PyTorch engine allows one gradient
+ * collector per JVM.
+ */
+@Component(service = {SiteTrainerFactory.class, PredictionExporter.class},
+        property = SiteTrainerFactory.ID_PROPERTY + "=" + DjlTrainerFactory.ID)
+public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionExporter {
+
+    /** The factory's id. */
+    public static final String ID = "djl";
+
+    private static final Set<String> NO_ADAPTER = Set.of("", "none");
+
+    private final TorchRuntime runtime;
+    private final Map<String, ModelVariant> variants = new ConcurrentHashMap<>();
+    private final Map<String, AdapterType> adapters = new ConcurrentHashMap<>();
+    private final Map<SharedModel.Key, SharedModel> models = new HashMap<>();
+    private final ReentrantLock gradientLock = new ReentrantLock(true);
+
+    @Activate
+    public DjlTrainerFactory(@Reference TorchRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addVariant(ModelVariant variant, Map<String, Object> properties) {
+        String id = id(properties, variant::id);
+        if (id != null) {
+            variants.put(id, variant);
+        }
+    }
+
+    public void removeVariant(ModelVariant variant, Map<String, Object> properties) {
+        String id = id(properties, variant::id);
+        if (id != null) {
+            variants.remove(id, variant);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addAdapter(AdapterType adapter, Map<String, Object> properties) {
+        String id = id(properties, adapter::id);
+        if (id != null) {
+            adapters.put(id, adapter);
+        }
+    }
+
+    public void removeAdapter(AdapterType adapter, Map<String, Object> properties) {
+        String id = id(properties, adapter::id);
+        if (id != null) {
+            adapters.remove(id, adapter);
+        }
+    }
+
+    /** The service's id property, else its own id; {@code null} if neither can be read. */
+    private static String id(Map<String, Object> properties, java.util.function.Supplier<String> own) {
+        Object p = properties.get("id");
+        if (p != null) {
+            return p.toString();
+        }
+        try {
+            return own.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (models) {
+            models.values().forEach(SharedModel::close);
+            models.clear();
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "trains SAM-family models with their adapter types on DJL's PyTorch engine (CPU or CUDA GPU)";
+    }
+
+    @Override
+    public SettingsSchema<?> options() {
+        return TrainerOptions.SCHEMA;
+    }
+
+    /** The model variants present now, by id. */
+    public Set<String> variantIds() {
+        return new TreeMap<>(variants).keySet();
+    }
+
+    /** The adapter types present now, by id. */
+    public Set<String> adapterIds() {
+        return new TreeMap<>(adapters).keySet();
+    }
+
+    @Override
+    public SiteTrainer create(TrainerSpec spec, SiteData site) throws IOException {
+        TrainerOptions options = checkedOptions(spec);
+        SharedModel shared = acquire(spec, options);
+        return new DjlSiteTrainer(this, spec, options, site, shared,
+                new SegmentationRunner(shared, options, runtime, gradientLock));
+    }
+
+    private static TrainerOptions checkedOptions(TrainerSpec spec) {
+        TrainerOptions options = TrainerOptions.of(spec.options());
+        if (!options.prompt().equals("none") && options.classes() > 2) {
+            throw new IllegalArgumentException("prompt " + options.prompt() + " needs binary masks (classes=2); with "
+                    + options.classes() + " classes use prompt=none");
+        }
+        return options;
+    }
+
+    /** The shared model for a spec, built on first use. */
+    private SharedModel acquire(TrainerSpec spec, TrainerOptions options) throws IOException {
+        String adapter = spec.adapter() == null ? "" : spec.adapter().trim();
+        Map<String, String> adapterSettings = new TreeMap<>();
+        TrainerOptions.adapterSettings(spec.options()).forEach((k, v) -> adapterSettings.put(k, String.valueOf(v)));
+        Device device;
+        try {
+            device = runtime.device(spec.device());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("device '" + spec.device() + "' cannot be used: " + e.getMessage(), e);
+        }
+        SharedModel.Key key = new SharedModel.Key(spec.model(), NO_ADAPTER.contains(adapter) ? "" : adapter,
+                adapterSettings, spec.seed(), options.weights(), device.toString());
+        synchronized (models) {
+            SharedModel shared = models.get(key);
+            if (shared == null) {
+                shared = new SharedModel(key, build(key, device), device);
+                models.put(key, shared);
+            }
+            shared.retain();
+            return shared;
+        }
+    }
+
+    /** Called by a trainer that closes: the model goes when its last user does. */
+    void release(SharedModel shared) {
+        synchronized (models) {
+            if (shared.release() && models.get(shared.key()) == shared) {
+                models.remove(shared.key());
+                shared.close();
+            }
+        }
+    }
+
+    private SegmentationModel build(SharedModel.Key key, Device device) throws IOException {
+        ModelVariant variant = variants.get(key.model());
+        if (variant == null) {
+            throw new IllegalArgumentException("model variant '" + key.model() + "' is not present (present: "
+                    + variantIds() + "); start the bundle that provides it (org.fedfms.model.sam for sam-*)");
+        }
+        AdapterType adapter = null;
+        if (!key.adapter().isEmpty()) {
+            adapter = adapters.get(key.adapter());
+            if (adapter == null) {
+                throw new IllegalArgumentException("adapter type '" + key.adapter() + "' is not present (present: "
+                        + adapterIds() + ", or none); start the bundle that provides it (org.fedfms.adapter."
+                        + key.adapter() + ")");
+            }
+        }
+        SegmentationModel model = variant.create();
+        try {
+            if (adapter != null) {
+                adapter.apply(model, key.adapterSettings());
+            }
+            if (model.trainableParameterCount() == 0) {
+                throw new IllegalArgumentException(key.describe() + " has no trainable parameters");
+            }
+            model.initialize(runtime.newManager(device), key.seed());
+            if (!key.weights().isEmpty()) {
+                Path file = Path.of(key.weights());
+                if (!Files.isRegularFile(file)) {
+                    throw new IOException("weights file " + file.toAbsolutePath() + " does not exist");
+                }
+                model.load(ParameterFiles.read(file), LoadMode.BASE);
+            }
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- prediction export
+
+    @Override
+    public List<SampleMetrics> evaluateSamples(TrainerSpec spec, SiteData site, DataSplit split,
+            List<String> sampleIds, ParameterSet trainable, TrainingMonitor monitor) throws Exception {
+        return inspect(spec, site, split, sampleIds, trainable, null, monitor);
+    }
+
+    @Override
+    public List<SampleMetrics> export(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
+            ParameterSet trainable, Path directory, TrainingMonitor monitor) throws Exception {
+        Files.createDirectories(directory);
+        return inspect(spec, site, split, sampleIds, trainable, directory, monitor);
+    }
+
+    private List<SampleMetrics> inspect(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
+            ParameterSet trainable, Path directory, TrainingMonitor monitor) throws Exception {
+        List<Sample> chosen = choose(site, split, sampleIds);
+        TrainerOptions options = checkedOptions(spec);
+        int channels = options.channels();
+        SharedModel shared = acquire(spec, options);
+        List<SampleMetrics> out = new ArrayList<>(chosen.size());
+        try {
+            SegmentationRunner runner = new SegmentationRunner(shared, options, runtime, gradientLock);
+            shared.lock().lock();
+            try {
+                runner.load(trainable, "site '" + site.siteId() + "'");
+                runner.score(site.siteId(), chosen, spec.batchSize(), monitor, (s, logits, metrics) -> {
+                    Path file = null;
+                    if (directory != null) {
+                        file = directory.resolve(fileName(site.siteId(), s.id()));
+                        OverlayImage.write(file, s.original(), labels(logits, channels));
+                    }
+                    out.add(new SampleMetrics(site.siteId(), s.id(), metrics, file));
+                });
+            } finally {
+                shared.lock().unlock();
+            }
+        } finally {
+            release(shared);
+        }
+        return out;
+    }
+
+    private static List<Sample> choose(SiteData site, DataSplit split, List<String> ids) {
+        List<Sample> all = site.split(split);
+        if (ids == null || ids.isEmpty()) {
+            return all;
+        }
+        Map<String, Sample> byId = new LinkedHashMap<>();
+        all.forEach(s -> byId.put(s.id(), s));
+        List<String> missing = new ArrayList<>();
+        List<Sample> chosen = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(ids)) {
+            Sample s = byId.get(id);
+            if (s == null) {
+                missing.add(id);
+            } else {
+                chosen.add(s);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("site '" + site.siteId() + "' has no samples " + missing + " in its "
+                    + split.name().toLowerCase(java.util.Locale.ROOT) + " split (" + all.size() + " samples"
+                    + (all.isEmpty() ? "" : ", e.g. " + all.stream().limit(3).map(Sample::id).toList()) + ")");
+        }
+        return chosen;
+    }
+
+    /** Label per pixel: the channel with the largest positive logit, 0 where none is positive. */
+    private static byte[] labels(float[][] logits, int channels) {
+        int n = logits[0].length;
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            float best = 0;
+            for (int k = 0; k < channels; k++) {
+                if (logits[k][i] > best) {
+                    best = logits[k][i];
+                    out[i] = (byte) (k + 1);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String fileName(String siteId, String sampleId) {
+        return (siteId + "_" + sampleId).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+    }
+}

@@ -1,0 +1,98 @@
+package org.fedfms.train.internal;
+
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.model.SegmentationModel;
+
+import ai.djl.Device;
+
+/**
+ * One initialised model shared by every trainer whose spec builds the same model (variant, adapter and
+ * its settings, seed, base weights, device): their frozen parameters are equal by construction, and
+ * each fit or evaluation loads its own trainable parameters under {@link #lock()} before it runs. So a
+ * simulated federation of N sites holds one model instead of N.
+ */
+final class SharedModel {
+
+    /**
+     * What makes two models equal before training.
+     *
+     * @param model variant id
+     * @param adapter adapter type id, empty for none
+     * @param adapterSettings the adapter's settings as text
+     * @param seed initialisation seed
+     * @param weights base weights file, empty for none
+     * @param device the device as DJL names it
+     */
+    record Key(String model, String adapter, Map<String, String> adapterSettings, long seed, String weights,
+            String device) {
+
+        Key {
+            adapterSettings = Map.copyOf(adapterSettings);
+        }
+
+        String describe() {
+            return "model " + model + (adapter.isEmpty() ? "" : " with adapter " + adapter
+                    + (adapterSettings.isEmpty() ? "" : " " + new java.util.TreeMap<>(adapterSettings)))
+                    + ", seed " + seed + (weights.isEmpty() ? "" : ", weights " + weights) + ", device " + device;
+        }
+    }
+
+    private final Key key;
+    private final SegmentationModel model;
+    private final Device device;
+    private final ParameterSet initialTrainable;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private int users;
+
+    SharedModel(Key key, SegmentationModel model, Device device) {
+        this.key = key;
+        this.model = model;
+        this.device = device;
+        this.initialTrainable = model.toParameterSet(org.fedfms.model.ParameterScope.TRAINABLE);
+    }
+
+    Key key() {
+        return key;
+    }
+
+    /** The model; use it only while holding {@link #lock()}. */
+    SegmentationModel model() {
+        return model;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    /** The trainable parameters right after initialisation (and base weights). */
+    ParameterSet initialTrainable() {
+        return initialTrainable;
+    }
+
+    /** Held while a trainer loads parameters into the model and uses it. */
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    /** Counts one more user; guarded by the pool. */
+    void retain() {
+        users++;
+    }
+
+    /** Counts one user less; returns whether none is left. Guarded by the pool. */
+    boolean release() {
+        return --users <= 0;
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            model.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

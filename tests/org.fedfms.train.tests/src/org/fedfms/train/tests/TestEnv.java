@@ -1,0 +1,139 @@
+package org.fedfms.train.tests;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.Tensor;
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.model.ModelService;
+import org.fedfms.api.train.PredictionExporter;
+import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.federation.FederationService;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** The services of the running framework that the tests use, and small helpers. */
+final class TestEnv {
+
+    private TestEnv() {
+    }
+
+    static BundleContext context() {
+        return FrameworkUtil.getBundle(TestEnv.class).getBundleContext();
+    }
+
+    /** The service of that type (and filter), waiting up to 30 s for it. */
+    static <T> T service(Class<T> type, String filter) {
+        try {
+            String f = filter == null ? "(objectClass=" + type.getName() + ")"
+                    : "(&(objectClass=" + type.getName() + ")" + filter + ")";
+            ServiceTracker<T, T> t = new ServiceTracker<>(context(), context().createFilter(f), null);
+            t.open();
+            T s = t.waitForService(30_000);
+            assertNotNull(s, "no service " + f + " within 30 s");
+            return s;
+        } catch (InterruptedException | InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static SiteTrainerFactory trainerFactory() {
+        return service(SiteTrainerFactory.class, "(id=djl)");
+    }
+
+    static PredictionExporter exporter() {
+        return service(PredictionExporter.class, "(id=djl)");
+    }
+
+    static FederationService federation() {
+        FederationService f = service(FederationService.class, null);
+        awaitTrue(() -> f.trainerFactories().stream().anyMatch(t -> t.id().equals("djl"))
+                && f.loaders().stream().anyMatch(l -> l.id().equals("synthetic"))
+                && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), () -> "djl, synthetic and fedavg");
+        return f;
+    }
+
+    static ModelService models() {
+        return service(ModelService.class, null);
+    }
+
+    /** The synthetic dataset with these settings over its defaults. */
+    static FederatedDataset synthetic(Map<String, ?> settings) throws Exception {
+        return service(DatasetLoader.class, "(id=synthetic)").load(settings);
+    }
+
+    static Map<String, Object> map(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    static void awaitTrue(BooleanSupplier condition, Supplier<String> what) {
+        long end = System.currentTimeMillis() + 30_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail("timed out after 30 s waiting for: " + what.get());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Whether two parameter sets are equal bit for bit (names, order, shapes, every value's bits). */
+    static boolean bitwiseEqual(ParameterSet a, ParameterSet b) {
+        if (!a.names().equals(b.names())) {
+            return false;
+        }
+        for (Tensor t : a.tensors()) {
+            Tensor u = b.get(t.name());
+            if (!t.sameShape(u)) {
+                return false;
+            }
+            for (int i = 0; i < t.size(); i++) {
+                if (Float.floatToRawIntBits(t.values()[i]) != Float.floatToRawIntBits(u.values()[i])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Removes an experiment left by an earlier run, with its files. */
+    static void fresh(FederationService f, String name) {
+        f.remove(name, true);
+        deleteTree(f.experimentsDirectory().resolve(name));
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot delete " + root, e);
+        }
+    }
+}

@@ -184,6 +184,36 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
         initializeNew();
     }
 
+    /**
+     * {@link #initialize} with the values of {@code weights} where it has them (checked as
+     * {@link #load} checks them, before anything is allocated) and initializers elsewhere: loads
+     * pretrained weights without filling those tensors with random values first. On failure the
+     * manager is closed.
+     *
+     * @throws WeightLoadException listing every problem, before anything is allocated
+     */
+    public final LoadReport initialize(NDManager manager, long seed, ParameterSet weights, LoadMode mode) {
+        if (this.manager != null) {
+            throw new IllegalStateException("model " + variantId + " is already initialised");
+        }
+        Plan plan;
+        try {
+            plan = plan(weights, mode);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        this.manager = manager;
+        this.seed = seed;
+        Map<String, ModelParameter> model = tensors();
+        for (Map.Entry<String, Tensor> e : plan.given().entrySet()) {
+            ModelParameter p = model.get(e.getKey());
+            p.setArray(ownedCopy(e.getValue().values(), p.shape()));
+        }
+        initializeNew();
+        return plan.report();
+    }
+
     /** Allocates the tensors added since {@link #initialize} (e.g. by an adapter type); a no-op before. */
     public final void initializeNew() {
         if (manager == null) {

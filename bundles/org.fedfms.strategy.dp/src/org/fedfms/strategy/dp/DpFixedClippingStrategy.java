@@ -67,8 +67,8 @@ public class DpFixedClippingStrategy implements AggregationStrategy {
 
     @Override
     public String description() {
-        return "Differential privacy: clip each site's update to clippingNorm, aggregate with the inner "
-                + "strategy, add Gaussian noise";
+        return "Differential privacy: clip site updates to clippingNorm, aggregate with the inner strategy, "
+                + "add Gaussian noise";
     }
 
     @Override

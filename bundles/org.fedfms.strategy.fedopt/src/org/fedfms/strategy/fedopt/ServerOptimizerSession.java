@@ -17,11 +17,10 @@ import org.fedfms.api.strategy.WeightedMean;
 
 /**
  * One experiment's server optimizer: the weighted mean of the site models is streamed into one
- * accumulator, then one optimizer step per tensor turns it into the new global model in place.
- *
- * <p>The moments {@code m} and {@code v} are replaced by new arrays at every step, never written in
- * place, so {@link #state()} can hand them out without copying and a checkpoint stays valid after
- * later rounds.
+ * accumulator, then one optimizer step per tensor turns it into the new global model in place and
+ * updates the moments {@code m} and {@code v} in place, so a round needs the accumulator and the two
+ * moments, three models, besides the global one. {@link #state()} and {@link #restore} copy the
+ * moments, so a checkpoint stays valid while later rounds go on.
  */
 final class ServerOptimizerSession implements StrategySession {
 
@@ -110,30 +109,24 @@ final class ServerOptimizerSession implements StrategySession {
         float b2 = (float) p.beta2();
         float tau = (float) p.tau();
         for (Tensor x : mean.tensors()) {
-            Tensor g = global.get(x.name());
-            int n = x.size();
-            float[] mOld = step == 0 ? new float[n] : m.get(x.name()).values();
-            float[] vOld = step == 0 ? new float[n] : v.get(x.name()).values();
-            float[] mNew = new float[n];
-            float[] vNew = new float[n];
-            rule.step(x.values(), g.values(), mOld, vOld, mNew, vNew, eta, b1, b2, tau);
-            int[] shape = x.shape();
-            m.put(x.name(), Tensor.of(M_PREFIX + x.name(), shape, mNew));
-            v.put(x.name(), Tensor.of(V_PREFIX + x.name(), shape, vNew));
+            if (step == 0) {
+                m.put(x.name(), Tensor.zeros(M_PREFIX + x.name(), x.shape()));
+                v.put(x.name(), Tensor.zeros(V_PREFIX + x.name(), x.shape()));
+            }
+            rule.step(x.values(), global.get(x.name()).values(), m.get(x.name()).values(), v.get(x.name()).values(),
+                    eta, b1, b2, tau);
         }
         step++;
         return mean;
     }
 
+    /** Copies of the moments as {@code m/<name>}, {@code v/<name>} (sorted by name) and the step count. */
     @Override
     public StrategyState state() {
-        if (step == 0) {
-            return new StrategyState(ParameterSet.empty(), Map.of(STEP, "0"));
-        }
         ParameterSet.Builder b = ParameterSet.builder();
         for (String name : m.keySet().stream().sorted().toList()) {
-            b.add(m.get(name));
-            b.add(v.get(name));
+            b.add(m.get(name).copy());
+            b.add(v.get(name).copy());
         }
         return new StrategyState(b.build(), Map.of(STEP, Long.toString(step)));
     }
@@ -154,9 +147,9 @@ final class ServerOptimizerSession implements StrategySession {
         Map<String, Tensor> rv = new HashMap<>();
         for (Tensor t : state.tensors().tensors()) {
             if (t.name().startsWith(M_PREFIX)) {
-                rm.put(t.name().substring(M_PREFIX.length()), t);
+                rm.put(t.name().substring(M_PREFIX.length()), t.copy());
             } else if (t.name().startsWith(V_PREFIX)) {
-                rv.put(t.name().substring(V_PREFIX.length()), t);
+                rv.put(t.name().substring(V_PREFIX.length()), t.copy());
             } else {
                 throw new IllegalArgumentException(strategyId + " state: unexpected tensor '" + t.name()
                         + "' (expected m/<parameter> and v/<parameter>)");

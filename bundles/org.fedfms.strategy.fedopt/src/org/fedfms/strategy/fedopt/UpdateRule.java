@@ -17,11 +17,10 @@ enum UpdateRule {
     ADAGRAD, YOGI, ADAM;
 
     /**
-     * One optimizer step over one tensor. {@code m} and {@code v} are read, never written; the new
-     * moments go to {@code mOut} and {@code vOut}, the new parameters replace the mean in {@code x}.
+     * One optimizer step over one tensor, in place: {@code x} holds the mean of the site models and
+     * receives the new parameters, {@code m} and {@code v} are updated.
      */
-    void step(float[] x, float[] global, float[] m, float[] v, float[] mOut, float[] vOut, float eta, float beta1,
-            float beta2, float tau) {
+    void step(float[] x, float[] global, float[] m, float[] v, float eta, float beta1, float beta2, float tau) {
         float c1 = 1f - beta1;
         float c2 = 1f - beta2;
         switch (this) {
@@ -31,8 +30,8 @@ enum UpdateRule {
                     float d = x[k] - g;
                     float mk = beta1 * m[k] + c1 * d;
                     float vk = beta2 * v[k] + c2 * (d * d);
-                    mOut[k] = mk;
-                    vOut[k] = vk;
+                    m[k] = mk;
+                    v[k] = vk;
                     x[k] = g + eta * mk / ((float) Math.sqrt(vk) + tau);
                 }
             }
@@ -43,8 +42,8 @@ enum UpdateRule {
                     float d2 = d * d;
                     float mk = beta1 * m[k] + c1 * d;
                     float vk = v[k] - c2 * d2 * Math.signum(v[k] - d2);
-                    mOut[k] = mk;
-                    vOut[k] = vk;
+                    m[k] = mk;
+                    v[k] = vk;
                     x[k] = g + eta * mk / ((float) Math.sqrt(vk) + tau);
                 }
             }
@@ -54,8 +53,8 @@ enum UpdateRule {
                     float d = x[k] - g;
                     float mk = beta1 * m[k] + c1 * d;
                     float vk = v[k] + d * d;
-                    mOut[k] = mk;
-                    vOut[k] = vk;
+                    m[k] = mk;
+                    v[k] = vk;
                     x[k] = g + eta * mk / ((float) Math.sqrt(vk) + tau);
                 }
             }

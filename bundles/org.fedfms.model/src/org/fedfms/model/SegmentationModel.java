@@ -77,11 +77,14 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
     public abstract float[] preprocess(float[] rgb, int height, int width);
 
     /**
-     * The model's name for a tensor name found in a weights file (other naming schemes map onto the
-     * model's own here), or {@code null} if the file's name is one the model ignores on purpose.
+     * The model's names for the tensor names of one weights file: other naming schemes map onto the
+     * model's own here (decided for the file as a whole, since schemes can share names with different
+     * meanings); a name maps to {@code null} when the model ignores it on purpose.
      */
-    public String canonicalName(String nameInFile) {
-        return nameInFile;
+    public Map<String, String> canonicalNames(List<String> namesInFile) {
+        Map<String, String> m = new LinkedHashMap<>();
+        namesInFile.forEach(n -> m.put(n, n));
+        return m;
     }
 
     /** Records that an adapter type changed this model; called by adapter types. */
@@ -181,6 +184,36 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
         initializeNew();
     }
 
+    /**
+     * {@link #initialize} with the values of {@code weights} where it has them (checked as
+     * {@link #load} checks them, before anything is allocated) and initializers elsewhere: loads
+     * pretrained weights without filling those tensors with random values first. On failure the
+     * manager is closed.
+     *
+     * @throws WeightLoadException listing every problem, before anything is allocated
+     */
+    public final LoadReport initialize(NDManager manager, long seed, ParameterSet weights, LoadMode mode) {
+        if (this.manager != null) {
+            throw new IllegalStateException("model " + variantId + " is already initialised");
+        }
+        Plan plan;
+        try {
+            plan = plan(weights, mode);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        this.manager = manager;
+        this.seed = seed;
+        Map<String, ModelParameter> model = tensors();
+        for (Map.Entry<String, Tensor> e : plan.given().entrySet()) {
+            ModelParameter p = model.get(e.getKey());
+            p.setArray(ownedCopy(e.getValue().values(), p.shape()));
+        }
+        initializeNew();
+        return plan.report();
+    }
+
     /** Allocates the tensors added since {@link #initialize} (e.g. by an adapter type); a no-op before. */
     public final void initializeNew() {
         if (manager == null) {
@@ -238,13 +271,35 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
     }
 
     /**
-     * Replaces values by name. Names are first mapped with {@link #canonicalName}; then every missing
+     * Replaces values by name. Names are first mapped with {@link #canonicalNames}; then every missing
      * (as {@code mode} forbids), unexpected and mis-shaped tensor is collected and reported together,
      * before anything changes.
      *
      * @throws WeightLoadException listing every problem
      */
     public final LoadReport load(ParameterSet values, LoadMode mode) {
+        Plan plan = plan(values, mode);
+        Map<String, ModelParameter> model = tensors();
+        for (Map.Entry<String, Tensor> e : plan.given().entrySet()) {
+            ModelParameter p = model.get(e.getKey());
+            p.setArray(ownedCopy(e.getValue().values(), p.shape()));
+        }
+        return plan.report();
+    }
+
+    /**
+     * What {@link #load} would do, without changing anything; works before {@link #initialize}.
+     *
+     * @throws WeightLoadException listing every problem
+     */
+    public final LoadReport check(ParameterSet values, LoadMode mode) {
+        return plan(values, mode).report();
+    }
+
+    private record Plan(Map<String, Tensor> given, LoadReport report) {
+    }
+
+    private Plan plan(ParameterSet values, LoadMode mode) {
         Map<String, ModelParameter> model = tensors();
         Map<String, Tensor> given = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
@@ -252,8 +307,9 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
         List<String> misshaped = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
         int renamed = 0;
+        Map<String, String> canonical = canonicalNames(values.names());
         for (Tensor t : values.tensors()) {
-            String name = canonicalName(t.name());
+            String name = canonical.get(t.name());
             if (name == null) {
                 ignored.add(t.name());
                 continue;
@@ -285,13 +341,8 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
             throw new WeightLoadException("tensors do not fit model " + variantId + describeAdapters(), missing,
                     unexpected, misshaped);
         }
-        long count = 0;
-        for (Map.Entry<String, Tensor> e : given.entrySet()) {
-            Tensor t = e.getValue();
-            model.get(e.getKey()).setArray(ownedCopy(t.values(), model.get(e.getKey()).shape()));
-            count += t.size();
-        }
-        return new LoadReport(given.size(), count, renamed, kept, ignored);
+        long count = given.values().stream().mapToLong(Tensor::size).sum();
+        return new Plan(given, new LoadReport(given.size(), count, renamed, kept, ignored));
     }
 
     private String describeAdapters() {

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.fedfms.djl.DeviceSpec;
 import org.fedfms.djl.TorchRuntime;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 import ai.djl.Device;
@@ -15,41 +14,45 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 
 /**
- * Starts DJL's PyTorch engine when the bundle activates. DJL finds its engines through the thread
- * context class loader (a service loader in a static initialiser, run once per JVM) and the native
- * library through the same loader, so both happen with the context class loader set to this bundle's
- * loader, which sees the DJL api, engine, JNI and native jars on its class path.
+ * Starts DJL's PyTorch engine on first use (so that the framework starts fast). DJL finds its engines
+ * through the thread context class loader (a service loader in a static initialiser, run once per JVM)
+ * and the native library through the same loader, so both happen with the context class loader set to
+ * this bundle's loader, which sees the DJL api, engine, JNI and native jars on its class path. Offline
+ * mode is forced unless set otherwise.
  */
-@Component(immediate = true)
+@Component
 public class PyTorchRuntime implements TorchRuntime {
 
     private static final String ENGINE_NAME = "PyTorch";
 
-    private final Engine engine;
-    private final RuntimeException failure;
+    private Engine engine;
+    private RuntimeException failure;
 
-    @Activate
-    public PyTorchRuntime() {
+    private synchronized Engine start() {
+        if (engine != null) {
+            return engine;
+        }
+        if (failure != null) {
+            throw failure;
+        }
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        Engine started = null;
-        RuntimeException failed = null;
         try {
             thread.setContextClassLoader(Engine.class.getClassLoader());
-            started = Engine.getEngine(ENGINE_NAME);
+            engine = Engine.getEngine(ENGINE_NAME);
+            return engine;
         } catch (RuntimeException | LinkageError e) {
-            failed = new IllegalStateException("the PyTorch engine of DJL did not start: " + message(e)
+            failure = new IllegalStateException("the PyTorch engine of DJL did not start: " + message(e)
                     + " (native library cache: " + Utils.getEngineCacheDir(ENGINE_NAME.toLowerCase())
                     + ", PYTORCH_LIBRARY_PATH=" + Utils.getEnvOrSystemProperty("PYTORCH_LIBRARY_PATH")
                     + ", PYTORCH_FLAVOR=" + Utils.getEnvOrSystemProperty("PYTORCH_FLAVOR") + ")", e);
+            throw failure;
         } finally {
             thread.setContextClassLoader(previous);
         }
-        this.engine = started;
-        this.failure = failed;
     }
 
     private static String message(Throwable e) {
@@ -68,10 +71,7 @@ public class PyTorchRuntime implements TorchRuntime {
 
     @Override
     public Engine engine() {
-        if (engine == null) {
-            throw failure;
-        }
-        return engine;
+        return start();
     }
 
     @Override

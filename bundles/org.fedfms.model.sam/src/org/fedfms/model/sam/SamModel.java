@@ -29,8 +29,6 @@ public final class SamModel extends SegmentationModel {
 
     private final SamConfig config;
     private final SamParts parts;
-    private Map<String, String> officialByHuggingFace;
-    private int mappedTensorCount;
 
     public SamModel(String variantId, SamConfig config) {
         super(variantId);
@@ -129,22 +127,24 @@ public final class SamModel extends SegmentationModel {
     }
 
     /**
-     * Official names stay; Hugging Face {@code facebook/sam-vit-*} names map onto them; the
-     * preprocessing constants {@code pixel_mean} and {@code pixel_std} are ignored.
+     * Official names stay. A file that holds Hugging Face {@code facebook/sam-vit-*} names is read as a
+     * Hugging Face file throughout (both schemes use {@code layers.0} for different layers) and its names
+     * map onto the official ones. The preprocessing constants {@code pixel_mean} and {@code pixel_std}
+     * are ignored.
      */
     @Override
-    public String canonicalName(String nameInFile) {
-        if (SamCheckpointNames.IGNORED.contains(nameInFile)) {
-            return null;
+    public Map<String, String> canonicalNames(List<String> namesInFile) {
+        java.util.Set<String> official = tensorNames();
+        Map<String, String> byHf = SamCheckpointNames.officialByHuggingFace(official);
+        boolean huggingFace = namesInFile.stream().anyMatch(n -> !official.contains(n) && byHf.containsKey(n));
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String n : namesInFile) {
+            if (SamCheckpointNames.IGNORED.contains(n)) {
+                m.put(n, null);
+            } else {
+                m.put(n, huggingFace ? byHf.getOrDefault(n, n) : n);
+            }
         }
-        java.util.Set<String> names = tensorNames();
-        if (names.contains(nameInFile)) {
-            return nameInFile;
-        }
-        if (officialByHuggingFace == null || mappedTensorCount != names.size()) {
-            officialByHuggingFace = SamCheckpointNames.officialByHuggingFace(names);
-            mappedTensorCount = names.size();
-        }
-        return officialByHuggingFace.getOrDefault(nameInFile, nameInFile);
+        return m;
     }
 }

@@ -132,8 +132,8 @@ public class ModelServiceComponent implements ModelService {
     public WeightsReport loadWeights(String model, String adapter, Path file) throws IOException {
         ParameterSet values = ParameterFiles.read(file);
         try (SegmentationModel m = build(model, adapter, Map.of())) {
-            m.initialize(runtime.newManager(Device.cpu()), 0);
-            LoadReport r = m.load(values, adapter == null || adapter.isBlank() ? LoadMode.EXACT : LoadMode.BASE);
+            LoadMode mode = adapter == null || adapter.isBlank() ? LoadMode.EXACT : LoadMode.BASE;
+            LoadReport r = m.initialize(runtime.newManager(Device.cpu()), 0, values, mode);
             return new WeightsReport(model, adapter, file, ParameterFiles.detect(file).name().toLowerCase(Locale.ROOT),
                     r.tensorsLoaded(), r.valuesLoaded(), r.renamed(), r.keptInitial(), r.ignored());
         }
@@ -147,8 +147,7 @@ public class ModelServiceComponent implements ModelService {
             int size = m.inputSize();
             InputImage input = readImage(request.image(), size);
             float[] pixels = m.preprocess(input.image().rgb(), input.image().height(), input.image().width());
-            m.initialize(runtime.newManager(device), 0);
-            m.load(weights, LoadMode.EXACT);
+            m.initialize(runtime.newManager(device), 0, weights, LoadMode.EXACT);
             m.setTrainable(n -> false);
             float[] masks;
             float[] iou;

@@ -226,6 +226,14 @@ public final class ParameterFiles {
     // ---- npz
 
     private static ParameterSet readNpz(Path file) throws IOException {
+        try {
+            return readZip(file);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a readable .npz (zip) file: " + e.getMessage(), e);
+        }
+    }
+
+    private static ParameterSet readZip(Path file) throws IOException {
         ParameterSet.Builder b = ParameterSet.builder();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -235,6 +243,10 @@ public final class ParameterFiles {
                     continue;
                 }
                 String entry = e.getName();
+                if (entry.endsWith("data.pkl")) {
+                    throw new IOException(file + " is a PyTorch checkpoint (.pth); convert it first, e.g. with "
+                            + "safetensors.torch.save_file(torch.load(path), 'weights.safetensors')");
+                }
                 if (!entry.endsWith(".npy")) {
                     throw new IOException(file + ": entry '" + entry + "' is not a .npy array");
                 }

@@ -33,6 +33,59 @@ public final class Ops {
         return x.div(c);
     }
 
+    /**
+     * A constant array in {@code manager} whose memory the engine owns. {@code manager.create(values)}
+     * wraps a Java direct buffer that lives only as long as the array's handle: an operation that saves
+     * such an array for the backward pass (a matrix product with a trainable tensor) reads freed memory
+     * once a {@link Scope} or manager has closed it and the garbage collector has run.
+     */
+    public static NDArray constant(NDManager manager, float[] values, Shape shape) {
+        try (NDArray staged = manager.create(values, shape)) {
+            return staged.duplicate();
+        }
+    }
+
+    /**
+     * A scope for the intermediate arrays of one step of a forward pass (a transformer block): DJL
+     * frees arrays only when their manager closes, so without scopes every intermediate of a whole
+     * forward pass would stay in memory until the batch ends (gigabytes for SAM at 1024 px). The
+     * inputs are lent to a sub-manager, operations on them put their results there, {@link #keep}
+     * moves the outputs back, and closing frees the rest. Tensors autograd still needs stay alive in
+     * PyTorch's graph, so gradients are unaffected.
+     */
+    public static final class Scope implements AutoCloseable {
+
+        private final NDManager parent;
+        private final NDManager scope;
+
+        private Scope(NDManager parent) {
+            this.parent = parent;
+            this.scope = parent.newSubManager();
+        }
+
+        /** Opens a scope under the manager of {@code inputs[0]} and lends it the inputs of that manager. */
+        public static Scope open(NDArray... inputs) {
+            Scope s = new Scope(inputs[0].getManager());
+            for (NDArray a : inputs) {
+                if (a != null && a.getManager() == s.parent) {
+                    a.tempAttach(s.scope);
+                }
+            }
+            return s;
+        }
+
+        /** Keeps {@code result} after the scope closes (in the manager the inputs came from). */
+        public NDArray keep(NDArray result) {
+            result.attach(parent);
+            return result;
+        }
+
+        @Override
+        public void close() {
+            scope.close();
+        }
+    }
+
     /** Moves {@code array} into {@code manager} (freed with it) and returns it. */
     public static NDArray own(NDArray array, NDManager manager) {
         array.attach(manager);

@@ -3,8 +3,8 @@ package org.fedfms.model.sam.internal;
 import org.fedfms.model.nn.Initializer;
 import org.fedfms.model.nn.Linear;
 import org.fedfms.model.nn.ModelParameter;
-import org.fedfms.model.nn.Ops;
 import org.fedfms.model.nn.Module;
+import org.fedfms.model.nn.Ops;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -62,10 +62,13 @@ public final class ImageAttention extends Module {
         NDArray q = packed.get(0);
         NDArray k = packed.get(1);
         NDArray v = packed.get(2);
-        NDArray attn = Ops.scale(q, Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
-        attn = addRelativePositions(attn, q, h, w);
-        attn = attn.softmax(-1);
-        NDArray out = attn.matMul(v).reshape(b, heads, h, w, headDim).transpose(0, 2, 3, 1, 4).reshape(b, h, w,
+        NDArray out;
+        try (Ops.Scope scope = Ops.Scope.open(q, k, v)) {
+            NDArray attn = Ops.scale(q, Math.pow(headDim, -0.5)).matMul(k.transpose(0, 2, 1));
+            attn = addRelativePositions(attn, q, h, w);
+            out = scope.keep(attn.softmax(-1).matMul(v));
+        }
+        out = out.reshape(b, heads, h, w, headDim).transpose(0, 2, 3, 1, 4).reshape(b, h, w,
                 heads * (long) headDim);
         return proj.forward(out);
     }
@@ -96,6 +99,6 @@ public final class ImageAttention extends Module {
                 oneHot[(int) ((i * n + j) * rows + (i - j + n - 1))] = 1f;
             }
         }
-        return m.create(oneHot, new Shape(n, n, rows)).matMul(table);
+        return Ops.constant(m, oneHot, new Shape(n, n, rows)).matMul(table);
     }
 }

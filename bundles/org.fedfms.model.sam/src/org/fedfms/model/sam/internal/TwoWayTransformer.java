@@ -4,6 +4,7 @@ import org.fedfms.model.nn.Activation;
 import org.fedfms.model.nn.LayerNorm;
 import org.fedfms.model.nn.MlpBlock;
 import org.fedfms.model.nn.Module;
+import org.fedfms.model.nn.Ops;
 import org.fedfms.model.nn.ModuleList;
 
 import ai.djl.ndarray.NDArray;
@@ -79,6 +80,13 @@ final class TwoWayTransformer extends Module {
         }
 
         NDArray[] forward(NDArray queries, NDArray keys, NDArray queryPe, NDArray keyPe) {
+            try (Ops.Scope scope = Ops.Scope.open(queries, keys, queryPe, keyPe)) {
+                NDArray[] out = compute(queries, keys, queryPe, keyPe);
+                return new NDArray[] {scope.keep(out[0]), scope.keep(out[1])};
+            }
+        }
+
+        private NDArray[] compute(NDArray queries, NDArray keys, NDArray queryPe, NDArray keyPe) {
             if (skipFirstPe) {
                 queries = selfAttn.forward(queries, queries, queries);
             } else {

@@ -86,7 +86,13 @@ public final class VitBlock extends Module implements AdaptableBlock {
         return m;
     }
 
-    public NDArray forward(NDArray x) {
+    public NDArray forward(NDArray input) {
+        try (Ops.Scope scope = Ops.Scope.open(input)) {
+            return scope.keep(compute(input));
+        }
+    }
+
+    private NDArray compute(NDArray x) {
         NDArray shortcut = x;
         x = norm1.forward(x);
         long h = x.getShape().get(1);

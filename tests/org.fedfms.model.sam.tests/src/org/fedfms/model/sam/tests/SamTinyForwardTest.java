@@ -10,6 +10,7 @@ import java.util.Random;
 
 import org.fedfms.model.MaskPrediction;
 import org.fedfms.model.Prompts;
+import org.fedfms.model.sam.SamConfig;
 import org.fedfms.model.sam.SamModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,6 +73,27 @@ class SamTinyForwardTest {
             model.predict(images(m, 2), new Prompts(null, null, boxes, masks), true);
         }
         assertEquals(before, model.manager().getManagedArrays().size());
+    }
+
+    @Test
+    void eachEncoderBlockLeavesOnlyItsOutputInTheBatch() {
+        int[] arrays = new int[2];
+        int[] depths = {4, 8};
+        for (int i = 0; i < 2; i++) {
+            SamConfig t = SamConfig.TINY;
+            SamConfig c = new SamConfig(t.imageSize(), t.patchSize(), t.encoderDim(), depths[i], t.encoderHeads(),
+                    t.encoderMlpDim(), t.windowSize(), java.util.List.of(1, 3), t.promptDim(), t.maskInChannels(),
+                    t.decoderDepth(), t.decoderHeads(), t.decoderMlpDim(), t.iouHeadDepth(), t.iouHeadHidden());
+            try (SamModel m = new SamModel("depth-" + depths[i], c)) {
+                m.initialize(Services.runtime().newManager(Device.cpu()), 1);
+                try (NDManager batch = m.manager().newSubManager()) {
+                    m.predict(images(batch, 1), Prompts.none(), false);
+                    arrays[i] = batch.getManagedArrays().size();
+                }
+            }
+        }
+        assertTrue(arrays[1] - arrays[0] <= 4 * 2, "four more blocks left " + (arrays[1] - arrays[0])
+                + " more arrays in the batch (" + arrays[0] + " vs " + arrays[1] + ")");
     }
 
     @Test

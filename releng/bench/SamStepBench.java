@@ -1,0 +1,92 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.fedfms.djl.TorchRuntime;
+import org.fedfms.djl.internal.PyTorchRuntime;
+import org.fedfms.model.ModelOptimizer;
+import org.fedfms.model.Prompts;
+import org.fedfms.model.sam.SamConfig;
+import org.fedfms.model.sam.SamModel;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+/**
+ * The DJL half of releng/bench/sam-step: median milliseconds of one training step (forward, backward,
+ * Adam update) of sam-tiny (batch 4, every parameter trains, BCE on the masks) and of the sam-vit-b
+ * image encoder at 256x256 (batch 2, encoder trains, mean square of the embedding), then peak RSS.
+ * Runs on the product's jars outside OSGi (the runtime class is instantiated directly).
+ */
+public class SamStepBench {
+
+    public static void main(String[] args) throws Exception {
+        int steps = Integer.parseInt(args[0]);
+        int warmup = Integer.parseInt(args[1]);
+        TorchRuntime runtime = new PyTorchRuntime();
+        runtime.engine();
+        System.out.printf("djl sam-tiny-b4 %.1f%n", step(runtime, SamConfig.TINY, 4, steps, warmup, true));
+        System.out.printf("djl vit-b-encoder-256-b2 %.1f%n",
+                step(runtime, SamConfig.VIT_B.withImageSize(256), 2, steps, warmup, false));
+        System.out.printf("djl peak-rss-mb %.0f%n", peakRssMb());
+    }
+
+    static double step(TorchRuntime runtime, SamConfig config, int batch, int steps, int warmup, boolean decode) {
+        SamModel model = new SamModel("bench", config);
+        if (!decode) {
+            model.setTrainable(n -> n.startsWith("image_encoder."));
+        }
+        model.initialize(runtime.newManager(Device.cpu()), 0);
+        ModelOptimizer optimizer = ModelOptimizer.adam(1e-4f);
+        int s = config.imageSize();
+        int low = config.lowResSize();
+        Random r = new Random(1);
+        float[] pixels = new float[batch * 3 * s * s];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) r.nextGaussian();
+        }
+        float[] target = new float[batch * low * low];
+        for (int i = 0; i < target.length; i++) {
+            target[i] = (i / low) % low < low / 2 ? 1 : 0;
+        }
+        double[] times = new double[steps];
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray images = m.create(pixels, new Shape(batch, 3, s, s));
+                try (GradientCollector gc = runtime.engine().newGradientCollector()) {
+                    NDArray loss;
+                    if (decode) {
+                        NDArray x = model.predict(images, Prompts.none(), false).masks();
+                        NDArray y = m.create(target, new Shape(batch, 1, low, low));
+                        loss = x.maximum(0).sub(x.mul(y)).add(x.abs().neg().exp().add(1).log()).mean();
+                    } else {
+                        loss = model.encodeImages(images).square().mean();
+                    }
+                    gc.backward(loss);
+                }
+                optimizer.step(model);
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (i >= warmup) {
+                times[i - warmup] = ms;
+            }
+        }
+        model.close();
+        Arrays.sort(times);
+        return times[steps / 2];
+    }
+
+    static double peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -78,7 +78,7 @@ public final class SyntheticGenerator {
                 double body = coverage(a.body.distance(u, v), edge);
                 double value = air + (domain.background() + texture - air) * body;
                 int label = 0;
-                if (a.organ) {
+                if (a.organ && a.organShape.near(u, v, 2 * edge)) {
                     double d = a.organShape.distance(u, v);
                     if (d > -2 * edge) {
                         double cov = coverage(d, edge);
@@ -240,6 +240,7 @@ public final class SyntheticGenerator {
         final double cos;
         final double sin;
         final double minRadius;
+        final double maxRadius;
         final double[] amp = new double[3];
         final double[] phaseCos = new double[3];
         final double[] phaseSin = new double[3];
@@ -252,12 +253,21 @@ public final class SyntheticGenerator {
             this.cos = Math.cos(rotation);
             this.sin = Math.sin(rotation);
             this.minRadius = Math.min(this.a, this.b);
+            double sumAmp = 0;
             for (int h = 0; h < 3; h++) {
                 amp[h] = irregularity * r.nextDouble();
+                sumAmp += amp[h];
                 double phase = 2 * Math.PI * r.nextDouble();
                 phaseCos[h] = Math.cos(phase);
                 phaseSin[h] = Math.sin(phase);
             }
+            this.maxRadius = Math.max(this.a, this.b) * (1 + sumAmp);
+        }
+
+        /** Whether (u, v) may lie within {@code margin} of the shape (a bounding-box test). */
+        boolean near(double u, double v, double margin) {
+            double reach = maxRadius + margin;
+            return Math.abs(u - cx) <= reach && Math.abs(v - cy) <= reach;
         }
 
         /** Approximate signed distance to the boundary in image units: positive inside. */

@@ -108,6 +108,11 @@ class SiteTrainerTest {
             FitResult nextRound = t.fit(2, initial, FitInstructions.none(), TrainingMonitor.NONE);
             assertFalse(TestEnv.bitwiseEqual(first.parameters(), nextRound.parameters()),
                     "another round shuffles differently");
+            t.fit(3, nextRound.parameters(), new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, 0.5)),
+                    TrainingMonitor.NONE);
+            t.evaluate(3, nextRound.parameters(), DataSplit.TEST, TrainingMonitor.NONE);
+            assertEquals(t.tensorCount(), t.liveArrays(), "after fits and an evaluation the model's memory holds "
+                    + "its tensors and nothing else (batches, optimizer moments and FedProx anchors are freed)");
         }
         try (DjlSiteTrainer fresh = trainer(spec, site)) {
             assertTrue(TestEnv.bitwiseEqual(initial, fresh.initialParameters()), "initialisation depends on the seed only");

@@ -41,7 +41,7 @@ public class SamStepBench {
             model.setTrainable(n -> n.startsWith("image_encoder."));
         }
         model.initialize(runtime.newManager(Device.cpu()), 0);
-        ModelOptimizer optimizer = ModelOptimizer.adam(1e-4f);
+        ModelOptimizer optimizer = ModelOptimizer.adam(runtime, 1e-4f);
         int s = config.imageSize();
         int low = config.lowResSize();
         Random r = new Random(1);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -48,6 +49,12 @@ public interface TorchRuntime {
      * evaluation and inference of models whose parameters require gradients.
      */
     GradientScope noGradients();
+
+    /**
+     * Sets the accumulated gradients of {@code parameters} to zero in place (those that have one),
+     * as an optimizer does after its update.
+     */
+    void zeroGradients(Iterable<NDArray> parameters);
 
     /** A scope of {@link #noGradients()}; closing it restores the previous recording mode. */
     interface GradientScope extends AutoCloseable {

@@ -32,8 +32,8 @@ public record TrainerOptions(
         @Setting(description = "weight of foreground pixels in the BCE loss (the reference uses 2)", min = 0,
                 max = 1000)
         double posWeight,
-        @Setting(description = "optimizer, new each round (no state crosses rounds): adam (the reference) or "
-                + "adamw", choices = {"adam", "adamw"})
+        @Setting(description = "optimizer, new each round (no state crosses rounds; the reference keeps one per "
+                + "client): adam (the reference) or adamw", choices = {"adam", "adamw"})
         String optimizer,
         @Setting(description = "weight decay: L2 added to the gradient for adam, decoupled for adamw", min = 0,
                 max = 1)

@@ -9,7 +9,9 @@ import org.osgi.service.component.annotations.Component;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 
@@ -119,6 +121,13 @@ public class PyTorchRuntime implements TorchRuntime {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         return () -> JniUtils.setGradMode(previous);
+    }
+
+    @Override
+    public void zeroGradients(Iterable<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
     }
 
     @Override

@@ -182,7 +182,7 @@ public class ModelServiceComponent implements ModelService {
                 iouList.add(v);
             }
             return new PredictionResult(request.model(), out.masks(), out.iou(), out.overlay(), List.of(k, low, low),
-                    iouList, device.toString(), millis);
+                    iouList, device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu", millis);
         }
     }
 

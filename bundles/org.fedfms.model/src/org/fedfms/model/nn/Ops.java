@@ -15,6 +15,37 @@ public final class Ops {
     }
 
     /**
+     * {@code x} times a constant. Use it instead of DJL's {@code mul(Number)}/{@code div(Number)} on
+     * anything that takes part in a backward pass: those overloads hand PyTorch a scalar tensor backed by
+     * a Java direct buffer and close it at once, while autograd keeps that tensor for the backward pass;
+     * once the garbage collector frees the buffer, the gradients read freed memory (NaN or garbage, at
+     * random). Here the constant is a tensor the engine owns ({@code torch.full}), in the manager of
+     * {@code x}.
+     */
+    public static NDArray scale(NDArray x, double factor) {
+        NDArray c = x.getManager().full(new Shape(), (float) factor, x.getDataType());
+        return x.mul(c);
+    }
+
+    /** {@code x} divided by a constant; see {@link #scale} for why not DJL's {@code div(Number)}. */
+    public static NDArray divide(NDArray x, double divisor) {
+        NDArray c = x.getManager().full(new Shape(), (float) divisor, x.getDataType());
+        return x.div(c);
+    }
+
+    /**
+     * A constant array in {@code manager} whose memory the engine owns. {@code manager.create(values)}
+     * wraps a Java direct buffer that lives only as long as the array's handle: an operation that saves
+     * such an array for the backward pass (a matrix product with a trainable tensor) reads freed memory
+     * once a {@link Scope} or manager has closed it and the garbage collector has run.
+     */
+    public static NDArray constant(NDManager manager, float[] values, Shape shape) {
+        try (NDArray staged = manager.create(values, shape)) {
+            return staged.duplicate();
+        }
+    }
+
+    /**
      * A scope for the intermediate arrays of one step of a forward pass (a transformer block): DJL
      * frees arrays only when their manager closes, so without scopes every intermediate of a whole
      * forward pass would stay in memory until the batch ends (gigabytes for SAM at 1024 px). The
@@ -53,25 +84,6 @@ public final class Ops {
         public void close() {
             scope.close();
         }
-    }
-
-    /**
-     * {@code x} times a constant. Use it instead of DJL's {@code mul(Number)}/{@code div(Number)} on
-     * anything that takes part in a backward pass: those overloads hand PyTorch a scalar tensor backed by
-     * a Java direct buffer and close it at once, while autograd keeps that tensor for the backward pass;
-     * once the garbage collector frees the buffer, the gradients read freed memory (NaN or garbage, at
-     * random). Here the constant is a tensor the engine owns ({@code torch.full}), in the manager of
-     * {@code x}.
-     */
-    public static NDArray scale(NDArray x, double factor) {
-        NDArray c = x.getManager().full(new Shape(), (float) factor, x.getDataType());
-        return x.mul(c);
-    }
-
-    /** {@code x} divided by a constant; see {@link #scale} for why not DJL's {@code div(Number)}. */
-    public static NDArray divide(NDArray x, double divisor) {
-        NDArray c = x.getManager().full(new Shape(), (float) divisor, x.getDataType());
-        return x.div(c);
     }
 
     /** Moves {@code array} into {@code manager} (freed with it) and returns it. */

@@ -134,6 +134,25 @@ public final class DjlSiteTrainer implements SiteTrainer {
         }
     }
 
+    /**
+     * The arrays the model's memory holds now, sub-managers included: its tensors, plus anything a call
+     * left behind (for checks that memory stays flat).
+     */
+    public int liveArrays() {
+        checkOpen();
+        shared.lock().lock();
+        try {
+            return shared.model().manager().getManagedArrays().size();
+        } finally {
+            shared.lock().unlock();
+        }
+    }
+
+    /** The number of tensors (parameters and buffers) of the model. */
+    public int tensorCount() {
+        return shared.model().tensors().size();
+    }
+
     /** Names of the parameters that train. */
     public List<String> trainableNames() {
         return shared.initialTrainable().names();

@@ -11,7 +11,7 @@ import ai.djl.nn.Activation;
  * sample: BCE-with-logits with a positive-pixel weight (PyTorch's {@code BCEWithLogitsLoss(pos_weight)}),
  * soft Dice on the sigmoid (1 − (2·Σpy + 1)/(Σp + Σy + 1) per channel), or their sum.
  */
-final class SegmentationLoss {
+public final class SegmentationLoss {
 
     private static final float DICE_SMOOTHING = 1f;
 
@@ -19,14 +19,14 @@ final class SegmentationLoss {
     private final boolean dice;
     private final float posWeight;
 
-    SegmentationLoss(TrainerOptions options) {
+    public SegmentationLoss(TrainerOptions options) {
         this.bce = options.usesBce();
         this.dice = options.usesDice();
         this.posWeight = (float) options.posWeight();
     }
 
     /** The loss of each sample, {@code [B]}, in the manager of {@code logits}. */
-    NDArray perSample(NDArray logits, NDArray targets) {
+    public NDArray perSample(NDArray logits, NDArray targets) {
         NDArray loss = null;
         if (bce) {
             loss = bce(logits, targets);

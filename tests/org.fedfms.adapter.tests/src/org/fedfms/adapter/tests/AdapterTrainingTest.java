@@ -43,7 +43,7 @@ class AdapterTrainingTest {
 
     /** Trains {@code steps} Adam steps on random images and masks (BCE on the masks, MSE on the IoU). */
     private void train(SegmentationModel m, int steps) {
-        ModelOptimizer optimizer = ModelOptimizer.adam(1e-2f);
+        ModelOptimizer optimizer = ModelOptimizer.adam(runtime, 1e-2f);
         Random r = new Random(11);
         for (int s = 0; s < steps; s++) {
             try (NDManager batch = m.manager().newSubManager()) {

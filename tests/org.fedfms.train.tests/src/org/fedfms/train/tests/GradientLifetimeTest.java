@@ -20,6 +20,8 @@ import org.fedfms.model.SegmentationModel;
 import org.fedfms.model.nn.ModelParameter;
 import org.fedfms.model.nn.Ops;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -70,10 +72,10 @@ class GradientLifetimeTest {
         }
     }
 
-    /** The gradients of every trainable tensor of sam-tiny with msa after one BCE backward pass. */
-    private Map<String, float[]> gradients(boolean poison) throws Exception {
+    /** The gradients of every trainable tensor of sam-tiny with an adapter type after one backward pass. */
+    private Map<String, float[]> gradients(String adapter, boolean poison) throws Exception {
         SegmentationModel model = TestEnv.service(ModelVariant.class, "(id=sam-tiny)").create();
-        TestEnv.service(AdapterType.class, "(id=msa)").apply(model, Map.of());
+        TestEnv.service(AdapterType.class, "(id=" + adapter + ")").apply(model, Map.of());
         model.initialize(runtime.newManager(Device.cpu()), 3);
         try (model; NDManager batch = model.manager().newSubManager()) {
             Random r = new Random(5);
@@ -100,10 +102,12 @@ class GradientLifetimeTest {
         }
     }
 
-    @Test
-    void samTinyGradientsAreTheSameWhenGarbageIsCollectedBeforeTheBackwardPass() throws Exception {
-        Map<String, float[]> quiet = gradients(false);
-        Map<String, float[]> collected = gradients(true);
+    /** msa: attention and adapter scaling; full: also the relative-position tables (a one-hot product). */
+    @ParameterizedTest
+    @ValueSource(strings = {"msa", "full"})
+    void samTinyGradientsAreTheSameWhenGarbageIsCollectedBeforeTheBackwardPass(String adapter) throws Exception {
+        Map<String, float[]> quiet = gradients(adapter, false);
+        Map<String, float[]> collected = gradients(adapter, true);
         assertEquals(quiet.keySet(), collected.keySet());
         int nonZero = 0;
         for (Map.Entry<String, float[]> e : quiet.entrySet()) {

@@ -99,6 +99,6 @@ public final class ImageAttention extends Module {
                 oneHot[(int) ((i * n + j) * rows + (i - j + n - 1))] = 1f;
             }
         }
-        return m.create(oneHot, new Shape(n, n, rows)).matMul(table);
+        return Ops.constant(m, oneHot, new Shape(n, n, rows)).matMul(table);
     }
 }

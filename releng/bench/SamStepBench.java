@@ -19,8 +19,10 @@ import ai.djl.training.GradientCollector;
 /**
  * The DJL half of releng/bench/sam-step: median milliseconds of one training step (forward, backward,
  * Adam update) of sam-tiny (batch 4, every parameter trains, BCE on the masks) and of the sam-vit-b
- * image encoder at 256x256 (batch 2, encoder trains, mean square of the embedding), then peak RSS.
- * Runs on the product's jars outside OSGi (the runtime class is instantiated directly).
+ * image encoder at 256x256 (batch 2, encoder trains, mean square of the embedding), and of one
+ * linear layer's matrix product (the BLAS underneath), then peak RSS. sam-tiny warms up ten times as
+ * many steps as asked (its steps are short and the JIT needs them). Runs on the product's jars outside
+ * OSGi (the runtime class is instantiated directly).
  */
 public class SamStepBench {
 
@@ -29,9 +31,10 @@ public class SamStepBench {
         int warmup = Integer.parseInt(args[1]);
         TorchRuntime runtime = new PyTorchRuntime();
         runtime.engine();
-        System.out.printf("djl sam-tiny-b4 %.1f%n", step(runtime, SamConfig.TINY, 4, steps, warmup, true));
+        System.out.printf("djl sam-tiny-b4 %.1f%n", step(runtime, SamConfig.TINY, 4, steps, 10 * warmup, true));
         System.out.printf("djl vit-b-encoder-256-b2 %.1f%n",
                 step(runtime, SamConfig.VIT_B.withImageSize(256), 2, steps, warmup, false));
+        System.out.printf("djl linear-512x768x2304 %.2f%n", gemm(runtime, steps));
         System.out.printf("djl peak-rss-mb %.0f%n", peakRssMb());
     }
 
@@ -79,6 +82,25 @@ public class SamStepBench {
         model.close();
         Arrays.sort(times);
         return times[steps / 2];
+    }
+
+    /** Median ms of {@code x·Wᵀ + b} with x [512, 768] and W [2304, 768]: SAM ViT-B's qkv layer at 256 px. */
+    static double gemm(TorchRuntime runtime, int steps) {
+        try (NDManager m = runtime.newManager(Device.cpu())) {
+            NDArray x = m.randomNormal(new Shape(512, 768));
+            NDArray w = m.randomNormal(new Shape(2304, 768));
+            NDArray b = m.zeros(new Shape(2304));
+            double[] times = new double[4 * steps];
+            for (int i = 0; i < 3 + times.length; i++) {
+                long t0 = System.nanoTime();
+                ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow().close();
+                if (i >= 3) {
+                    times[i - 3] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Arrays.sort(times);
+            return times[times.length / 2];
+        }
     }
 
     static double peakRssMb() throws Exception {

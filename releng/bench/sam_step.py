@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The PyTorch half of releng/bench/sam-step: the same architecture (releng/reference/sam_reference.py),
-shapes, losses and Adam; prints median milliseconds per training step and the peak RSS.
+shapes, losses and Adam; prints median milliseconds per training step (sam-tiny warms up ten times
+as many steps, as on the DJL side), of one linear layer's matrix product, and the peak RSS.
 
   sam_step.py STEPS WARMUP
 """
@@ -51,9 +52,18 @@ def main():
     if threads > 0:
         torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
-    print("pytorch sam-tiny-b4 %.1f" % step_time(ref.CONFIGS["sam-tiny"], 4, steps, warmup, True))
+    print("pytorch sam-tiny-b4 %.1f" % step_time(ref.CONFIGS["sam-tiny"], 4, steps, 10 * warmup, True))
     vitb = dict(ref.CONFIGS["sam-vit-b"], image=256)
     print("pytorch vit-b-encoder-256-b2 %.1f" % step_time(vitb, 2, steps, warmup, False))
+    x, w, b = torch.randn(512, 768), torch.randn(2304, 768), torch.zeros(2304)
+    times = []
+    for i in range(3 + 4 * steps):
+        t0 = time.perf_counter()
+        F.linear(x, w, b)
+        if i >= 3:
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    print("pytorch linear-512x768x2304 %.2f" % times[len(times) // 2])
     print("pytorch peak-rss-mb %.0f" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     print("pytorch version %s threads %d" % (torch.__version__, torch.get_num_threads()))
 

@@ -51,6 +51,13 @@ public interface TorchRuntime {
     GradientScope noGradients();
 
     /**
+     * The gradient accumulated in {@code parameter} by backward passes, or {@code null} when no
+     * backward pass has reached it (unlike {@code NDArray.getGradient()}, which then makes zeros).
+     * The result belongs to the parameter's manager; close it after use.
+     */
+    NDArray gradientOrNull(NDArray parameter);
+
+    /**
      * Sets the accumulated gradients of {@code parameters} to zero in place (those that have one),
      * as an optimizer does after its update.
      */

@@ -124,6 +124,11 @@ public class PyTorchRuntime implements TorchRuntime {
     }
 
     @Override
+    public NDArray gradientOrNull(NDArray parameter) {
+        return JniUtils.getGradient((PtNDArray) parameter);
+    }
+
+    @Override
     public void zeroGradients(Iterable<NDArray> parameters) {
         for (NDArray p : parameters) {
             JniUtils.zeroGrad((PtNDArray) p);

@@ -21,7 +21,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 
-/** The optimizer's Adam steps against PyTorch's Adam formulas, computed by hand. */
+/** The optimizer's Adam steps against Adam's formulas, computed by hand. */
 class ModelOptimizerTest {
 
     /** A model of two parameters, {@code a.w} (trains) and {@code b.w} (frozen), each filled with 1. */
@@ -68,7 +68,7 @@ class ModelOptimizerTest {
     }
 
     @Test
-    void twoStepsFollowTorchAdamAndGradientsAreZeroedAfterwards() throws Exception {
+    void twoStepsFollowAdamAndGradientsAreZeroedAfterwards() throws Exception {
         TorchRuntime runtime = ConvTransposeTest.runtime();
         float[] c = {2f, -0.5f, 0f};
         try (TwoParameters model = new TwoParameters()) {
@@ -89,8 +89,8 @@ class ModelOptimizerTest {
                     double g = c[i] * (1 + step);
                     m1[i] = 0.9 * m1[i] + 0.1 * g;
                     m2[i] = 0.999 * m2[i] + 0.001 * g * g;
-                    double denominator = Math.sqrt(m2[i]) / Math.sqrt(1 - Math.pow(0.999, step)) + 1e-8;
-                    w[i] -= 0.1 / (1 - Math.pow(0.9, step)) * m1[i] / denominator;
+                    double rate = 0.1 * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+                    w[i] -= rate * m1[i] / (Math.sqrt(m2[i]) + 1e-8);
                 }
                 float[] got = model.a.w.array().toFloatArray();
                 for (int i = 0; i < 3; i++) {
@@ -100,6 +100,25 @@ class ModelOptimizerTest {
             }
             assertArrayEquals(new float[] {1f, 1f}, model.b.w.array().toFloatArray(), 0f, "frozen");
             assertEquals(2, adam.steps());
+            assertEquals(null, runtime.gradientOrNull(model.b.w.array()), "frozen parameters have no gradient");
+        }
+    }
+
+    @Test
+    void parametersNoBackwardPassReachedAreLeftAlone() throws Exception {
+        TorchRuntime runtime = ConvTransposeTest.runtime();
+        try (TwoParameters model = new TwoParameters()) {
+            model.initialize(runtime.newManager(Device.cpu()), 0);
+            ModelOptimizer adam = ModelOptimizer.adam(runtime, 0.1f);
+            try (NDManager batch = model.manager().newSubManager();
+                    GradientCollector gc = runtime.engine().newGradientCollector()) {
+                gc.backward(model.a.w.array().sum());
+            }
+            assertEquals(null, runtime.gradientOrNull(model.b.w.array()));
+            adam.step(model);
+            assertArrayEquals(new float[] {1f, 1f}, model.b.w.array().toFloatArray(), 0f);
+            float[] a = model.a.w.array().toFloatArray();
+            assertEquals(0.9f, a[0], 1e-6f);
         }
     }
 }

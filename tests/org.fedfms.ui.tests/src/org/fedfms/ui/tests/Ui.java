@@ -23,7 +23,8 @@ import org.osgi.framework.FrameworkUtil;
  */
 final class Ui {
 
-    static final long TIMEOUT_MS = 10_000;
+    /** Long enough for a first part on a loaded CI machine; only failures wait this long. */
+    static final long TIMEOUT_MS = 30_000;
 
     private Ui() {
     }

@@ -8,9 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
+import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.runtime.jobs.IJobChangeEvent;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.core.runtime.jobs.JobChangeAdapter;
 import org.eclipse.e4.ui.di.Focus;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
@@ -124,6 +127,7 @@ public class SegmentationViewerPart {
     private Rectangle drawn = new Rectangle(0, 0, 0, 0);
     private String wantedSite;
     private String wantedSample;
+    private String requestedSample;
     private Job loadJob;
     private Job evaluateJob;
     private Job predictJob;
@@ -178,10 +182,10 @@ public class SegmentationViewerPart {
             int column = c;
             samplesTable.getColumn(c).addListener(SWT.Selection, e -> sortSamples(column));
         }
-        lists.setWeights(30, 70);
+        lists.setWeights(25, 75);
 
         Composite right = new Composite(sash, SWT.NONE);
-        GridLayout rightLayout = new GridLayout(5, false);
+        GridLayout rightLayout = new GridLayout(4, false);
         rightLayout.marginWidth = 0;
         right.setLayout(rightLayout);
         truthToggle = toggle(right, "Ground truth", "Outline the ground truth (green; yellow, cyan for further labels)");
@@ -197,11 +201,12 @@ public class SegmentationViewerPart {
         GridData opacityData = new GridData(SWT.BEGINNING, SWT.CENTER, false, false);
         opacityData.widthHint = 120;
         opacity.setLayoutData(opacityData);
+        opacityData.grabExcessHorizontalSpace = true;
         opacity.addListener(SWT.Selection, e -> redrawOverlay());
         sampleLabel = new Label(right, SWT.NONE);
-        sampleLabel.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        sampleLabel.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 4, 1));
         canvas = new Canvas(right, SWT.DOUBLE_BUFFERED | SWT.BORDER);
-        canvas.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 5, 1));
+        canvas.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 4, 1));
         canvas.setBackground(parent.getDisplay().getSystemColor(SWT.COLOR_WIDGET_BACKGROUND));
         canvas.addPaintListener(e -> paint(e.gc));
         canvas.addListener(SWT.MouseMove, e -> hover(e.x, e.y));
@@ -249,7 +254,7 @@ public class SegmentationViewerPart {
         if (indexOf(event.experiment()) < 0) {
             refreshExperiments();
         }
-        if (loaded == null && loadJob == null && experimentCombo.getItemCount() > 0) {
+        if (loaded == null && !running(loadJob) && experimentCombo.getItemCount() > 0) {
             showExperiment(event.experiment());
             return;
         }
@@ -336,12 +341,12 @@ public class SegmentationViewerPart {
                     Loaded l = new Loaded(name, spec, trainerSpec, dataset, global, local, round);
                     onDisplay(display, gen, () -> loaded(l));
                 });
+        watch(loadJob, gen);
         return loadJob;
     }
 
     private void loaded(Loaded l) {
         loaded = l;
-        loadJob = null;
         sitesTable.removeAll();
         for (SiteRow r : sites()) {
             TableItem item = new TableItem(sitesTable, SWT.NONE);
@@ -399,11 +404,11 @@ public class SegmentationViewerPart {
                             List.of(), l.parameters(siteId), monitor(monitor)));
                     onDisplay(display, gen, () -> evaluated(l, siteId, m));
                 });
+        watch(evaluateJob, gen);
         return evaluateJob;
     }
 
     private void evaluated(Loaded l, String siteId, List<SampleMetrics> m) {
-        evaluateJob = null;
         metrics = List.copyOf(m);
         fillSamples();
         double mean = metrics.stream().mapToDouble(x -> value(x, "dice")).average().orElse(Double.NaN);
@@ -435,6 +440,7 @@ public class SegmentationViewerPart {
             predictJob.cancel();
         }
         int gen = generation;
+        requestedSample = sampleId;
         selectRow(samplesTable, sampleId);
         Loaded l = loaded;
         String siteId = site;
@@ -449,12 +455,15 @@ public class SegmentationViewerPart {
                     onDisplay(display, gen, () -> predicted(p.get(0)));
                 });
         predictJob = job;
+        watch(job, gen);
         return job;
     }
 
     private void predicted(SamplePrediction p) {
+        if (!p.sampleId().equals(requestedSample)) {
+            return; // an earlier click's prediction, overtaken by a later one
+        }
         prediction = p;
-        predictJob = null;
         var m = p.metrics().metrics();
         sampleLabel.setText(p.siteId() + " / " + p.sampleId() + ": Dice " + LineChart.format(value(p.metrics(), "dice"))
                 + ", IoU " + LineChart.format(value(p.metrics(), "iou")) + ", HD95 "
@@ -482,6 +491,29 @@ public class SegmentationViewerPart {
             }
         }
         return null;
+    }
+
+    /**
+     * Puts a failed or cancelled job's outcome in the status line (the failure itself goes to a dialog and
+     * the Error Log through {@link BackgroundWork}), unless the viewer moved on since.
+     */
+    private void watch(Job job, int gen) {
+        Display display = canvas.getDisplay();
+        job.addJobChangeListener(new JobChangeAdapter() {
+            @Override
+            public void done(IJobChangeEvent event) {
+                IStatus result = event.getResult();
+                if (result == null || result.isOK() || display.isDisposed()) {
+                    return;
+                }
+                display.asyncExec(() -> {
+                    if (!canvas.isDisposed() && gen == generation) {
+                        status.setText(result.getSeverity() == IStatus.CANCEL ? job.getName() + ": cancelled."
+                                : result.getMessage() + " (details in the Error Log)");
+                    }
+                });
+            }
+        });
     }
 
     /** Runs exporter work; its cancellation (after the job's cancel) becomes the job's. */
@@ -546,6 +578,7 @@ public class SegmentationViewerPart {
         evaluateJob = null;
         predictJob = null;
         site = null;
+        requestedSample = null;
         metrics = List.of();
         prediction = null;
         samplesTable.removeAll();
@@ -743,7 +776,11 @@ public class SegmentationViewerPart {
 
     /** Whether loading, evaluation or prediction is under way. */
     public boolean busy() {
-        return loadJob != null || evaluateJob != null || predictJob != null;
+        return running(loadJob) || running(evaluateJob) || running(predictJob);
+    }
+
+    private static boolean running(Job job) {
+        return job != null && job.getState() != Job.NONE;
     }
 
     public String statusText() {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.fedfms.wire.WireEncoder;
@@ -23,6 +24,8 @@ public final class EncodingBody {
     public static final int CHUNK_BYTES = 256 * 1024;
     /** Chunks in flight: the encoder is at most this many chunks ahead of the network. */
     public static final int CHUNKS = 4;
+    /** How long the encoder waits for the HTTP client to take a chunk before it gives the request up. */
+    static final long IDLE_SECONDS = 300;
 
     private EncodingBody() {
     }
@@ -107,7 +110,11 @@ public final class EncodingBody {
                         full.put(chunk);
                         lengths.put(length);
                     }
-                    chunk = free.take();
+                    chunk = free.poll(IDLE_SECONDS, TimeUnit.SECONDS);
+                    if (chunk == null) {
+                        throw new InterruptedIOException("nobody read the encoded update for " + IDLE_SECONDS
+                                + " s (the request was abandoned)");
+                    }
                     length = 0;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

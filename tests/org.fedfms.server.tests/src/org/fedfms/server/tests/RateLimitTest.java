@@ -84,7 +84,7 @@ class RateLimitTest {
     @Test
     void siteAgentsHonourRetryAfterAndFinishTheirRounds() throws Exception {
         try (CoordinatorHarness h = new CoordinatorHarness("ratelimit-agents", SITES, Map.of(
-                "limits.requestsPerSecond", "2", "limits.requestBurst", "1"))) {
+                "limits.requestsPerSecond", "2", "limits.requestBurst", "2"))) {
             h.fresh("ratelimit-agents");
             List<SiteAgent> agents = new ArrayList<>();
             for (String s : SITES) {

@@ -56,7 +56,7 @@ class StreamingUploadTest {
         WireMessage m = update();
         long size = WireEncoder.fp32().encodedSize(m);
         try (EncodingBody.Stream s = EncodingBody.stream(WireEncoder.fp32(), m, CHUNK, CHUNKS)) {
-            CoordinatorHarness.awaitTrue(() -> s.producer().getState() == Thread.State.WAITING,
+            CoordinatorHarness.awaitTrue(() -> s.producer().getState() == Thread.State.TIMED_WAITING,
                     "the encoder blocks while nobody reads");
             assertTrue(s.bytesEncoded() <= (long) CHUNKS * CHUNK, "encoded ahead: " + s.bytesEncoded() + " of " + size);
             assertTrue(s.bytesEncoded() > 0);

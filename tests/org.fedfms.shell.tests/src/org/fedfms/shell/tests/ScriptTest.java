@@ -119,9 +119,9 @@ class ScriptTest {
         Path script = Shell.checkoutRoot().resolve("features/org.fedfms.core.feature/rootfiles/demo.gogo");
         String text = Files.readString(script, StandardCharsets.UTF_8);
 
-        int missing = runner.run(text, "demo.gogo", Map.of());
+        int missing = runner.run(text, "demo.gogo", Map.of("trainer", "nosuch"));
         assertEquals(1, missing);
-        assertTrue(err().contains("no trainer 'djl' present"), err());
+        assertTrue(err().contains("no trainer 'nosuch' present"), err());
 
         err.reset();
         int rc = runner.run(text, "demo.gogo", Map.of("trainer", "linreg", "dataset", "fixture", "model", "linreg",

@@ -29,7 +29,8 @@ import org.fedfms.shell.DataTable;
 import org.fedfms.shell.ExperimentTables;
 
 /**
- * The per-sample part of an export: the experiment's final model (each site's own model for local-only)
+ * The per-sample part of an export: the experiment's current model (each site's own model for local-only;
+ * before the first round the initial, untrained one, a baseline)
  * evaluated sample by sample on each site's data through the {@link PredictionExporter} of the
  * experiment's trainer, {@code samples.csv} with a row per sample, and PNG overlays (image | ground truth
  * | prediction) of the first samples of each site under {@code overlays/}.
@@ -77,10 +78,6 @@ final class PredictionExport {
                     + "prediction exporter (exporters present: " + (exporters.isEmpty() ? "none"
                     : String.join(", ", new TreeMap<>(exporters).keySet())) + "), so there are no per-sample "
                     + "metrics or overlays; rounds.csv, sites.csv and experiment.json hold its results");
-        }
-        if (federation.status(name).completedRounds() == 0) {
-            return nothing("PNG overlays of predictions: none written; experiment '" + name + "' has no completed "
-                    + "round yet (run it first)");
         }
         DatasetLoader loader = federation.loaders().stream().filter(l -> l.id().equals(spec.dataset())).findFirst()
                 .orElse(null);
@@ -137,12 +134,14 @@ final class PredictionExport {
                 }
             }
         }
+        int rounds = federation.status(name).completedRounds();
+        String model = rounds == 0 ? "the initial (untrained) model" : "the model of round " + rounds;
         Path csv = dir.resolve("samples.csv");
         AtomicFile.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
         files.add(0, csv);
         int overlays = files.size() - 1;
-        return new Outcome(files, overlays, all.size(), "per-sample metrics of " + all.size() + " samples in "
-                + csv.getFileName() + "; " + overlays + " PNG overlays of predictions (image | ground truth | "
+        return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()
+                + " samples in " + csv.getFileName() + "; " + overlays + " PNG overlays of predictions (image | ground truth | "
                 + "prediction) in " + overlayDir + " by trainer '" + spec.trainer() + "'");
     }
 

@@ -68,6 +68,11 @@ class ExportOverlaysTest {
         shell.run("fedfms:experiment --model sam-tiny --adapter msa --trainer djl --dataset synthetic --data " + DATA
                 + " --protocol leave-one-site-out --unseen-site site-3 --device cpu --rounds 1 --batch 2 --lr 1e-3"
                 + " --options localSteps=1 " + name);
+        String untrained = shell.execute("fedfms:export --overlays 0 " + name + " " + tmp.resolve("untrained"))
+                .toString();
+        assertTrue(untrained.contains("per-sample metrics of the initial (untrained) model on "), untrained);
+        assertTrue(Files.readAllLines(tmp.resolve("untrained/samples.csv")).size() > 1);
+
         shell.run("fedfms:run " + name);
         assertEquals(1, f.history(name).size());
 
@@ -75,6 +80,7 @@ class ExportOverlaysTest {
         Object exported = shell.execute("fedfms:export --overlays 1 " + name + " " + out);
         String report = exported.toString();
         assertTrue(report.contains(out.resolve("samples.csv").toString()), report);
+        assertTrue(report.contains("per-sample metrics of the model of round 1 on "), report);
         assertTrue(report.contains("PNG overlays of predictions (image | ground truth | prediction)"), report);
         assertTrue(shell.output().contains("[" + name + "] export: site site-3, "), shell.output());
 

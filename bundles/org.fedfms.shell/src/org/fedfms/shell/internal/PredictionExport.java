@@ -68,9 +68,11 @@ final class PredictionExport {
      * why it cannot (no exporter for the trainer, no completed round, remote sites).
      *
      * @param split {@link #EVALUATED}, {@code train}, {@code validation} or {@code test}
+     * @param siteIds the sites to look at; empty for every site of the dataset
      * @param progress where a line per site goes
      */
-    Outcome write(String name, Path dir, int overlaysPerSite, String split, PrintStream progress) throws Exception {
+    Outcome write(String name, Path dir, int overlaysPerSite, String split, List<String> siteIds, PrintStream progress)
+            throws Exception {
         ExperimentSpec spec = federation.spec(name);
         PredictionExporter exporter = exporters.get(spec.trainer());
         if (exporter == null) {
@@ -87,6 +89,7 @@ final class PredictionExport {
                     + "their images)");
         }
         FederatedDataset dataset = loader.load(spec.datasetSettings());
+        List<SiteData> sites = sites(dataset, siteIds);
         TrainerSpec trainerSpec = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
                 spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
         Map<String, ParameterSet> local = spec.protocol() == Protocol.LOCAL_ONLY ? federation.localParameters(name)
@@ -107,7 +110,7 @@ final class PredictionExport {
         List<SampleMetrics> all = new ArrayList<>();
         List<String> splits = new ArrayList<>();
         List<Path> files = new ArrayList<>();
-        for (SiteData site : dataset.sites()) {
+        for (SiteData site : sites) {
             DataSplit s = split(spec, site.siteId(), split);
             List<Sample> samples = site.split(s);
             if (samples.isEmpty()) {
@@ -141,12 +144,40 @@ final class PredictionExport {
         files.add(0, csv);
         int overlays = files.size() - 1;
         return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()
-                + " samples in " + csv.getFileName() + "; " + overlays + " PNG overlays of predictions (image | ground truth | "
+                + " samples in " + csv.getFileName() + means(all) + "; " + overlays + " PNG overlays of predictions (image | ground truth | "
                 + "prediction) in " + overlayDir + " by trainer '" + spec.trainer() + "'");
+    }
+
+    /** {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250)} over the samples, or empty. */
+    private static String means(List<SampleMetrics> all) {
+        List<String> parts = new ArrayList<>();
+        for (String k : ExperimentTables.SEGMENTATION_METRICS) {
+            double[] v = all.stream().map(m -> m.metrics().values().get(k)).filter(x -> x != null)
+                    .mapToDouble(Double::doubleValue).toArray();
+            if (v.length > 0) {
+                parts.add(k + " " + DataTable.format(java.util.Arrays.stream(v).average().orElseThrow()));
+            }
+        }
+        return parts.isEmpty() ? "" : " (mean " + String.join(", ", parts) + ")";
     }
 
     private static Outcome nothing(String note) {
         return new Outcome(List.of(), 0, 0, note);
+    }
+
+    /** The chosen sites of the dataset, in its order; an error names sites it does not have. */
+    private static List<SiteData> sites(FederatedDataset dataset, List<String> ids) {
+        if (ids.isEmpty()) {
+            return dataset.sites();
+        }
+        List<String> all = dataset.sites().stream().map(SiteData::siteId).toList();
+        List<String> unknown = ids.stream().filter(id -> !all.contains(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("--sites: dataset '" + dataset.name() + "' has no site"
+                    + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown) + " (sites: "
+                    + String.join(", ", all) + ")");
+        }
+        return dataset.sites().stream().filter(s -> ids.contains(s.siteId())).toList();
     }
 
     /** The split a site is looked at on. */

@@ -84,13 +84,16 @@ public class ResultCommands implements CommandSet {
             @Descriptor("split each site is looked at on: evaluated (default: the split the experiment evaluates it "
                     + "on, the unseen site's test split and the others' validation split), train, validation, test")
             @Parameter(names = "--split", absentValue = PredictionExport.EVALUATED) String split,
+            @Descriptor("only these sites, comma-separated (default: every site of the dataset), e.g. the unseen site "
+                    + "with --split test to test a centralized model on it")
+            @Parameter(names = "--sites", absentValue = "") String sites,
             @Descriptor("experiment name, as listed by fedfms:experiments") String name,
             @Descriptor("directory to write to (created if missing)") String directory) throws Exception {
         FederationService f = Federations.require(federation);
-        Federations.noUnknownOptions("export", List.of("--overlays", "--split"), name, directory);
+        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites"), name, directory);
         int perSite = overlays.isBlank() ? DEFAULT_OVERLAYS : Federations.nonNegative("--overlays", overlays);
-        PredictionExport.split(f.spec(name), "", split);
         ExperimentSpec spec = f.spec(name);
+        PredictionExport.split(spec, "", split);
         ExperimentStatus status = f.status(name);
         List<RoundResult> history = f.history(name);
         ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
@@ -105,7 +108,9 @@ public class ResultCommands implements CommandSet {
         files.add(write(dir.resolve("sites.csv"), CsvWriter.toCsv(ExperimentTables.sites(name, history))));
         files.add(write(dir.resolve("experiment.json"),
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
-        PredictionExport.Outcome samples = new PredictionExport(f, exporters).write(name, dir, perSite, split,
+        List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                .toList();
+        PredictionExport.Outcome samples = new PredictionExport(f, exporters).write(name, dir, perSite, split, siteIds,
                 System.out);
         files.addAll(samples.files());
         return new ExportResult(name, dir, history.size(), files, samples.note());

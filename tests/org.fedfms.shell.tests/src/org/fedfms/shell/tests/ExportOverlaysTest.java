@@ -152,6 +152,16 @@ class ExportOverlaysTest {
         String none = shell.execute("fedfms:export --overlays 0 " + name + " " + tmp.resolve("none")).toString();
         assertTrue(none.contains("0 PNG overlays"), none);
         assertEquals(lines.size(), Files.readAllLines(tmp.resolve("none/samples.csv")).size());
+        shell.execute("fedfms:export --overlays 0 --split test --sites site-1 " + name + " " + tmp.resolve("one"));
+        assertTrue(shell.output().contains("[" + name + "] export: site site-1, "
+                + data.site("site-1").orElseThrow().test().size() + " test samples, 0 overlays"), shell.output());
+        List<String> oneLines = Files.readAllLines(tmp.resolve("one/samples.csv"));
+        assertEquals(1 + data.site("site-1").orElseThrow().test().size(), oneLines.size(), oneLines.toString());
+        assertTrue(oneLines.subList(1, oneLines.size()).stream().allMatch(l -> l.startsWith(name + ",site-1,test,")),
+                oneLines.toString());
+        String unknown = shell.error("fedfms:export --sites site-9 " + name + " " + tmp.resolve("bad"));
+        assertTrue(unknown.contains("--sites: dataset") && unknown.contains("has no site site-9 (sites: site-1, "
+                + "site-2, site-3)"), unknown);
         String bad = shell.error("fedfms:export --overlays -1 " + name + " " + tmp.resolve("bad"));
         assertTrue(bad.contains("--overlays: '-1' is not a whole number of at least 0"), bad);
         String split = shell.error("fedfms:export --split holdout " + name + " " + tmp.resolve("bad"));

@@ -293,9 +293,10 @@ class ExperimentCommandsTest {
         assertEquals(List.of("experiment", "protocol", "method", "evaluated on", "mse", "trainable params",
                 "up/round", "down/round", "s/round", "rounds"), t.headers());
         assertEquals(List.of("shell-cmp-fed", "shell-cmp-fed", "shell-cmp-fed", "shell-cmp-fed", "shell-cmp-loso",
-                "shell-cmp-loso", "shell-cmp-loso"), t.column("experiment"));
+                "shell-cmp-loso", "shell-cmp-loso", "shell-cmp-loso"), t.column("experiment"));
         assertEquals(List.of("mean of sites (val)", "site-0 (val)", "site-1 (val)", "site-2 (val)",
-                "site-2 (unseen, test)", "site-0 (val)", "site-1 (val)"), t.column("evaluated on"));
+                "site-2 (unseen, test)", "mean of source sites (val)", "site-0 (val)", "site-1 (val)"),
+                t.column("evaluated on"));
         assertEquals("federated (none)", t.column("method").get(0));
         assertEquals("FedMSA", t.column("method").get(4));
         assertEquals("leave-one-site-out", t.column("protocol").get(4));
@@ -309,14 +310,15 @@ class ExperimentCommandsTest {
                 .evaluationMetrics().values().get("mse");
         assertEquals(unseen, loso.get(1).evaluationMetrics().values().get("mse"));
         assertEquals(DataTable.format(unseen), t.column("mse").get(4));
-        assertEquals(List.of("3", "-", "-", "-", "3", "-", "-"), t.column("trainable params"));
+        assertEquals(DataTable.format(loso.get(1).evaluationMetrics().values().get("val_mse")), t.column("mse").get(5));
+        assertEquals(List.of("3", "-", "-", "-", "3", "-", "-", "-"), t.column("trainable params"));
         assertEquals("36 B", t.column("up/round").get(0));
         assertEquals("12 B", t.column("up/round").get(1));
         assertEquals("24 B", t.column("up/round").get(4));
         assertEquals("24 B", t.column("down/round").get(4));
         double seconds = fed.stream().mapToLong(RoundResult::durationMillis).average().orElseThrow() / 1000;
         assertEquals(DataTable.format(seconds), t.column("s/round").get(0));
-        assertEquals("2", t.column("rounds").get(6));
+        assertEquals("2", t.column("rounds").get(7));
 
         String error = shell.error("fedfms:compare shell-cmp-fed nosuch");
         assertTrue(error.contains("no experiment 'nosuch'"), error);

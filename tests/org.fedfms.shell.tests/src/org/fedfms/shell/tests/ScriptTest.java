@@ -131,10 +131,10 @@ class ScriptTest {
         String output = out();
         String table = output.substring(output.lastIndexOf("demo-fedmsa vs demo-fedsam"));
         assertTrue(table.contains("FedMSA") && table.contains("FedSAM"), table);
-        assertTrue(output.contains("exported experiment 'demo-fedsam' (4 rounds) to " + tmp.resolve("demo-fedsam")),
+        assertTrue(output.contains("exported experiment 'demo-fedsam' (6 rounds) to " + tmp.resolve("demo-fedsam")),
                 output);
         assertTrue(output.contains(tmp.resolve("demo-fedmsa").resolve("rounds.csv").toString()), output);
-        assertTrue(output.contains("[demo-fedmsa] round 4/4 done in"), output);
+        assertTrue(output.contains("[demo-fedmsa] round 6/6 done in"), output);
         assertTrue(output.contains("trainer 'linreg' has no prediction exporter"), output);
     }
 

@@ -65,7 +65,7 @@ final class PredictionExport {
 
     /**
      * Writes {@code samples.csv} and up to {@code overlaysPerSite} PNGs per site into {@code dir}, or says
-     * why it cannot (no exporter for the trainer, no completed round, remote sites).
+     * why it cannot (no exporter for the trainer, no local data).
      *
      * @param split {@link #EVALUATED}, {@code train}, {@code validation} or {@code test}
      * @param siteIds the sites to look at; empty for every site of the dataset
@@ -94,6 +94,7 @@ final class PredictionExport {
                 spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
         Map<String, ParameterSet> local = spec.protocol() == Protocol.LOCAL_ONLY ? federation.localParameters(name)
                 : Map.of();
+        int rounds = federation.status(name).completedRounds();
         ParameterSet global = federation.globalParameters(name);
         Path overlayDir = dir.resolve("overlays");
         Thread caller = Thread.currentThread();
@@ -122,14 +123,14 @@ final class PredictionExport {
             List<String> rest = samples.subList(pictures, samples.size()).stream().map(Sample::id).toList();
             progress.println("[" + name + "] export: site " + site.siteId() + ", " + samples.size() + " "
                     + s.name().toLowerCase(Locale.ROOT) + " samples, " + pictures + " overlays");
-            List<SampleMetrics> site0 = new ArrayList<>();
+            List<SampleMetrics> siteMetrics = new ArrayList<>();
             if (!pictured.isEmpty()) {
-                site0.addAll(exporter.export(trainerSpec, site, s, pictured, model, overlayDir, monitor));
+                siteMetrics.addAll(exporter.export(trainerSpec, site, s, pictured, model, overlayDir, monitor));
             }
             if (!rest.isEmpty()) {
-                site0.addAll(exporter.evaluateSamples(trainerSpec, site, s, rest, model, monitor));
+                siteMetrics.addAll(exporter.evaluateSamples(trainerSpec, site, s, rest, model, monitor));
             }
-            for (SampleMetrics m : site0) {
+            for (SampleMetrics m : siteMetrics) {
                 all.add(m);
                 splits.add(s.name().toLowerCase(Locale.ROOT));
                 if (m.file() != null) {
@@ -137,15 +138,14 @@ final class PredictionExport {
                 }
             }
         }
-        int rounds = federation.status(name).completedRounds();
         String model = rounds == 0 ? "the initial (untrained) model" : "the model of round " + rounds;
         Path csv = dir.resolve("samples.csv");
         AtomicFile.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
         files.add(0, csv);
         int overlays = files.size() - 1;
         return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()
-                + " samples in " + csv.getFileName() + means(all) + "; " + overlays + " PNG overlays of predictions (image | ground truth | "
-                + "prediction) in " + overlayDir + " by trainer '" + spec.trainer() + "'");
+                + " samples in " + csv.getFileName() + means(all) + "; " + overlays + " PNG overlays of predictions "
+                + "(image | ground truth | prediction) in " + overlayDir + " by trainer '" + spec.trainer() + "'");
     }
 
     /** {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250)} over the samples, or empty. */

@@ -73,9 +73,10 @@ public class ResultCommands implements CommandSet {
     }
 
     @Descriptor("write an experiment's results to a directory: rounds.csv (a row per round), sites.csv (a row per "
-            + "round and site), experiment.json (spec, status, final summary, whole history), and from its final "
-            + "model (through the prediction exporter of its trainer; before the first round the untrained model) samples.csv (site, split, sample, dice, iou, "
-            + "hd95, file: a row per sample) and PNG overlays (image | ground truth | prediction) in overlays/; "
+            + "round and site), experiment.json (spec, status, final summary, whole history), and from its current "
+            + "model (through the prediction exporter of its trainer; before the first round the untrained model) "
+            + "samples.csv (site, split, sample, dice, iou, hd95, file: a row per sample) and PNG overlays "
+            + "(image | ground truth | prediction) in overlays/; "
             + "files are replaced atomically")
     public ExportResult export(CommandSession session,
             @Descriptor("PNG overlays per site (its first samples; 0 for none; every sample of the split gets a row "

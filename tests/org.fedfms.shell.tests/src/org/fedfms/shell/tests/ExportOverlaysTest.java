@@ -51,7 +51,8 @@ class ExportOverlaysTest {
         tmp = Files.createTempDirectory("fedfms-export-test");
         FederationService f = shell.federation();
         Shell.awaitTrue(() -> f.trainerFactories().stream().anyMatch(t -> t.id().equals("djl"))
-                && f.loaders().stream().anyMatch(l -> l.id().equals("synthetic")), "the djl trainer and synthetic data");
+                && f.loaders().stream().anyMatch(l -> l.id().equals("synthetic")),
+                "the djl trainer and synthetic data");
     }
 
     @AfterEach
@@ -126,7 +127,8 @@ class ExportOverlaysTest {
         assertEquals(Map.of("site-1", 1, "site-2", 1, "site-3", 1), pictures, "one overlay per site");
         try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
             assertEquals(pngs.stream().map(p -> Path.of(p).getFileName().toString()).sorted().toList(),
-                    files.map(p -> p.getFileName().toString()).sorted().toList(), "the PNGs listed, no temporary files");
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the PNGs listed, no temporary files");
         }
 
         JsonObject root = JsonParser.parseString(Files.readString(out.resolve("experiment.json"))).getAsJsonObject();

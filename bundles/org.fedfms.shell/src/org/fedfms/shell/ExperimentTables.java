@@ -163,11 +163,15 @@ public final class ExperimentTables {
         return new DataTable("", headers, rows);
     }
 
+    /** Prefix of the source sites' mean validation metrics in a leave-one-site-out round's evaluation. */
+    private static final String SOURCE_PREFIX = "val_";
+
     /**
      * The paper-shaped comparison: per experiment a row with its protocol, method, what it was
      * evaluated on, its final metrics, trainable parameters, bytes up and down per round, seconds per
-     * round and completed rounds; followed, when it has two or more sites with metrics, by a row per site
-     * (the unseen site of leave-one-site-out is the experiment's own row). The metric columns are
+     * round and completed rounds; for leave-one-site-out a row with the source sites' mean validation
+     * metrics; followed, when it has two or more sites with metrics, by a row per site (the unseen site of
+     * leave-one-site-out is the experiment's own row). The metric columns are
      * {@link #SEGMENTATION_METRICS} where any experiment has them, else every metric present (without
      * the {@code val_} means of leave-one-site-out).
      */
@@ -186,6 +190,14 @@ public final class ExperimentTables {
             row.add(Double.isNaN(s.secondsPerRound()) ? null : s.secondsPerRound());
             row.add(s.completedRounds());
             rows.add(row);
+            if (s.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT
+                    && metrics.stream().anyMatch(m -> s.evaluation().values().containsKey(SOURCE_PREFIX + m))) {
+                List<Object> mean = new ArrayList<>(List.of(s.name(), s.protocol().id(), s.method(),
+                        "mean of source sites (val)"));
+                metrics.forEach(m -> mean.add(value(s.evaluation(), SOURCE_PREFIX + m)));
+                mean.addAll(java.util.Arrays.asList(null, null, null, null, s.completedRounds()));
+                rows.add(mean);
+            }
             List<ExperimentSummary.SiteSummary> sites = s.sites().stream()
                     .filter(x -> !x.evaluation().isEmpty()).toList();
             if (sites.size() < 2) {

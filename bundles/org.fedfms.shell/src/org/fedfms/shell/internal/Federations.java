@@ -58,6 +58,19 @@ final class Federations {
         throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number of at least 1");
     }
 
+    /** A whole number of at least 0 given to {@code option}. */
+    static int nonNegative(String option, String text) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number of at least 0");
+    }
+
     /** A path as typed, relative to the session's current directory. */
     static Path resolve(CommandSession session, String path) {
         Path p = Path.of(path);

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import org.apache.felix.service.command.Process;
 import org.fedfms.api.Metrics;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
@@ -24,13 +28,20 @@ import org.fedfms.shell.DataTable;
 
 /**
  * Follows one run of an experiment from the command's own thread: the federation runs it, this
- * listener queues its events and the command thread prints a line per round and per site (so the lines
- * go to the command's session). An interrupt of the command thread (Ctrl-C) cancels the experiment: the
- * current round is discarded, the completed ones are kept.
+ * listener queues its events, the command thread turns them into a line per round and per site, and a
+ * printer thread of its own writes the lines to the command's output stream. An interrupt of the command
+ * thread (Ctrl-C) cancels the experiment: the current round is discarded, the completed ones are kept.
+ *
+ * <p>The command thread never writes itself: Gogo's session streams are interruptible channels, and a
+ * write by a thread that is interrupted during it closes the session's output for good (the cancel
+ * message and everything after it would be lost). The run returns only after every line, the cancel
+ * message included, has been written.
  */
 final class ForegroundRun implements FederationListener, AutoCloseable {
 
     private static final long EVENT_WAIT_MILLIS = 5_000;
+    /** How long the command waits for its lines to be written before it returns anyway. */
+    private static final long PRINT_WAIT_MILLIS = 10_000;
     /** Prefix of the federation's message for a pause that was asked for (not a failure). */
     private static final String REQUESTED_PAUSE = "paused at request";
 
@@ -38,6 +49,7 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
     private final String name;
     private final PrintStream out;
     private final BlockingQueue<FederationEvent> events = new LinkedBlockingQueue<>();
+    private final ExecutorService printer;
     private final int plannedRounds;
     private int lastRoundSeen;
 
@@ -48,7 +60,21 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         ExperimentStatus s = federation.status(name);
         this.plannedRounds = s.plannedRounds();
         this.lastRoundSeen = s.completedRounds();
+        this.printer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fedfms-progress-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         federation.addListener(this);
+    }
+
+    /**
+     * The running command's output stream as an object any thread can write to ({@code System.out} is
+     * Gogo's per-thread stand-in, which would send another thread's lines elsewhere).
+     */
+    static PrintStream commandOutput() {
+        Process p = Process.Utils.current();
+        return p != null && p.out() != null ? p.out() : System.out;
     }
 
     @Override
@@ -58,9 +84,24 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         }
     }
 
+    /** Stops listening, and waits (boundedly, ignoring interrupts) until every line queued has been written. */
     @Override
     public void close() {
         federation.removeListener(this);
+        printer.shutdown();
+        boolean interrupted = false;
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PRINT_WAIT_MILLIS);
+        while (!printer.isTerminated() && System.nanoTime() < end) {
+            try {
+                printer.awaitTermination(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            // a second Ctrl-C while the last lines were written: the command is ending anyway
+            Thread.interrupted();
+        }
     }
 
     /**
@@ -97,17 +138,22 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         return status;
     }
 
+    /**
+     * Cancels the experiment after an interrupt and says so once it is cancelled. The thread's interrupt
+     * flag stays clear: the exception returned says the command was interrupted, and a flag left set would
+     * make Gogo's next write from this thread close the session's stream.
+     */
     private FederationException cancel() {
-        out.println(prefix() + "interrupted: cancelling; the current round is discarded, completed rounds are kept");
+        emit(prefix() + "interrupted: cancelling; the current round is discarded, completed rounds are kept");
+        Thread.interrupted();
         ExperimentStatus s = federation.cancel(name);
         Thread.interrupted();
         FederationEvent e;
         while ((e = events.poll()) != null) {
             print(e);
         }
-        out.println(prefix() + "cancelled: " + state(s) + " after " + s.completedRounds() + " of "
+        emit(prefix() + "cancelled: " + state(s) + " after " + s.completedRounds() + " of "
                 + s.plannedRounds() + " rounds; 'fedfms:resume " + name + "' goes on");
-        Thread.currentThread().interrupt();
         return new FederationException("experiment '" + name + "' was cancelled (interrupted) after "
                 + s.completedRounds() + " completed rounds; it is " + state(s));
     }
@@ -118,8 +164,19 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         }
         String line = line(event);
         if (line != null) {
-            out.println(prefix() + line);
-            out.flush();
+            emit(prefix() + line);
+        }
+    }
+
+    /** Hands a line to the printer thread. */
+    private void emit(String line) {
+        try {
+            printer.execute(() -> {
+                out.println(line);
+                out.flush();
+            });
+        } catch (RejectedExecutionException closed) {
+            // the run is over; nothing more is shown
         }
     }
 

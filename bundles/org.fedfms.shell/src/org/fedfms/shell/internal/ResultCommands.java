@@ -7,10 +7,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.RoundResult;
+import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
@@ -35,12 +39,28 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Descriptor("results of experiments")
 public class ResultCommands implements CommandSet {
 
-    /** What an export says about prediction overlays while no trainer provides them. */
-    static final String NO_OVERLAYS = "PNG overlays of predictions: none written; they need the trainer's prediction "
-            + "export (org.fedfms.train), which is not present";
+    /** PNG overlays per site when {@code --overlays} is not given. */
+    static final int DEFAULT_OVERLAYS = 4;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FederationService federation;
+
+    private final Map<String, PredictionExporter> exporters = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addExporter(PredictionExporter exporter, Map<String, Object> properties) {
+        Object id = properties.get(PredictionExporter.ID_PROPERTY);
+        if (id != null) {
+            exporters.put(id.toString(), exporter);
+        }
+    }
+
+    void removeExporter(PredictionExporter exporter, Map<String, Object> properties) {
+        Object id = properties.get(PredictionExporter.ID_PROPERTY);
+        if (id != null) {
+            exporters.remove(id.toString(), exporter);
+        }
+    }
 
     @Descriptor("show an experiment's rounds: a row per round, then a row per site (status, samples, training loss, "
             + "evaluation metrics such as dice, iou, hd95, bytes up and down, milliseconds)")
@@ -53,13 +73,28 @@ public class ResultCommands implements CommandSet {
     }
 
     @Descriptor("write an experiment's results to a directory: rounds.csv (a row per round), sites.csv (a row per "
-            + "round and site) and experiment.json (spec, status, final summary, whole history); files are "
-            + "replaced atomically")
+            + "round and site), experiment.json (spec, status, final summary, whole history), and from its current "
+            + "model (through the prediction exporter of its trainer; before the first round the untrained model) "
+            + "samples.csv (site, split, sample, dice, iou, hd95, file: a row per sample) and PNG overlays "
+            + "(image | ground truth | prediction) in overlays/; "
+            + "files are replaced atomically")
     public ExportResult export(CommandSession session,
+            @Descriptor("PNG overlays per site (its first samples; 0 for none; every sample of the split gets a row "
+                    + "in samples.csv), default " + DEFAULT_OVERLAYS)
+            @Parameter(names = "--overlays", absentValue = "") String overlays,
+            @Descriptor("split each site is looked at on: evaluated (default: the split the experiment evaluates it "
+                    + "on, the unseen site's test split and the others' validation split), train, validation, test")
+            @Parameter(names = "--split", absentValue = PredictionExport.EVALUATED) String split,
+            @Descriptor("only these sites, comma-separated (default: every site of the dataset), e.g. the unseen site "
+                    + "with --split test to test a centralized model on it")
+            @Parameter(names = "--sites", absentValue = "") String sites,
             @Descriptor("experiment name, as listed by fedfms:experiments") String name,
-            @Descriptor("directory to write to (created if missing)") String directory) throws IOException {
+            @Descriptor("directory to write to (created if missing)") String directory) throws Exception {
         FederationService f = Federations.require(federation);
+        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites"), name, directory);
+        int perSite = overlays.isBlank() ? DEFAULT_OVERLAYS : Federations.nonNegative("--overlays", overlays);
         ExperimentSpec spec = f.spec(name);
+        PredictionExport.split(spec, "", split);
         ExperimentStatus status = f.status(name);
         List<RoundResult> history = f.history(name);
         ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
@@ -74,7 +109,12 @@ public class ResultCommands implements CommandSet {
         files.add(write(dir.resolve("sites.csv"), CsvWriter.toCsv(ExperimentTables.sites(name, history))));
         files.add(write(dir.resolve("experiment.json"),
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
-        return new ExportResult(name, dir, history.size(), files, NO_OVERLAYS);
+        List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                .toList();
+        PredictionExport.Outcome samples = new PredictionExport(f, exporters).write(name, dir, perSite, split, siteIds,
+                System.out);
+        files.addAll(samples.files());
+        return new ExportResult(name, dir, history.size(), files, samples.note());
     }
 
     @Descriptor("the paper's comparison table: per experiment its protocol, method (FedSAM, FedMSA, centralized, "
@@ -127,6 +167,9 @@ public class ResultCommands implements CommandSet {
      */
     public record ExportResult(String experiment, Path directory, int rounds, List<Path> files, String note) {
 
+        /** PNGs listed one by one; the rest are counted. */
+        private static final int LISTED_PICTURES = 8;
+
         public ExportResult {
             files = List.copyOf(files);
         }
@@ -135,7 +178,11 @@ public class ResultCommands implements CommandSet {
         public String toString() {
             StringBuilder sb = new StringBuilder("exported experiment '" + experiment + "' (" + rounds
                     + (rounds == 1 ? " round" : " rounds") + ") to " + directory + "\n");
+            int pictures = 0;
             for (Path p : files) {
+                if (p.getFileName().toString().endsWith(".png") && ++pictures > LISTED_PICTURES) {
+                    continue;
+                }
                 long size;
                 try {
                     size = Files.size(p);
@@ -144,6 +191,9 @@ public class ResultCommands implements CommandSet {
                 }
                 sb.append("  ").append(p).append("  ").append(size < 0 ? "?" : new DataTable.ByteCount(size))
                         .append('\n');
+            }
+            if (pictures > LISTED_PICTURES) {
+                sb.append("  ... and ").append(pictures - LISTED_PICTURES).append(" more PNG overlays\n");
             }
             sb.append(note);
             return sb.toString();

@@ -56,7 +56,7 @@ public class RunCommands implements CommandSet {
             }
             return StatusTables.status(f, name);
         }
-        try (ForegroundRun run = new ForegroundRun(f, name, System.out)) {
+        try (ForegroundRun run = new ForegroundRun(f, name, ForegroundRun.commandOutput())) {
             run.follow(() -> n == 0 ? f.start(name) : f.start(name, n));
         }
         return StatusTables.status(f, name);
@@ -67,7 +67,7 @@ public class RunCommands implements CommandSet {
     public Table round(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
         FederationService f = Federations.require(federation);
         int before = f.status(name).completedRounds();
-        try (ForegroundRun run = new ForegroundRun(f, name, System.out)) {
+        try (ForegroundRun run = new ForegroundRun(f, name, ForegroundRun.commandOutput())) {
             run.follow(() -> f.start(name, 1));
         }
         List<RoundResult> history = f.history(name);
@@ -98,7 +98,7 @@ public class RunCommands implements CommandSet {
             f.resume(name);
             return StatusTables.status(f, name);
         }
-        try (ForegroundRun run = new ForegroundRun(f, name, System.out)) {
+        try (ForegroundRun run = new ForegroundRun(f, name, ForegroundRun.commandOutput())) {
             run.follow(() -> f.resume(name));
         }
         return StatusTables.status(f, name);

@@ -90,7 +90,8 @@ class ScriptTest {
         FederationService f = shell.federation();
         Path script = Shell.checkoutRoot().resolve("releng/experiments/paper-table.gogo");
         Map<String, String> fixture = Map.of("trainer", "linreg", "dataset", "fixture", "model", "linreg",
-                "unseen", "site-2", "rounds", "2", "lr", "0.05", "prefix", "shell-paper", "out", tmp.toString());
+                "unseen", "site-2", "rounds", "2", "lr", "0.05", "prefix", "shell-paper", "out", tmp.toString(),
+                "data", "");
         int rc = runner.run(Files.readString(script, StandardCharsets.UTF_8), script.toString(), fixture);
         assertEquals(0, rc, err());
 
@@ -119,20 +120,48 @@ class ScriptTest {
         Path script = Shell.checkoutRoot().resolve("features/org.fedfms.core.feature/rootfiles/demo.gogo");
         String text = Files.readString(script, StandardCharsets.UTF_8);
 
-        int missing = runner.run(text, "demo.gogo", Map.of());
+        int missing = runner.run(text, "demo.gogo", Map.of("trainer", "nosuch"));
         assertEquals(1, missing);
-        assertTrue(err().contains("no trainer 'djl' present"), err());
+        assertTrue(err().contains("no trainer 'nosuch' present"), err());
 
         err.reset();
         int rc = runner.run(text, "demo.gogo", Map.of("trainer", "linreg", "dataset", "fixture", "model", "linreg",
-                "lr", "0.05", "out", tmp.toString()));
+                "lr", "0.05", "data", "", "out", tmp.toString()));
         assertEquals(0, rc, err());
         String output = out();
         String table = output.substring(output.lastIndexOf("demo-fedmsa vs demo-fedsam"));
         assertTrue(table.contains("FedMSA") && table.contains("FedSAM"), table);
-        assertTrue(output.contains("exported experiment 'demo-fedsam' (2 rounds) to " + tmp.resolve("demo-fedsam")),
+        assertTrue(output.contains("exported experiment 'demo-fedsam' (6 rounds) to " + tmp.resolve("demo-fedsam")),
                 output);
         assertTrue(output.contains(tmp.resolve("demo-fedmsa").resolve("rounds.csv").toString()), output);
-        assertTrue(output.contains("[demo-fedmsa] round 2/2 done in"), output);
+        assertTrue(output.contains("[demo-fedmsa] round 6/6 done in"), output);
+        assertTrue(output.contains("trainer 'linreg' has no prediction exporter"), output);
+    }
+
+    @Test
+    void demoScriptRunsOnTheDjlTrainerAndExportsOverlays() throws Exception {
+        FederationService f = shell.federation();
+        Shell.awaitTrue(() -> f.trainerFactories().stream().anyMatch(t -> t.id().equals("djl")), "the djl trainer");
+        Path script = Shell.checkoutRoot().resolve("features/org.fedfms.core.feature/rootfiles/demo.gogo");
+        int rc = runner.run(Files.readString(script, StandardCharsets.UTF_8), "demo.gogo", Map.of("data",
+                "sites=2,samplesPerSite=8,imageSize=32,slicesPerCase=1,validationFraction=0.25", "rounds", "1",
+                "epochs", "1", "options", "localSteps=1", "overlays", "1", "out", tmp.toString()));
+        assertEquals(0, rc, err());
+        String output = out();
+        assertTrue(output.contains("per-sample metrics of the initial (untrained) model on 4 samples"), output);
+        String table = output.substring(output.lastIndexOf("demo-fedmsa vs demo-fedsam"));
+        assertTrue(table.contains("dice") && table.contains("iou") && table.contains("hd95")
+                && table.contains("trainable params"), table);
+        for (String e : List.of("demo-fedmsa", "demo-fedsam")) {
+            Path overlays = tmp.resolve(e).resolve("overlays");
+            for (String site : List.of("site-1", "site-2")) {
+                try (var pngs = Files.list(overlays)) {
+                    List<Path> files = pngs.filter(p -> p.getFileName().toString().startsWith(site + "_")).toList();
+                    assertEquals(1, files.size(), e + " " + site + ": " + files);
+                    assertTrue(output.contains(files.get(0).toString()), "the PNG's path is printed: " + files.get(0));
+                }
+            }
+            assertTrue(output.contains(tmp.resolve(e).resolve("samples.csv").toString()), output);
+        }
     }
 }

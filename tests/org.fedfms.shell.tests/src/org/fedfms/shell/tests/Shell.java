@@ -98,10 +98,14 @@ final class Shell implements AutoCloseable {
     }
 
     static void awaitTrue(BooleanSupplier condition, String what) {
-        long end = System.currentTimeMillis() + 10_000;
+        awaitTrue(condition, what, 10_000);
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what, long millis) {
+        long end = System.currentTimeMillis() + millis;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > end) {
-                fail("timed out after 10 s waiting for: " + what);
+                fail("timed out after " + millis / 1000 + " s waiting for: " + what);
             }
             try {
                 Thread.sleep(20);

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -416,8 +417,17 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                     + " bytes (limits.maxUploadBytes)");
         }
         // waits its turn rather than being refused: a site refused with a large body unread would see its
-        // connection reset, not the answer
-        if (!uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open)) {
+        // connection reset, not the answer. Waiting is not idleness; the wait ends with the task at the latest.
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idleTimeout = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(0);
+        boolean slot;
+        try {
+            slot = uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open);
+        } finally {
+            endPoint.setIdleTimeout(idleTimeout);
+        }
+        if (!slot) {
             throw rejected(409, t.describe() + " ended while the update waited for one of the "
                     + config.maxConcurrentUploads() + " upload slots (limits.concurrentUploads); it is stale");
         }

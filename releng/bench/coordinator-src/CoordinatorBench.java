@@ -96,9 +96,15 @@ public final class CoordinatorBench {
         Arrays.stream(Logger.getLogger("").getHandlers()).forEach(h -> h.setLevel(Level.SEVERE));
         if (args[0].equals("clients")) {
             new Clients(readLayout(Path.of(args[1])), Integer.parseInt(args[2])).serve();
-        } else {
-            server(args);
+            System.exit(0);
         }
+        try {
+            server(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
     }
 
     static String token(String site) {
@@ -385,6 +391,7 @@ public final class CoordinatorBench {
     static Server plainJetty(Path tls, String password, byte[] global) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setDaemon(true);
+        threads.setName("plain-jetty");
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -730,6 +737,11 @@ public final class CoordinatorBench {
                         if (running.get()) {
                             errors.incrementAndGet();
                             System.err.println(site(i) + ": " + e);
+                            try {
+                                Thread.sleep(1000);
+                            } catch (InterruptedException x) {
+                                return;
+                            }
                         }
                     }
                 }

@@ -66,7 +66,7 @@ public class SamStepBench {
                     if (decode) {
                         NDArray x = model.predict(images, Prompts.none(), false).masks();
                         NDArray y = m.create(target, new Shape(batch, 1, low, low));
-                        loss = x.maximum(0).sub(x.mul(y)).add(x.abs().neg().exp().add(1).log()).mean();
+                        loss = x.maximum(x.zerosLike()).sub(x.mul(y)).add(x.abs().neg().exp().add(1).log()).mean();
                     } else {
                         loss = model.encodeImages(images).square().mean();
                     }

@@ -8,8 +8,8 @@ import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.SiteData;
 
 /**
- * Looks at a trained model sample by sample: per-sample metrics, and pictures of its predictions
- * (image, ground truth, prediction) for chosen samples. It rebuilds the model a
+ * Looks at a trained model sample by sample: per-sample metrics, pictures of its predictions
+ * (image, ground truth, prediction) for chosen samples, and the predictions themselves for viewers. It rebuilds the model a
  * {@link SiteTrainerFactory} of the same id would build from the same {@link TrainerSpec}, with the
  * given trainable parameters. An OSGi service with an {@code id} property equal to {@link #id()}.
  */
@@ -39,4 +39,20 @@ public interface PredictionExporter {
      */
     List<SampleMetrics> export(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
             ParameterSet trainable, Path directory, TrainingMonitor monitor) throws Exception;
+
+    /**
+     * The predictions for chosen samples, in the order of {@code sampleIds}, at each sample's resolution, with the
+     * decoded samples and their metrics (equal to what {@link #evaluateSamples} reports), for a viewer to
+     * draw. Holds every chosen sample in memory: choose a few.
+     *
+     * @param sampleIds ids of the samples to predict; empty for every sample of the split
+     * @param trainable the trainable parameters (e.g. an experiment's global model)
+     * @throws IllegalArgumentException naming sample ids the split does not hold
+     * @throws UnsupportedOperationException when this exporter does not hand out predictions
+     */
+    default List<SamplePrediction> predict(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
+            ParameterSet trainable, TrainingMonitor monitor) throws Exception {
+        throw new UnsupportedOperationException("prediction exporter '" + id() + "' does not hand out predictions"
+                + " (use export for pictures)");
+    }
 }

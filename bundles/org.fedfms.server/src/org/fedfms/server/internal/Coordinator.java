@@ -75,6 +75,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final CoordinatorMetrics metrics = new CoordinatorMetrics();
     private final UploadGate uploads;
     private final Map<String, Integer> siteRank = new ConcurrentHashMap<>();
+    private final SiteRateLimiter rateLimiter;
     private final WireDecoder decoder;
     private final FederationListener roundListener = this::onEvent;
     private Server server;
@@ -87,6 +88,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         config.siteTokens().keySet().forEach(id -> connections.put(id, new SiteConnection(id)));
         this.uploads = new UploadGate(config.maxConcurrentUploads());
         config.siteTokens().keySet().forEach(id -> siteRank.put(id, siteRank.size()));
+        this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
         this.decoder = new WireDecoder(WireLimits.defaults().withMaxMessageBytes(config.maxUploadBytes()));
     }
 
@@ -122,6 +124,12 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             ssl.setKeyStorePath(store.toString());
             ssl.setKeyStorePassword(password);
             ssl.setKeyStoreType(type);
+            if (config.clientTruststore() != null) {
+                ssl.setTrustStorePath(config.clientTruststore().toString());
+                ssl.setTrustStorePassword(config.clientTruststorePassword());
+                ssl.setTrustStoreType(config.clientTruststoreType());
+                ssl.setNeedClientAuth(true);
+            }
             http.addCustomizer(new SecureRequestCustomizer(false));
             connector = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                     new HttpConnectionFactory(http));
@@ -139,7 +147,11 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         federation.addListener(roundListener);
         server.start();
         LOG.log(System.Logger.Level.INFO, "coordinator listening on " + uri()
-                + (fingerprint == null ? "" : " (certificate SHA-256 " + fingerprint + ")"));
+                + (fingerprint == null ? "" : " (certificate SHA-256 " + fingerprint + ")")
+                + (config.clientTruststore() == null ? "" : "; sites must present a certificate of "
+                        + config.clientTruststore())
+                + (rateLimiter.limits() ? "; at most " + rateLimiter.perSecond() + " requests/s per site (burst "
+                        + rateLimiter.burst() + ")" : ""));
     }
 
     @Override
@@ -307,6 +319,19 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             throw new HttpError(403, caller.substring(5) + " cannot act as site '" + siteId + "'");
         }
         SiteConnection c = connections.get(siteId);
+        // The update of a task the site holds is not limited: there is one per task, and refusing a large body
+        // before reading it closes the connection mid-upload, which would cost the site its round.
+        boolean heldUpdate = method.equals("POST") && parts.length == 4 && parts[1].equals("tasks")
+                && parts[3].equals("update") && c.delivered(parts[2]) != null;
+        long waitNanos = heldUpdate ? 0 : rateLimiter.acquire(siteId);
+        if (waitNanos > 0) {
+            long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            metrics.rateLimited.increment();
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, seconds);
+            throw new HttpError(429, "site '" + siteId + "' sent more than " + rateLimiter.perSecond()
+                    + " requests per second (limits.requestsPerSecond, bursts of limits.requestBurst="
+                    + rateLimiter.burst() + "); retry after " + seconds + " s");
+        }
         String action = parts.length > 1 ? parts[1] : "";
         if (method.equals("POST") && action.equals("join") && parts.length == 2) {
             JsonObject body = jsonBody(request);

@@ -30,10 +30,17 @@ import java.util.Properties;
  * @param maxUploadBytes largest update accepted
  * @param maxConcurrentUploads uploads decoded at once; more wait for a slot while their task is open
  * @param maxPollSeconds longest long-poll
+ * @param clientTruststore certificates (of the sites or their CA) a client must present one of: mutual TLS,
+ *     or {@code null} for none
+ * @param clientTruststorePassword its password
+ * @param clientTruststoreType its type (PKCS12, JKS)
+ * @param requestsPerSecond requests per second allowed per site credential (0: no limit); more get 429
+ * @param requestBurst requests a site may send at once before the rate applies
  */
 public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore,
         String keystorePassword, String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens,
-        String providerId, long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds) {
+        String providerId, long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds, Path clientTruststore,
+        String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst) {
 
     /** Transport security. */
     public enum Tls {
@@ -76,6 +83,18 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         if (maxPollSeconds < 1) {
             problems.add("poll.maxWaitSeconds must be at least 1, got " + maxPollSeconds);
         }
+        if (clientTruststore != null && tls == Tls.OFF) {
+            problems.add("tls.clientTruststore (mutual TLS) needs tls=self-signed or tls=keystore, not tls=off");
+        }
+        if (clientTruststore != null && clientTruststorePassword == null) {
+            problems.add("tls.clientTruststore needs 'tls.clientTruststore.password'");
+        }
+        if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
+            problems.add("limits.requestsPerSecond must be a number >= 0 (0: no limit), got " + requestsPerSecond);
+        }
+        if (requestsPerSecond > 0 && requestBurst < 1) {
+            problems.add("limits.requestBurst must be at least 1, got " + requestBurst);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("coordinator configuration: " + String.join("; ", problems));
         }
@@ -87,6 +106,14 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** A configuration without mutual TLS and without a rate limit. */
+    public CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore, String keystorePassword,
+            String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens, String providerId,
+            long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds) {
+        this(host, port, tls, tlsDirectory, keystore, keystorePassword, keystoreType, adminToken, siteTokens,
+                providerId, maxUploadBytes, maxConcurrentUploads, maxPollSeconds, null, null, "PKCS12", 0, 1);
     }
 
     /** Reads a configuration file; relative paths in it are resolved against its directory. */
@@ -128,13 +155,29 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
             sites.put(s, TokenHash.parse(p.get(key), key));
         }
         String admin = p.get("admin.token");
+        double rate = decimal(p, "limits.requestsPerSecond", 0);
         return new CoordinatorConfig(p.getOrDefault("host", "0.0.0.0"), integer(p, "port", 8443), tls,
                 path(base, p.getOrDefault("tls.dir", defaultTlsDir())), p.containsKey("tls.keystore")
                         ? path(base, p.get("tls.keystore")) : null,
                 p.get("tls.keystore.password"), p.getOrDefault("tls.keystore.type", "PKCS12"),
                 admin == null ? null : TokenHash.parse(admin, "admin.token"), sites,
                 p.getOrDefault("provider.id", "remote"), longValue(p, "limits.maxUploadBytes", 1L << 30),
-                integer(p, "limits.concurrentUploads", 4), integer(p, "poll.maxWaitSeconds", 30));
+                integer(p, "limits.concurrentUploads", 4), integer(p, "poll.maxWaitSeconds", 30),
+                p.containsKey("tls.clientTruststore") ? path(base, p.get("tls.clientTruststore")) : null,
+                p.get("tls.clientTruststore.password"), p.getOrDefault("tls.clientTruststore.type", "PKCS12"), rate,
+                integer(p, "limits.requestBurst", Math.max(1, (int) Math.ceil(rate))));
+    }
+
+    private static double decimal(Map<String, String> p, String key, double fallback) {
+        String v = p.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + key + "' must be a number, got '" + v + "'", e);
+        }
     }
 
     private static String defaultTlsDir() {

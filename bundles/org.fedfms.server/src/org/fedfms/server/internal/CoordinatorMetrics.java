@@ -15,6 +15,7 @@ final class CoordinatorMetrics {
     final LongAdder updatesAccepted = new LongAdder();
     final LongAdder updatesRejected = new LongAdder();
     final LongAdder requests = new LongAdder();
+    final LongAdder rateLimited = new LongAdder();
 
     void roundCompleted(long millis) {
         rounds.increment();
@@ -34,6 +35,8 @@ final class CoordinatorMetrics {
         metric(b, "fedfms_updates_rejected_total", "counter", "Updates refused with a 4xx status",
                 updatesRejected.sum());
         metric(b, "fedfms_http_requests_total", "counter", "HTTP requests served", requests.sum());
+        metric(b, "fedfms_requests_rate_limited_total", "counter", "Site requests refused with 429 (rate per site)",
+                rateLimited.sum());
         b.append("# HELP fedfms_round_duration_seconds Duration of completed rounds\n")
                 .append("# TYPE fedfms_round_duration_seconds summary\n")
                 .append("fedfms_round_duration_seconds_sum ").append(roundMillis.sum() / 1000.0).append('\n')

@@ -13,6 +13,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -20,8 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * TLS trust for a site agent: either the coordinator's certificate pinned by its SHA-256 fingerprint
- * (self-signed trial certificates), or a truststore (certificates from a CA, with host name checks).
+ * TLS for a site agent: trust in either the coordinator's certificate pinned by its SHA-256 fingerprint
+ * (self-signed trial certificates) or a truststore (certificates from a CA, with host name checks); and, for
+ * mutual TLS, the site's own certificate from a keystore.
  */
 public final class PinnedTrust {
 
@@ -30,14 +33,28 @@ public final class PinnedTrust {
 
     /** An SSL context that trusts exactly the certificate with this SHA-256 fingerprint (hex). */
     public static SSLContext fingerprint(String sha256Hex) throws GeneralSecurityException {
+        return fingerprint(sha256Hex, null);
+    }
+
+    /**
+     * An SSL context that trusts exactly the certificate with this SHA-256 fingerprint (hex) and presents the
+     * client certificate of {@code keyManagers} (mutual TLS; {@code null}: none).
+     */
+    public static SSLContext fingerprint(String sha256Hex, KeyManager[] keyManagers) throws GeneralSecurityException {
         String pin = sha256Hex.replace(":", "").toLowerCase(java.util.Locale.ROOT);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new Pin(pin)}, new SecureRandom());
+        ctx.init(keyManagers, new TrustManager[] {new Pin(pin)}, new SecureRandom());
         return ctx;
     }
 
     /** An SSL context that trusts the certificates of a truststore. */
     public static SSLContext truststore(Path file, String password) throws GeneralSecurityException, IOException {
+        return truststore(file, password, null);
+    }
+
+    /** An SSL context that trusts the certificates of a truststore and presents {@code keyManagers}' certificate. */
+    public static SSLContext truststore(Path file, String password, KeyManager[] keyManagers)
+            throws GeneralSecurityException, IOException {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         try (InputStream in = Files.newInputStream(file)) {
             ks.load(in, password == null ? null : password.toCharArray());
@@ -45,8 +62,21 @@ public final class PinnedTrust {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+        ctx.init(keyManagers, tmf.getTrustManagers(), new SecureRandom());
         return ctx;
+    }
+
+    /** The key managers of a keystore holding this site's private key and certificate (for mutual TLS). */
+    public static KeyManager[] keystore(Path file, String password, String type)
+            throws GeneralSecurityException, IOException {
+        KeyStore ks = KeyStore.getInstance(type == null ? "PKCS12" : type);
+        char[] secret = password == null ? null : password.toCharArray();
+        try (InputStream in = Files.newInputStream(file)) {
+            ks.load(in, secret);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, secret);
+        return kmf.getKeyManagers();
     }
 
     private static final class Pin extends X509ExtendedTrustManager {

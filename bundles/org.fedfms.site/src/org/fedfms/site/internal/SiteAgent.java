@@ -1,6 +1,5 @@
 package org.fedfms.site.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -61,6 +60,8 @@ public final class SiteAgent implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
     private static final Gson GSON = new Gson();
+    private static final int MAX_RETRY_AFTER_ATTEMPTS = 1000;
+    private static final long MAX_RETRY_AFTER_MILLIS = 300_000;
 
     private final SiteAgentConfig config;
     private final LocalServices services;
@@ -71,6 +72,7 @@ public final class SiteAgent implements AutoCloseable {
     private final AtomicBoolean killed = new AtomicBoolean();
     private volatile boolean joined;
     private volatile long uploads;
+    private volatile long retryAfterWaits;
     private Thread thread;
     private SiteData data;
 
@@ -81,8 +83,10 @@ public final class SiteAgent implements AutoCloseable {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .version(HttpClient.Version.HTTP_1_1);
         if ("https".equals(config.coordinator().getScheme())) {
-            SSLContext ssl = config.fingerprint() != null ? PinnedTrust.fingerprint(config.fingerprint())
-                    : PinnedTrust.truststore(config.truststore(), config.truststorePassword());
+            javax.net.ssl.KeyManager[] keys = config.keystore() == null ? null
+                    : PinnedTrust.keystore(config.keystore(), config.keystorePassword(), config.keystoreType());
+            SSLContext ssl = config.fingerprint() != null ? PinnedTrust.fingerprint(config.fingerprint(), keys)
+                    : PinnedTrust.truststore(config.truststore(), config.truststorePassword(), keys);
             b.sslContext(ssl);
         }
         this.http = b.build();
@@ -106,6 +110,11 @@ public final class SiteAgent implements AutoCloseable {
     /** Updates uploaded and accepted so far. */
     public long uploads() {
         return uploads;
+    }
+
+    /** Requests sent again after a 429 or 503 answer with Retry-After, having waited as it said. */
+    public long retryAfterWaits() {
+        return retryAfterWaits;
     }
 
     /** Leaves the coordinator and stops. */
@@ -304,7 +313,7 @@ public final class SiteAgent implements AutoCloseable {
     }
 
     private ParameterSet download(String taskId) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(authorized(site("tasks/" + taskId + "/parameters")).GET().build(),
+        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/parameters")).GET(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
@@ -321,13 +330,11 @@ public final class SiteAgent implements AutoCloseable {
     }
 
     private void upload(String taskId, WireMessage message) throws IOException, InterruptedException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
-                WireEncoder.fp32().encodedSize(message)));
-        WireEncoder.fp32().encode(message, buffer);
-        byte[] bytes = buffer.toByteArray();
+        WireEncoder encoder = WireEncoder.fp32();
+        long size = encoder.encodedSize(message);
         HttpResponse<String> r = send(authorized(site("tasks/" + taskId + "/update"))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+                .POST(EncodingBody.publisher(encoder, message)));
         if (r.statusCode() / 100 == 4) {
             String why = "the coordinator refused the update of round " + message.round() + ": HTTP "
                     + r.statusCode() + " " + r.body();
@@ -342,7 +349,7 @@ public final class SiteAgent implements AutoCloseable {
         requireOk(r, "uploading an update");
         uploads++;
         LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the update of round " + message.round()
-                + " (" + bytes.length + " bytes, " + message.parameters().parameterCount() + " parameters, "
+                + " (" + size + " bytes, " + message.parameters().parameterCount() + " parameters, "
                 + message.sampleCount() + " samples)");
     }
 
@@ -364,12 +371,59 @@ public final class SiteAgent implements AutoCloseable {
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
         try {
-            return http.send(request.setHeader("Authorization", "Bearer " + config.token()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return exchange(request, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /**
+     * Sends a request; while the coordinator answers 429 (rate limit) or 503 (busy) with a Retry-After, waits that
+     * long and sends it again (a streamed body is encoded again), so that a limit never costs the site its task.
+     */
+    private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        HttpRequest built = request.setHeader("Authorization", "Bearer " + config.token()).build();
+        for (int attempt = 1;; attempt++) {
+            HttpResponse<T> r = http.send(built, handler);
+            long wait = retryAfterMillis(r);
+            if (wait < 0 || attempt >= MAX_RETRY_AFTER_ATTEMPTS || !running.get()) {
+                return r;
+            }
+            String why = r.body() instanceof String text ? text : "";
+            if (r.body() instanceof InputStream in) {
+                in.close();
+            }
+            retryAfterWaits++;
+            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": the coordinator answered HTTP "
+                    + r.statusCode() + " to " + built.method() + " " + built.uri().getPath() + " " + why
+                    + "; retrying after " + wait + " ms as its Retry-After says");
+            Thread.sleep(wait);
+        }
+    }
+
+    /** How long a 429 or 503 answer asks to wait (Retry-After in seconds or as an HTTP date), or -1. */
+    static long retryAfterMillis(HttpResponse<?> r) {
+        if (r.statusCode() != 429 && r.statusCode() != 503) {
+            return -1;
+        }
+        String value = r.headers().firstValue("Retry-After").orElse(null);
+        if (value == null || value.isBlank()) {
+            return -1;
+        }
+        long millis;
+        try {
+            millis = Math.round(Double.parseDouble(value.trim()) * 1000);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                millis = java.time.Duration.between(java.time.Instant.now(), java.time.ZonedDateTime.parse(value.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).toMillis();
+            } catch (java.time.format.DateTimeParseException e) {
+                return -1;
+            }
+        }
+        return Math.max(0, Math.min(millis, MAX_RETRY_AFTER_MILLIS));
     }
 
     private static void requireOk(HttpResponse<String> r, String what) throws IOException {

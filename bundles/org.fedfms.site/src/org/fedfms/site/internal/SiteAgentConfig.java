@@ -27,10 +27,15 @@ import java.util.Properties;
  * @param retryInitialMillis first back-off after a failed request
  * @param retryMaxMillis longest back-off
  * @param pollSeconds how long one long-poll waits
+ * @param keystore this site's private key and certificate, presented to a coordinator that requires mutual TLS,
+ *     or {@code null}
+ * @param keystorePassword its password
+ * @param keystoreType its type (PKCS12, JKS)
  */
 public record SiteAgentConfig(URI coordinator, String siteId, String token, String fingerprint, Path truststore,
         String truststorePassword, String dataset, Map<String, Object> datasetSettings, String datasetSite,
-        long retryInitialMillis, long retryMaxMillis, int pollSeconds) {
+        long retryInitialMillis, long retryMaxMillis, int pollSeconds, Path keystore, String keystorePassword,
+        String keystoreType) {
 
     /** System property naming the site agent's configuration file. */
     public static final String CONFIG_PROPERTY = "fedfms.site.config";
@@ -57,12 +62,23 @@ public record SiteAgentConfig(URI coordinator, String siteId, String token, Stri
             problems.add("an https coordinator needs 'tls.fingerprint' (printed by the coordinator at start) or "
                     + "'tls.truststore'");
         }
+        if (keystore != null && (coordinator == null || !"https".equals(coordinator.getScheme()))) {
+            problems.add("'tls.keystore' (a client certificate for mutual TLS) needs an https coordinator");
+        }
         if (retryInitialMillis < 1 || retryMaxMillis < retryInitialMillis) {
             problems.add("retry.initialMillis must be >= 1 and <= retry.maxMillis");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("site agent configuration: " + String.join("; ", problems));
         }
+    }
+
+    /** A configuration without a client certificate. */
+    public SiteAgentConfig(URI coordinator, String siteId, String token, String fingerprint, Path truststore,
+            String truststorePassword, String dataset, Map<String, Object> datasetSettings, String datasetSite,
+            long retryInitialMillis, long retryMaxMillis, int pollSeconds) {
+        this(coordinator, siteId, token, fingerprint, truststore, truststorePassword, dataset, datasetSettings,
+                datasetSite, retryInitialMillis, retryMaxMillis, pollSeconds, null, null, "PKCS12");
     }
 
     /** Reads a configuration file; relative paths resolve against its directory. */
@@ -93,6 +109,7 @@ public record SiteAgentConfig(URI coordinator, String siteId, String token, Stri
             }
         });
         String ts = p.get("tls.truststore");
+        String ks = p.get("tls.keystore");
         String fp = p.get("tls.fingerprint");
         String site = p.get("site.id");
         return new SiteAgentConfig(p.containsKey("coordinator") ? URI.create(withSlash(p.get("coordinator"))) : null,
@@ -100,7 +117,9 @@ public record SiteAgentConfig(URI coordinator, String siteId, String token, Stri
                 ts == null ? null : (base == null ? Path.of(ts) : base.resolve(ts)), p.get("tls.truststore.password"),
                 p.get("dataset"), settings, p.getOrDefault("dataset.site", site),
                 number(p, "retry.initialMillis", 500), number(p, "retry.maxMillis", 30_000),
-                (int) number(p, "poll.waitSeconds", 25));
+                (int) number(p, "poll.waitSeconds", 25), ks == null ? null : (base == null ? Path.of(ks)
+                        : base.resolve(ks)), p.get("tls.keystore.password"), p.getOrDefault("tls.keystore.type",
+                                "PKCS12"));
     }
 
     private static String withSlash(String s) {

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.Sample;
@@ -21,6 +22,7 @@ import org.fedfms.api.data.SiteData;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SampleMetrics;
+import org.fedfms.api.train.SamplePrediction;
 import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
@@ -43,8 +45,8 @@ import ai.djl.Device;
 
 /**
  * The {@code djl} site trainer: SAM-family models from the {@link ModelVariant} and {@link AdapterType}
- * services present now, trained and evaluated with DJL's PyTorch engine. Also exports per-sample metrics
- * and prediction overlays of the models it builds.
+ * services present now, trained and evaluated with DJL's PyTorch engine. Also exports per-sample metrics,
+ * prediction overlays and the predictions themselves of the models it builds.
  *
  * <p>Trainers whose specs build the same model share one instance of it (see {@link SharedModel}); all
  * gradient computations of this factory take turns, as DJL's PyTorch engine allows one gradient
@@ -240,43 +242,60 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     @Override
     public List<SampleMetrics> evaluateSamples(TrainerSpec spec, SiteData site, DataSplit split,
             List<String> sampleIds, ParameterSet trainable, TrainingMonitor monitor) throws Exception {
-        return inspect(spec, site, split, sampleIds, trainable, null, monitor);
+        List<SampleMetrics> out = new ArrayList<>();
+        inspect(spec, site, split, sampleIds, trainable, monitor,
+                (s, logits, channels, metrics) -> out.add(new SampleMetrics(site.siteId(), s.id(), metrics, null)));
+        return out;
     }
 
     @Override
     public List<SampleMetrics> export(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
             ParameterSet trainable, Path directory, TrainingMonitor monitor) throws Exception {
         Files.createDirectories(directory);
-        return inspect(spec, site, split, sampleIds, trainable, directory, monitor);
+        List<SampleMetrics> out = new ArrayList<>();
+        inspect(spec, site, split, sampleIds, trainable, monitor, (s, logits, channels, metrics) -> {
+            Path file = directory.resolve(fileName(site.siteId(), s.id()));
+            OverlayImage.write(file, s.original(), labels(logits, channels));
+            out.add(new SampleMetrics(site.siteId(), s.id(), metrics, file));
+        });
+        return out;
     }
 
-    private List<SampleMetrics> inspect(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
-            ParameterSet trainable, Path directory, TrainingMonitor monitor) throws Exception {
+    @Override
+    public List<SamplePrediction> predict(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
+            ParameterSet trainable, TrainingMonitor monitor) throws Exception {
+        List<SamplePrediction> out = new ArrayList<>();
+        inspect(spec, site, split, sampleIds, trainable, monitor, (s, logits, channels, metrics) -> out.add(
+                new SamplePrediction(new SampleMetrics(site.siteId(), s.id(), metrics, null), s.original(),
+                        labels(logits, channels), probabilities(logits, channels))));
+        return out;
+    }
+
+    /** Receives each inspected sample. */
+    @FunctionalInterface
+    private interface InspectSink {
+        void accept(PreparedSample sample, float[][] logits, int channels, Metrics metrics) throws IOException;
+    }
+
+    private void inspect(TrainerSpec spec, SiteData site, DataSplit split, List<String> sampleIds,
+            ParameterSet trainable, TrainingMonitor monitor, InspectSink sink) throws Exception {
         List<Sample> chosen = choose(site, split, sampleIds);
         TrainerOptions options = checkedOptions(spec);
         int channels = options.channels();
         SharedModel shared = acquire(spec, options);
-        List<SampleMetrics> out = new ArrayList<>(chosen.size());
         try {
             SegmentationRunner runner = new SegmentationRunner(shared, options, runtime, gradientLock);
             shared.lock().lock();
             try {
                 runner.load(trainable, "site '" + site.siteId() + "'");
-                runner.score(site.siteId(), chosen, spec.batchSize(), monitor, (s, logits, metrics) -> {
-                    Path file = null;
-                    if (directory != null) {
-                        file = directory.resolve(fileName(site.siteId(), s.id()));
-                        OverlayImage.write(file, s.original(), labels(logits, channels));
-                    }
-                    out.add(new SampleMetrics(site.siteId(), s.id(), metrics, file));
-                });
+                runner.score(site.siteId(), chosen, spec.batchSize(), monitor,
+                        (s, logits, metrics) -> sink.accept(s, logits, channels, metrics));
             } finally {
                 shared.lock().unlock();
             }
         } finally {
             release(shared);
         }
-        return out;
     }
 
     private static List<Sample> choose(SiteData site, DataSplit split, List<String> ids) {
@@ -316,6 +335,20 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
                     out[i] = (byte) (k + 1);
                 }
             }
+        }
+        return out;
+    }
+
+    /** Sigmoid of each channel's logits. */
+    private static float[][] probabilities(float[][] logits, int channels) {
+        float[][] out = new float[channels][];
+        for (int k = 0; k < channels; k++) {
+            float[] l = logits[k];
+            float[] p = new float[l.length];
+            for (int i = 0; i < l.length; i++) {
+                p[i] = (float) (1 / (1 + Math.exp(-l[i])));
+            }
+            out[k] = p;
         }
         return out;
     }

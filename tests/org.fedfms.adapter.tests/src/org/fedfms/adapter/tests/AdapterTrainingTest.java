@@ -56,7 +56,7 @@ class AdapterTrainingTest {
                 try (GradientCollector gc = runtime.engine().newGradientCollector()) {
                     MaskPrediction p = m.predict(images, Prompts.none(), false);
                     NDArray x = p.masks();
-                    NDArray bce = x.maximum(0).sub(x.mul(target)).add(x.abs().neg().exp().add(1).log()).mean();
+                    NDArray bce = x.maximum(x.zerosLike()).sub(x.mul(target)).add(x.abs().neg().exp().add(1).log()).mean();
                     NDArray loss = bce.add(p.iou().sub(0.5).square().mean());
                     gc.backward(loss);
                 }

@@ -120,8 +120,12 @@ final class CoordinatorHarness implements AutoCloseable {
 
     /** A site agent for {@code site} training on site {@code datasetSite} of a 3-site fixture dataset. */
     SiteAgent agent(String site, String datasetSite, SiteAgent.TaskObserver observer) throws Exception {
-        SiteAgentConfig config = new SiteAgentConfig(coordinator.uri(), site, token(site), coordinator.fingerprint(),
-                null, null, FixtureDatasetLoader.ID, Map.of("sites", "3"), datasetSite, 50, 500, 2);
+        return agent(new SiteAgentConfig(coordinator.uri(), site, token(site), coordinator.fingerprint(), null, null,
+                FixtureDatasetLoader.ID, Map.of("sites", "3"), datasetSite, 50, 500, 2), observer);
+    }
+
+    /** A site agent with this configuration, on this framework's dataset loaders and trainers. */
+    SiteAgent agent(SiteAgentConfig config, SiteAgent.TaskObserver observer) throws Exception {
         SiteAgent a = new SiteAgent(config, new SiteAgent.LocalServices() {
             @Override
             public org.fedfms.api.data.DatasetLoader loader(String id) {

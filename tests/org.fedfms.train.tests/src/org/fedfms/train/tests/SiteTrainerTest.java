@@ -1,5 +1,6 @@
 package org.fedfms.train.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,6 +28,7 @@ import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.train.SampleMetrics;
+import org.fedfms.api.train.SamplePrediction;
 import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
@@ -34,6 +36,7 @@ import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.djl.TorchRuntime;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.SegmentationModel;
+import org.fedfms.train.SegmentationMetrics;
 import org.fedfms.train.TrainerOptions;
 import org.fedfms.train.internal.DjlSiteTrainer;
 import org.fedfms.train.internal.SegmentationLoss;
@@ -376,6 +379,49 @@ class SiteTrainerTest {
         }
         Exception e = assertThrows(IllegalArgumentException.class, () -> TestEnv.exporter().export(spec, site,
                 DataSplit.TEST, List.of("slice-999999"), trained, out, TrainingMonitor.NONE));
+        assertTrue(e.getMessage().startsWith("site 'site-1' has no samples [slice-999999] in its test split"),
+                e.getMessage());
+    }
+
+    @Test
+    void predictHandsOutTheSampleTheLabelsAndTheMetricsOfEvaluateSamples() throws Exception {
+        TrainerSpec spec = spec("msa", TestEnv.map("localSteps", 4));
+        ParameterSet trained;
+        try (SiteTrainer t = factory.create(spec, site)) {
+            trained = t.fit(1, t.initialParameters(), FitInstructions.none(), TrainingMonitor.NONE).parameters();
+        }
+        List<String> chosen = List.of(site.test().get(1).id(), site.test().get(0).id());
+        List<SampleMetrics> evaluated = TestEnv.exporter().evaluateSamples(spec, site, DataSplit.TEST, chosen, trained,
+                TrainingMonitor.NONE);
+        List<SamplePrediction> predicted = TestEnv.exporter().predict(spec, site, DataSplit.TEST, chosen, trained,
+                TrainingMonitor.NONE);
+        assertEquals(chosen, predicted.stream().map(SamplePrediction::sampleId).toList(), "in the order asked for");
+        int foreground = 0;
+        for (int n = 0; n < predicted.size(); n++) {
+            SamplePrediction p = predicted.get(n);
+            assertEquals("site-1", p.siteId());
+            assertEquals(evaluated.get(n).metrics(), p.metrics().metrics(), "the metrics evaluateSamples reports");
+            LabeledImage loaded = site.test().stream().filter(s -> s.id().equals(p.sampleId())).findFirst()
+                    .orElseThrow().load();
+            assertArrayEquals(loaded.mask(), p.image().mask());
+            assertArrayEquals(loaded.pixels(), p.image().pixels());
+            assertEquals(1, p.probabilities().length);
+            boolean[] pred = new boolean[p.predicted().length];
+            boolean[] truth = new boolean[pred.length];
+            for (int i = 0; i < pred.length; i++) {
+                float prob = p.probabilities()[0][i];
+                assertTrue(prob >= 0f && prob <= 1f, "probability " + prob);
+                assertTrue(p.predicted()[i] == 0 ? prob <= 0.5f : prob >= 0.5f, "label and probability agree at " + i);
+                pred[i] = p.predicted()[i] != 0;
+                truth[i] = loaded.mask()[i] != 0;
+            }
+            foreground += p.foregroundPixels();
+            assertEquals(p.metrics().metrics().get("dice").orElseThrow(),
+                    SegmentationMetrics.diceIou(pred, truth)[0], 1e-12, "dice of the labels handed out");
+        }
+        assertTrue(foreground > 0, "the trained model predicts some foreground");
+        Exception e = assertThrows(IllegalArgumentException.class, () -> TestEnv.exporter().predict(spec, site,
+                DataSplit.TEST, List.of("slice-999999"), trained, TrainingMonitor.NONE));
         assertTrue(e.getMessage().startsWith("site 'site-1' has no samples [slice-999999] in its test split"),
                 e.getMessage());
     }

@@ -23,7 +23,8 @@ import org.osgi.framework.FrameworkUtil;
  */
 final class Ui {
 
-    static final long TIMEOUT_MS = 10_000;
+    /** Long enough for a first part on a loaded CI machine; only failures wait this long. */
+    static final long TIMEOUT_MS = 30_000;
 
     private Ui() {
     }
@@ -61,11 +62,16 @@ final class Ui {
     }
 
     static void waitUntil(String what, BooleanSupplier condition, Supplier<?> state) {
+        waitUntil(what, TIMEOUT_MS, condition, state);
+    }
+
+    /** As {@link #waitUntil(String, BooleanSupplier, Supplier)}, for work that takes longer (real models). */
+    static void waitUntil(String what, long timeoutMs, BooleanSupplier condition, Supplier<?> state) {
         Display display = display();
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        long end = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > end) {
-                fail("timed out after " + TIMEOUT_MS + " ms waiting until " + what + "; now: " + state.get());
+                fail("timed out after " + timeoutMs + " ms waiting until " + what + "; now: " + state.get());
             }
             if (!display.readAndDispatch()) {
                 display.timerExec(20, () -> { });

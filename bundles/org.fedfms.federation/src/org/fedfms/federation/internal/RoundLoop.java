@@ -540,6 +540,7 @@ final class RoundLoop {
                     o = failed(s, "still busy with an earlier call that overran its deadline", down, 0, 0);
                 } else {
                     o = awaitFit(e, spec, s, call, acceptor, down, deadline);
+                    calls.set(i, null); // its update is aggregated: let it go rather than hold every site's to the end
                 }
                 outcomes.add(o);
                 services.publish(new FederationEvent.SiteFinished(e.name, round, new SiteRoundResult(o.siteId(),

@@ -11,11 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -73,7 +73,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final Map<String, SiteConnection> connections = new LinkedHashMap<>();
     private final Map<String, Map<String, RemoteSite>> remoteSites = new ConcurrentHashMap<>();
     private final CoordinatorMetrics metrics = new CoordinatorMetrics();
-    private final Semaphore uploads;
+    private final UploadGate uploads;
+    private final Map<String, Integer> siteRank = new ConcurrentHashMap<>();
     private final SiteRateLimiter rateLimiter;
     private final WireDecoder decoder;
     private final FederationListener roundListener = this::onEvent;
@@ -85,7 +86,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         this.config = config;
         this.federation = federation;
         config.siteTokens().keySet().forEach(id -> connections.put(id, new SiteConnection(id)));
-        this.uploads = new Semaphore(config.maxConcurrentUploads());
+        this.uploads = new UploadGate(config.maxConcurrentUploads());
+        config.siteTokens().keySet().forEach(id -> siteRank.put(id, siteRank.size()));
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
         this.decoder = new WireDecoder(WireLimits.defaults().withMaxMessageBytes(config.maxUploadBytes()));
     }
@@ -426,7 +428,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         callback.succeeded();
     }
 
-    private void upload(Request request, Response response, Callback callback, SiteConnection c, SiteTask t) {
+    private void upload(Request request, Response response, Callback callback, SiteConnection c, SiteTask t)
+            throws InterruptedException {
         if (t.kind() == SiteTask.Kind.EVALUATE) {
             throw rejected(409, t.describe() + " asks for an evaluation: POST .../evaluation, not an update");
         }
@@ -438,10 +441,20 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             throw rejected(413, "the update of " + length + " bytes exceeds the limit of " + config.maxUploadBytes()
                     + " bytes (limits.maxUploadBytes)");
         }
-        if (!uploads.tryAcquire()) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
-            throw new HttpError(503, "too many uploads at once (" + config.maxConcurrentUploads()
-                    + "); retry shortly");
+        // waits its turn rather than being refused: a site refused with a large body unread would see its
+        // connection reset, not the answer. Waiting is not idleness; the wait ends with the task at the latest.
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idleTimeout = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(0);
+        boolean slot;
+        try {
+            slot = uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open);
+        } finally {
+            endPoint.setIdleTimeout(idleTimeout);
+        }
+        if (!slot) {
+            throw rejected(409, t.describe() + " ended while the update waited for one of the "
+                    + config.maxConcurrentUploads() + " upload slots (limits.concurrentUploads); it is stale");
         }
         WireMessage m;
         int[] status = {400};

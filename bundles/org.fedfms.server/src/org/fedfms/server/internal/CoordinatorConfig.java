@@ -28,7 +28,7 @@ import java.util.Properties;
  * @param siteTokens hash of each site's credential, in the order updates are aggregated
  * @param providerId the dataset id experiments name to run on this coordinator's sites
  * @param maxUploadBytes largest update accepted
- * @param maxConcurrentUploads uploads decoded at once; more get 503 with Retry-After
+ * @param maxConcurrentUploads uploads decoded at once; more wait for a slot while their task is open
  * @param maxPollSeconds longest long-poll
  * @param clientTruststore certificates (of the sites or their CA) a client must present one of: mutual TLS,
  *     or {@code null} for none

@@ -183,6 +183,7 @@ final class RoundLoop {
             throw RoundAbort.pause(where(e, round) + ": the pooled site delivered no usable update: "
                     + fits.get(0).error() + ". " + unchanged(round));
         }
+        fits = fits.stream().map(FitOutcome::withoutTransfer).toList();
         List<EvalTask> tasks = pooled.info().validationSamples() > 0
                 ? List.of(new EvalTask(pooled, trained[0], DataSplit.VALIDATION)) : List.of();
         Map<String, EvalOutcome> evals = evaluatePhase(e, spec, round, tasks);
@@ -205,6 +206,7 @@ final class RoundLoop {
             updated.put(s.id(), r.parameters());
         });
         requireMinSites(e, spec, round, fits, failures(fits));
+        fits = fits.stream().map(FitOutcome::withoutTransfer).toList();
         Map<String, ParameterSet> next = new LinkedHashMap<>();
         for (SiteSlot s : setup.training()) {
             next.put(s.id(), updated.containsKey(s.id()) ? updated.get(s.id()) : model.apply(s));
@@ -510,6 +512,11 @@ final class RoundLoop {
     /** How a chosen site's fit ended. */
     record FitOutcome(String siteId, boolean ok, long sampleCount, Metrics metrics, String error, long bytesDown,
             long bytesUp, long durationMillis) {
+
+        /** The same outcome with no parameter traffic: centralized and local-only training sends nothing. */
+        FitOutcome withoutTransfer() {
+            return new FitOutcome(siteId, ok, sampleCount, metrics, error, 0, 0, durationMillis);
+        }
     }
 
     /** Hands an arrived update on; throws if it is unusable. */

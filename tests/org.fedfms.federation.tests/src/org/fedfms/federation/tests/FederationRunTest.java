@@ -136,6 +136,7 @@ class FederationRunTest {
             assertEquals("pooled", r.sites().get(0).siteId());
             assertEquals(4 * 24, r.sites().get(0).sampleCount());
             assertEquals("none", r.strategyId());
+            assertEquals(0, r.bytesUp() + r.bytesDown(), "pooled training sends no parameters");
         }
         assertTrue(mse(rounds.get(7)) < mse(rounds.get(0)) / 10);
         assertTrue(rounds.get(0).sites().get(0).evaluationMetrics().get("mse").isPresent(),
@@ -157,6 +158,10 @@ class FederationRunTest {
                 ParameterSet.builder().add("linear.weight", new int[] {1, 3}, new float[3])
                         .add("linear.bias", new int[] {1}, new float[1]).build()), "no global model is trained");
         assertEquals(4, rounds.get(2).okSites());
+        for (RoundResult r : rounds) {
+            assertEquals(0, r.bytesUp() + r.bytesDown(), "local-only training sends no parameters");
+            r.sites().forEach(s -> assertEquals(0, s.bytesUp() + s.bytesDown(), s.siteId()));
+        }
         assertThrows(FederationException.class, () -> f.swapStrategy("local", "fedavg", Map.of()));
     }
 

@@ -496,11 +496,15 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             uploads.release();
         }
         metrics.bytesIn.add(length);
-        String bad = m.parameters().firstNonFinite();
-        if (bad != null) {
-            throw rejected(422, "update refused: it holds a non-finite value: " + bad);
+        ParameterSet parameters;
+        try {
+            // screened here, in the upload's thread, once: the strategy's UpdateCheck on the round thread
+            // then finds the set screened rather than passing over its values again
+            parameters = m.parameters().screenedFinite();
+        } catch (IllegalArgumentException bad) {
+            throw rejected(422, "update refused: it holds a non-finite value: " + bad.getMessage());
         }
-        if (m.parameters().isEmpty()) {
+        if (parameters.isEmpty()) {
             throw rejected(422, "update refused: it holds no tensors");
         }
         for (Map.Entry<String, Double> e : m.metrics().values().entrySet()) {
@@ -508,7 +512,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 throw rejected(422, "update refused: metric '" + e.getKey() + "' is not finite");
             }
         }
-        if (!t.result().complete(new FitResult(c.siteId(), m.parameters(), m.sampleCount(), m.metrics()))) {
+        if (!t.result().complete(new FitResult(c.siteId(), parameters, m.sampleCount(), m.metrics()))) {
             throw rejected(409, t.describe() + " ended while the update was read (stale)");
         }
         c.forget(t);

@@ -21,9 +21,16 @@ public final class ParameterSet {
     private static final ParameterSet EMPTY = new ParameterSet(new LinkedHashMap<>());
 
     private final Map<String, Tensor> tensors;
+    private final boolean screenedFinite;
 
     private ParameterSet(LinkedHashMap<String, Tensor> tensors) {
         this.tensors = Collections.unmodifiableMap(tensors);
+        this.screenedFinite = false;
+    }
+
+    private ParameterSet(ParameterSet screened) {
+        this.tensors = screened.tensors;
+        this.screenedFinite = true;
     }
 
     public static ParameterSet empty() {
@@ -197,6 +204,9 @@ public final class ParameterSet {
      * every value is finite.
      */
     public String firstNonFinite() {
+        if (screenedFinite) {
+            return null;
+        }
         for (Tensor t : tensors.values()) {
             int i = t.firstNonFinite();
             if (i >= 0) {
@@ -204,6 +214,25 @@ public final class ParameterSet {
             }
         }
         return null;
+    }
+
+    /**
+     * This set, screened once for non-finite values: the same tensors, remembered as all finite, so that
+     * {@link #firstNonFinite()} on the result answers without another pass over the values (they are
+     * read-only by {@link Tensor}'s contract). For a receiver that checks an update before handing it to a
+     * strategy, whose {@link org.fedfms.api.strategy.UpdateCheck} would screen it again.
+     *
+     * @throws IllegalArgumentException with {@link #firstNonFinite()}'s description if a value is NaN or infinite
+     */
+    public ParameterSet screenedFinite() {
+        if (screenedFinite) {
+            return this;
+        }
+        String bad = firstNonFinite();
+        if (bad != null) {
+            throw new IllegalArgumentException(bad);
+        }
+        return new ParameterSet(this);
     }
 
     @Override

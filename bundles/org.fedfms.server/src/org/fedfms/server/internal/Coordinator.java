@@ -67,6 +67,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
     private static final String API = "/api/v1/";
     private static final long MAX_JSON_BYTES = 1 << 20;
+    /** After how long without the engine folding in an update all uploads are decoded (see HeldUpdates). */
+    private static final long HELD_STALL_MILLIS = 10_000;
 
     private final CoordinatorConfig config;
     private final FederationService federation;
@@ -75,6 +77,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final CoordinatorMetrics metrics = new CoordinatorMetrics();
     private final UploadGate uploads;
     private final Map<String, Integer> siteRank = new ConcurrentHashMap<>();
+    private final Map<String, HeldUpdates> heldUpdates = new ConcurrentHashMap<>();
     private final SiteRateLimiter rateLimiter;
     private final WireDecoder decoder;
     private final FederationListener roundListener = this::onEvent;
@@ -210,7 +213,17 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         return joined;
     }
 
+    private HeldUpdates held(String experiment) {
+        return heldUpdates.computeIfAbsent(experiment,
+                e -> new HeldUpdates(config.maxConcurrentUploads(), HELD_STALL_MILLIS, System::currentTimeMillis));
+    }
+
     private void onEvent(FederationEvent event) {
+        if (event instanceof FederationEvent.RoundStarted started) {
+            held(started.experiment()).roundStarted(started.round(), started.sites());
+        } else if (event instanceof FederationEvent.SiteFinished finished) {
+            held(finished.experiment()).siteFinished(finished.round(), finished.site().siteId());
+        }
         if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
             metrics.roundCompleted(done.result().durationMillis());
         }
@@ -448,7 +461,9 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         endPoint.setIdleTimeout(0);
         boolean slot;
         try {
-            slot = uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open);
+            HeldUpdates held = held(t.experiment());
+            slot = uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open,
+                    () -> held.mayDecode(t.round(), c.siteId()));
         } finally {
             endPoint.setIdleTimeout(idleTimeout);
         }
@@ -496,11 +511,15 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             uploads.release();
         }
         metrics.bytesIn.add(length);
-        String bad = m.parameters().firstNonFinite();
-        if (bad != null) {
-            throw rejected(422, "update refused: it holds a non-finite value: " + bad);
+        ParameterSet parameters;
+        try {
+            // screened here, in the upload's thread, once: the strategy's UpdateCheck on the round thread
+            // then finds the set screened rather than passing over its values again
+            parameters = m.parameters().screenedFinite();
+        } catch (IllegalArgumentException bad) {
+            throw rejected(422, "update refused: it holds a non-finite value: " + bad.getMessage());
         }
-        if (m.parameters().isEmpty()) {
+        if (parameters.isEmpty()) {
             throw rejected(422, "update refused: it holds no tensors");
         }
         for (Map.Entry<String, Double> e : m.metrics().values().entrySet()) {
@@ -508,9 +527,10 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 throw rejected(422, "update refused: metric '" + e.getKey() + "' is not finite");
             }
         }
-        if (!t.result().complete(new FitResult(c.siteId(), m.parameters(), m.sampleCount(), m.metrics()))) {
+        if (!t.result().complete(new FitResult(c.siteId(), parameters, m.sampleCount(), m.metrics()))) {
             throw rejected(409, t.describe() + " ended while the update was read (stale)");
         }
+        held(t.experiment()).handedOver(t.round(), c.siteId());
         c.forget(t);
         metrics.updatesAccepted.increment();
         JsonObject o = new JsonObject();

@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  */
 final class UploadGate {
 
-    private record Waiter(int rank, long ticket) {
+    private record Waiter(int rank, long ticket, BooleanSupplier ready) {
     }
 
     private final int slots;
@@ -32,11 +32,21 @@ final class UploadGate {
      * @return whether a slot was taken; {@code false} if {@code open} stopped holding first
      */
     synchronized boolean acquire(int rank, BooleanSupplier open) throws InterruptedException {
-        Waiter me = new Waiter(rank, tickets++);
+        return acquire(rank, open, () -> true);
+    }
+
+    /**
+     * Takes a slot for an upload of the site at {@code rank} once {@code ready} holds, waiting while
+     * {@code open} holds; the slot goes to the first waiter in rank order that is ready.
+     *
+     * @return whether a slot was taken; {@code false} if {@code open} stopped holding first
+     */
+    synchronized boolean acquire(int rank, BooleanSupplier open, BooleanSupplier ready) throws InterruptedException {
+        Waiter me = new Waiter(rank, tickets++, ready);
         waiting.add(me);
         try {
             while (open.getAsBoolean()) {
-                if (used < slots && waiting.first() == me) {
+                if (used < slots && firstReady() == me) {
                     used++;
                     return true;
                 }
@@ -47,6 +57,15 @@ final class UploadGate {
             waiting.remove(me);
             notifyAll();
         }
+    }
+
+    private Waiter firstReady() {
+        for (Waiter w : waiting) {
+            if (w.ready().getAsBoolean()) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /** Gives a slot back. */

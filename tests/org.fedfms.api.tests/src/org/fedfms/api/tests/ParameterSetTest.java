@@ -74,6 +74,21 @@ class ParameterSetTest {
     }
 
     @Test
+    void screensNonFiniteValuesOnce() {
+        ParameterSet p = sample();
+        ParameterSet screened = p.screenedFinite();
+        assertEquals(p.names(), screened.names());
+        assertTrue(screened.get("encoder.w") == p.get("encoder.w"), "the tensors are shared, not copied");
+        assertNull(screened.firstNonFinite());
+        assertTrue(screened.screenedFinite() == screened);
+        ParameterSet q = p.copy();
+        q.get("decoder.b").values()[1] = Float.NEGATIVE_INFINITY;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, q::screenedFinite);
+        assertEquals("decoder.b[1] = -Infinity", e.getMessage());
+        assertEquals("decoder.b[1] = -Infinity", q.firstNonFinite(), "an unscreened set scans every time");
+    }
+
+    @Test
     void replacesOnlyMatchingTensors() {
         ParameterSet p = sample();
         ParameterSet update = ParameterSet.builder().add("decoder.b", new int[] {2}, new float[] {9, 9}).build();

@@ -18,6 +18,7 @@ import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

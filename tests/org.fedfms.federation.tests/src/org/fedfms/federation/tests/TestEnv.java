@@ -23,6 +23,8 @@ import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
+import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;

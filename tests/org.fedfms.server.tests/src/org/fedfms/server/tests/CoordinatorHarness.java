@@ -30,6 +30,8 @@ import org.fedfms.server.internal.TokenHash;
 import org.fedfms.site.internal.PinnedTrust;
 import org.fedfms.site.internal.SiteAgent;
 import org.fedfms.site.internal.SiteAgentConfig;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
+import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
 import org.osgi.framework.BundleContext;

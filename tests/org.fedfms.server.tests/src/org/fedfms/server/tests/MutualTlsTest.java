@@ -27,6 +27,7 @@ import org.fedfms.server.internal.CoordinatorConfig;
 import org.fedfms.server.internal.TokenHash;
 import org.fedfms.site.internal.PinnedTrust;
 import org.fedfms.site.internal.SiteAgentConfig;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

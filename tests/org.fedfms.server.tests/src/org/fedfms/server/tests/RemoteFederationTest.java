@@ -16,6 +16,7 @@ import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.site.internal.SiteAgent;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonArray;

@@ -21,6 +21,8 @@ import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
+import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.charts.LineChart;
 import org.fedfms.ui.internal.parts.ExperimentsPart;
 import org.fedfms.ui.internal.parts.RoundsPart;
@@ -34,7 +36,7 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The Experiments, Strategies, Rounds and Sites parts over the real federation engine, with the fixture's
- * {@code fixture} loader and {@code linreg} trainer registered by this bundle's activator.
+ * {@code fixture} loader and {@code linreg} trainer registered by the shared org.fedfms.testing.fixture bundle.
  */
 class FederationPartsTest {
 

@@ -29,6 +29,8 @@ import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.FixtureDatasetLoader;
+import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.charts.LineChart;
 import org.fedfms.ui.internal.parts.SegmentationViewerPart;
 import org.fedfms.ui.internal.viewer.SegmentationOverlay;

@@ -1,21 +1,16 @@
 package org.fedfms.strategy.fedavg;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
-import org.fedfms.api.strategy.AggregationException;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.strategy.RoundAggregator;
-import org.fedfms.api.strategy.SiteFailure;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
-import org.fedfms.api.strategy.UpdateCheck;
-import org.fedfms.api.strategy.WeightedMean;
+import org.fedfms.api.strategy.WeightedMeanAggregator;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -78,33 +73,7 @@ public class FedAvgStrategy implements AggregationStrategy {
 
         @Override
         public RoundAggregator beginRound(int round, ParameterSet global) {
-            WeightedMean mean = new WeightedMean(global);
-            return new RoundAggregator() {
-                @Override
-                public void accept(FitResult result) {
-                    UpdateCheck.check(global, result);
-                    mean.add(result.parameters(), settings.weighted() ? result.sampleCount() : 1.0);
-                }
-
-                @Override
-                public int accepted() {
-                    return mean.count();
-                }
-
-                @Override
-                public ParameterSet finish(List<SiteFailure> failures) {
-                    if (!settings.acceptFailures() && !failures.isEmpty()) {
-                        List<String> ids = new ArrayList<>();
-                        failures.forEach(f -> ids.add(f.siteId()));
-                        throw new AggregationException("round " + round + ": sites " + ids
-                                + " failed and acceptFailures=false; the global model is kept");
-                    }
-                    if (mean.count() == 0) {
-                        throw new AggregationException("round " + round + ": no site delivered a usable update");
-                    }
-                    return mean.mean();
-                }
-            };
+            return new WeightedMeanAggregator(round, global, settings.weighted(), settings.acceptFailures());
         }
     }
 }

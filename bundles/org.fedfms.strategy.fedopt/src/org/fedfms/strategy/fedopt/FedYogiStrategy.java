@@ -2,7 +2,6 @@ package org.fedfms.strategy.fedopt;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.StrategyContext;
@@ -21,34 +20,9 @@ public class FedYogiStrategy implements AggregationStrategy {
 
     static final String ID = "fedyogi";
 
-    /** The server optimizer's settings. */
-    public record Settings(
-            @Setting(description = "server learning rate eta", min = 0)
-            double serverLearningRate,
-            @Setting(description = "first-moment (momentum) decay beta1, below 1", min = 0, max = 1)
-            double beta1,
-            @Setting(description = "second-moment decay beta2, below 1", min = 0, max = 1)
-            double beta2,
-            @Setting(description = "adaptivity tau > 0, added to the root of the second moment", min = 0)
-            double tau,
-            @Setting(description = "weight each site by its training sample count in the pseudo-gradient "
-                    + "(false: plain mean)")
-            boolean weighted) {
-
-        public Settings {
-            if (beta1 >= 1 || beta2 >= 1) {
-                throw new IllegalArgumentException("beta1 and beta2 must be below 1, got " + beta1 + " and "
-                        + beta2);
-            }
-            if (!(tau > 0)) {
-                throw new IllegalArgumentException("tau must be positive (it keeps m/(sqrt(v)+tau) finite), got "
-                        + tau);
-            }
-        }
-    }
-
-    private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1e-2, 0.9, 0.99, 1e-3, true));
+    /** Yogi takes Adam's hyper-parameters (eta, beta1, beta2, tau) with the same defaults. */
+    private static final SettingsSchema<FedAdamStrategy.Settings> SCHEMA = SettingsSchema.of("strategy " + ID,
+            FedAdamStrategy.Settings.class, new FedAdamStrategy.Settings(1e-2, 0.9, 0.99, 1e-3, true));
 
     @Override
     public String id() {
@@ -61,13 +35,13 @@ public class FedYogiStrategy implements AggregationStrategy {
     }
 
     @Override
-    public SettingsSchema<Settings> settings() {
+    public SettingsSchema<FedAdamStrategy.Settings> settings() {
         return SCHEMA;
     }
 
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
+        FedAdamStrategy.Settings s = SCHEMA.bind(settings);
         return new ServerOptimizerSession(ID, SCHEMA.toMap(s), UpdateRule.YOGI,
                 new OptimizerParameters(s.serverLearningRate(), s.beta1(), s.beta2(), s.tau(), s.weighted()));
     }

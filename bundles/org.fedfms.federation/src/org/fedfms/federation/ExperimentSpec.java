@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.train.TrainerSpec;
 
 /**
  * What an experiment is: model, data, strategy, protocol and schedule. A plain record, read from and
@@ -158,6 +159,11 @@ public record ExperimentSpec(
     /** A builder over the defaults with the given name. */
     public static Builder builder(String name) {
         return new Builder(DEFAULTS).name(name);
+    }
+
+    /** What the site trainers of this experiment are built from. */
+    public TrainerSpec trainerSpec() {
+        return new TrainerSpec(model, adapter, device, localEpochs, batchSize, learningRate, seed, trainerOptions);
     }
 
     /** A builder starting from this spec. */

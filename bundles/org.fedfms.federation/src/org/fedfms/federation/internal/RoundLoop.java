@@ -279,8 +279,7 @@ final class RoundLoop {
             case CENTRALIZED -> training.add(pooled(dataset.sites()));
         }
         checkSamples(e, spec, training);
-        TrainerSpec trainerSpec = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
-                spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
+        TrainerSpec trainerSpec = spec.trainerSpec();
         List<SiteSlot> slots = new ArrayList<>();
         SiteSlot unseenSlot = null;
         try {

@@ -90,8 +90,7 @@ final class PredictionExport {
         }
         FederatedDataset dataset = loader.load(spec.datasetSettings());
         List<SiteData> sites = sites(dataset, siteIds);
-        TrainerSpec trainerSpec = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
-                spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
+        TrainerSpec trainerSpec = spec.trainerSpec();
         Map<String, ParameterSet> local = spec.protocol() == Protocol.LOCAL_ONLY ? federation.localParameters(name)
                 : Map.of();
         int rounds = federation.status(name).completedRounds();

@@ -303,8 +303,7 @@ public final class SiteAgent implements AutoCloseable {
                     throw new IllegalStateException("trainer factory '" + spec.trainer() + "' of experiment '"
                             + spec.name() + "' is not present at site " + config.siteId());
                 }
-                TrainerSpec ts = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
-                        spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
+                TrainerSpec ts = spec.trainerSpec();
                 t = factory.create(ts, data());
                 trainers.put(spec.name(), t);
             }

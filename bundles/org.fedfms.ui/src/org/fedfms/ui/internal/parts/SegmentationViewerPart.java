@@ -335,9 +335,7 @@ public class SegmentationViewerPart {
                                     .map(DatasetLoader::id).toList() + "); start its bundle in the Bundles part"));
                     FederatedDataset dataset = loader.load(spec.datasetSettings());
                     monitor.checkCanceled();
-                    TrainerSpec trainerSpec = new TrainerSpec(spec.model(), spec.adapter(), spec.device(),
-                            spec.localEpochs(), spec.batchSize(), spec.learningRate(), spec.seed(),
-                            spec.trainerOptions());
+                    TrainerSpec trainerSpec = spec.trainerSpec();
                     Loaded l = new Loaded(name, spec, trainerSpec, dataset, global, local, round);
                     onDisplay(display, gen, () -> loaded(l));
                 });

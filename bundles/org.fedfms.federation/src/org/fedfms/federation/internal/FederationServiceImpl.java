@@ -122,6 +122,13 @@ public class FederationServiceImpl implements FederationService, Services {
         resumer = null;
         if (r != null) {
             r.shutdownNow();
+            try {
+                if (!r.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "the check of interrupted runs did not stop in time");
+                }
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Experiment e : experiments.values()) {
             e.cancelRequested = true;

@@ -250,4 +250,30 @@ class AutoResumeTest {
         assertEquals(10, g.history("auto-off").size());
         assertFalse(Files.exists(g.experimentsDirectory().resolve("auto-off").resolve(RUN_FILE)));
     }
+
+    @Test
+    void aStaleOrUnreadableRunRecordIsRemovedAndTheExperimentRestoredAsBefore() throws Exception {
+        FederationService f = env.fresh("auto-stale");
+        env.fresh("auto-garbled");
+        f.create(TestEnv.spec("auto-stale").rounds(4).build());
+        f.create(TestEnv.spec("auto-garbled").rounds(4).build());
+        f.runRounds("auto-stale", 2);
+        f.runRounds("auto-garbled", 2);
+        Path stale = f.experimentsDirectory().resolve("auto-stale").resolve(RUN_FILE);
+        Path garbled = f.experimentsDirectory().resolve("auto-garbled").resolve(RUN_FILE);
+        Files.writeString(stale, "{\"untilRound\": 2}\n");
+        Files.writeString(garbled, "{\"untilRound\": ");
+
+        env.bundle("org.fedfms.federation").stop();
+        FederationService g = restart(f);
+        letChecksPass();
+        for (String name : List.of("auto-stale", "auto-garbled")) {
+            ExperimentStatus s = g.status(name);
+            assertEquals(State.PAUSED, s.state(), name + ": " + s.message());
+            assertEquals(2, s.completedRounds(), name);
+            assertEquals("restored from the checkpoint of round 2; resume to go on", s.message(), name);
+        }
+        assertFalse(Files.exists(stale), "a run that had reached its round is not continued");
+        assertFalse(Files.exists(garbled), "an unreadable record is removed");
+    }
 }

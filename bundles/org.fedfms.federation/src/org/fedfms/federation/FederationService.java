@@ -18,8 +18,11 @@ import org.fedfms.api.train.SiteTrainerFactory;
  *
  * <p>Every experiment is checkpointed after each completed round in its own directory under
  * {@link #experimentsDirectory()} and is listed again, paused at its last completed round, after a
- * restart. Methods taking an experiment name throw {@link FederationException} when no experiment has
- * that name.
+ * restart. A background run ({@link #start(String)}, {@link #resume(String)}) that the process or the
+ * service stopping interrupted goes on by itself after the restart, once what its rounds need is present
+ * (for a {@link SiteProvider}: once it is {@link SiteProvider#ready(ExperimentSpec) ready}); a pause or
+ * cancel keeps it paused. Methods taking an experiment name throw {@link FederationException} when no
+ * experiment has that name.
  */
 public interface FederationService {
 
@@ -85,10 +88,16 @@ public interface FederationService {
     /** Clears a pause or failure and runs in the background until the planned rounds are done. */
     CompletableFuture<ExperimentStatus> resume(String name);
 
-    /** Asks a running experiment to stop after the current round; marks an idle one paused. */
+    /**
+     * Asks a running experiment to stop after the current round; marks an idle one paused (one waiting to
+     * go on by itself after a restart then no longer does).
+     */
     ExperimentStatus pause(String name);
 
-    /** Stops a running experiment now: the current round is abandoned, the global model is unchanged. */
+    /**
+     * Stops a running experiment now: the current round is abandoned, the global model is unchanged. One
+     * waiting to go on by itself after a restart stays paused.
+     */
     ExperimentStatus cancel(String name);
 
     /**

@@ -1,6 +1,9 @@
 package org.fedfms.federation;
 
+import java.util.Collection;
 import java.util.List;
+
+import org.fedfms.api.SiteInfo;
 
 /**
  * Sites that come from outside the engine (site agents joined to a coordinator) rather than from a
@@ -21,4 +24,31 @@ public interface SiteProvider {
      * aggregated in). A site that leaves later fails its calls; the round then goes on with the others.
      */
     List<FederatedSite> sites(ExperimentSpec spec);
+
+    /**
+     * Whether a round of {@code spec} could start now: enough sites have joined. The engine asks before it
+     * goes on by itself with a run that a restart interrupted; the round still checks for itself. The
+     * default says yes; a provider whose sites come and go counts them with
+     * {@link #trainingSites(ExperimentSpec, Collection)} against {@link ExperimentSpec#minSites()}.
+     */
+    default boolean ready(ExperimentSpec spec) {
+        return true;
+    }
+
+    /**
+     * How many of {@code sites} a round of {@code spec} trains on: those with training samples, less the
+     * held-out {@link ExperimentSpec#unseenSite()} of a leave-one-site-out experiment. A round starts only
+     * when this reaches {@link ExperimentSpec#minSites()}.
+     */
+    static int trainingSites(ExperimentSpec spec, Collection<SiteInfo> sites) {
+        int n = 0;
+        for (SiteInfo s : sites) {
+            boolean unseen = spec.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT
+                    && s.siteId().equals(spec.unseenSite());
+            if (!unseen && s.trainSamples() > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -31,6 +31,9 @@ import org.fedfms.federation.ExperimentSpecJson;
  *
  * <pre>
  * &lt;experiment&gt;/spec.json                 the spec it was created with
+ * &lt;experiment&gt;/run.json                  while a background run goes on: {"untilRound": N}, the round it
+ *                                         runs to; left by a process or service that stopped mid-run, it
+ *                                         makes the next service go on with the run by itself ({@link RunIntent})
  * &lt;experiment&gt;/round-000007/             the checkpoint after round 7
  *     spec.json          the spec in force (strategy swaps included)
  *     global.fps         global trainable parameters ({@link ParameterSetFile})

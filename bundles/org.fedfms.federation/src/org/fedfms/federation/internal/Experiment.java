@@ -42,6 +42,8 @@ final class Experiment {
     private boolean active;
     private CompletableFuture<ExperimentStatus> run;
     private PendingSwap pendingSwap;
+    private int autoResumeUntil;
+    private String interruption = "";
 
     // round state: owned by the roundLock holder
     volatile ParameterSet global;
@@ -56,6 +58,18 @@ final class Experiment {
 
     volatile boolean pauseRequested;
     volatile boolean cancelRequested;
+    /** The pause or cancel asked for came from a user (not from the service stopping). */
+    volatile boolean userStopRequested;
+
+    /** What a user's pause or cancel found. */
+    enum UserStop {
+        /** A run or round is in progress; it stops after its round. */
+        ACTIVE,
+        /** Idle, waiting to go on with an interrupted run by itself; it no longer will. */
+        WAS_MARKED,
+        /** Idle. */
+        IDLE
+    }
 
     Experiment(ExperimentSpec spec, Path directory, State state) {
         this.name = spec.name();
@@ -116,6 +130,7 @@ final class Experiment {
         this.run = run;
         pauseRequested = false;
         cancelRequested = false;
+        userStopRequested = false;
         state = State.RUNNING;
         message = "";
         return true;
@@ -130,6 +145,64 @@ final class Experiment {
             return state == State.COMPLETED;
         }
         return false;
+    }
+
+    /**
+     * Marks an idle experiment whose run to {@code untilRound} was interrupted: it waits, paused, until the
+     * service starts that run again by itself.
+     */
+    synchronized void markAutoResume(int untilRound) {
+        autoResumeUntil = untilRound;
+        interruption = "the run to round " + untilRound + " was interrupted after round " + completedRounds
+                + " (the process stopped)";
+        state = State.PAUSED;
+        message = interruption + "; it goes on by itself once its sites are ready";
+    }
+
+    /** The round the interrupted run goes on to by itself, or 0 if the experiment is not marked. */
+    synchronized int autoResumeUntil() {
+        return autoResumeUntil;
+    }
+
+    /** Forgets the interrupted run; returns whether the experiment was marked. */
+    synchronized boolean clearAutoResume() {
+        boolean marked = autoResumeUntil > 0;
+        autoResumeUntil = 0;
+        return marked;
+    }
+
+    /** Says in the status what a marked, idle experiment still waits for before it goes on. */
+    synchronized void waitingFor(String what) {
+        if (autoResumeUntil > 0 && !active) {
+            message = interruption + "; it goes on by itself once its sites are ready (waiting for " + what + ")";
+        }
+    }
+
+    /**
+     * Activates a marked, idle experiment for the interrupted run and forgets the mark; returns the round the
+     * run goes to, or 0 (nothing activated) if it is not marked or is busy.
+     */
+    synchronized int activateMarked(CompletableFuture<ExperimentStatus> run) {
+        int until = autoResumeUntil;
+        if (until <= completedRounds || active) {
+            return 0;
+        }
+        autoResumeUntil = 0;
+        activate(run);
+        return until;
+    }
+
+    /** A user's pause ({@code cancel} false) or cancel: asks an active run to stop, or forgets the mark. */
+    synchronized UserStop stopByUser(boolean cancel) {
+        if (active) {
+            userStopRequested = true;
+            pauseRequested = true;
+            if (cancel) {
+                cancelRequested = true;
+            }
+            return UserStop.ACTIVE;
+        }
+        return clearAutoResume() ? UserStop.WAS_MARKED : UserStop.IDLE;
     }
 
     synchronized boolean active() {

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +57,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * <p>Configuration (pid {@value #PID}): {@value #EXPERIMENTS_DIR} sets the experiments directory;
  * otherwise it is {@code <fedfms.workdir>/experiments} when the framework or system property
  * {@value #WORKDIR_PROPERTY} is set, else {@code ~/.fedfms/experiments}.
+ *
+ * <p>A background run that the process or the service stopping interrupted goes on by itself when the
+ * service starts again on the same directory: the experiment waits, paused, until what a round needs is
+ * present (its strategy, and its dataset loader and trainer factory, or its site provider reporting
+ * {@link SiteProvider#ready(ExperimentSpec) ready}), checked when such a service binds and every second.
+ * {@value #AUTO_RESUME} {@code false} (configuration, or the framework or system property
+ * {@value #AUTO_RESUME_PROPERTY}) turns this off: such experiments then wait, paused, for a resume.
  */
 @Component(service = FederationService.class, immediate = true, configurationPid = FederationServiceImpl.PID)
 public class FederationServiceImpl implements FederationService, Services {
@@ -65,9 +74,14 @@ public class FederationServiceImpl implements FederationService, Services {
     public static final String EXPERIMENTS_DIR = "experiments.dir";
     /** Framework or system property: the FedFMS working directory. */
     public static final String WORKDIR_PROPERTY = "fedfms.workdir";
+    /** Configuration property: whether interrupted runs go on by themselves (default true). */
+    public static final String AUTO_RESUME = "autoResume";
+    /** Framework or system property: whether interrupted runs go on by themselves (default true). */
+    public static final String AUTO_RESUME_PROPERTY = "fedfms.federation.autoResume";
 
     private static final System.Logger LOG = System.getLogger(FederationServiceImpl.class.getName());
     private static final long STOP_WAIT_MILLIS = 15_000;
+    private static final long AUTO_RESUME_CHECK_MILLIS = 1_000;
 
     private final Map<String, AggregationStrategy> strategies = new ConcurrentHashMap<>();
     private final Map<String, DatasetLoader> loaders = new ConcurrentHashMap<>();
@@ -82,18 +96,40 @@ public class FederationServiceImpl implements FederationService, Services {
     private ExecutorService siteExecutor;
     private ExecutorService runExecutor;
     private EventDispatcher events;
+    private boolean autoResume;
+    private volatile ScheduledExecutorService resumer;
+    private volatile boolean stopping;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         base = experimentsDirectory(properties, context::getProperty);
+        autoResume = autoResume(properties, context::getProperty);
         siteExecutor = Executors.newCachedThreadPool(daemon("fedfms-site-"));
         runExecutor = Executors.newCachedThreadPool(daemon("fedfms-experiment-"));
         events = new EventDispatcher(this::allListeners);
         restoreExperiments();
+        if (autoResume) {
+            ScheduledExecutorService r = Executors.newSingleThreadScheduledExecutor(daemon("fedfms-autoresume-"));
+            r.scheduleWithFixedDelay(this::resumeReady, 0, AUTO_RESUME_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            resumer = r;
+        }
     }
 
     @Deactivate
     void deactivate() {
+        stopping = true;
+        ScheduledExecutorService r = resumer;
+        resumer = null;
+        if (r != null) {
+            r.shutdownNow();
+            try {
+                if (!r.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "the check of interrupted runs did not stop in time");
+                }
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Experiment e : experiments.values()) {
             e.cancelRequested = true;
             e.pauseRequested = true;
@@ -136,6 +172,16 @@ public class FederationServiceImpl implements FederationService, Services {
             return Path.of(workdir).resolve("experiments").toAbsolutePath();
         }
         return Path.of(System.getProperty("user.home"), ".fedfms", "experiments");
+    }
+
+    /** Configuration first, then the framework or system property; true unless one says {@code false}. */
+    static boolean autoResume(Map<String, Object> properties, java.util.function.UnaryOperator<String> env) {
+        Object configured = properties.get(AUTO_RESUME);
+        String value = configured != null ? configured.toString() : env.apply(AUTO_RESUME_PROPERTY);
+        if (value == null) {
+            value = System.getProperty(AUTO_RESUME_PROPERTY);
+        }
+        return value == null || value.isBlank() || !value.trim().equalsIgnoreCase("false");
     }
 
     private static ThreadFactory daemon(String prefix) {
@@ -197,7 +243,126 @@ public class FederationServiceImpl implements FederationService, Services {
                         + "starts again from round 1 — delete the broken round directories to confirm");
             }
         }
+        continueInterruptedRun(e);
         experiments.put(name, e);
+    }
+
+    /** Marks a restored experiment whose directory records an unfinished background run to go on by itself. */
+    private void continueInterruptedRun(Experiment e) {
+        OptionalInt until;
+        try {
+            until = RunIntent.read(e.directory);
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": " + x.getMessage() + "; the file is "
+                    + "removed and the experiment does not go on by itself");
+            deleteIntent(e);
+            return;
+        }
+        if (until.isEmpty()) {
+            return;
+        }
+        if (until.getAsInt() <= e.completedRounds() || e.state() == State.FAILED) {
+            deleteIntent(e);
+            return;
+        }
+        if (!autoResume) {
+            return;
+        }
+        e.markAutoResume(until.getAsInt());
+        LOG.log(System.Logger.Level.INFO, "experiment " + e.name + ": " + e.status().message());
+    }
+
+    private void writeIntent(Experiment e, int untilRound) {
+        try {
+            RunIntent.write(e.directory, untilRound);
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": cannot write "
+                    + e.directory.resolve(RunIntent.FILE) + " (" + x.getMessage() + "); if this process stops, the "
+                    + "run does not go on by itself", x);
+        }
+    }
+
+    private static void deleteIntent(Experiment e) {
+        try {
+            RunIntent.delete(e.directory);
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": cannot delete "
+                    + e.directory.resolve(RunIntent.FILE) + " (" + x.getMessage() + "); after a restart the "
+                    + "experiment may go on by itself", x);
+        }
+    }
+
+    // ---------------------------------------------------------------- interrupted runs going on by themselves
+
+    /** Asks for a check of the waiting experiments soon, off the caller's thread; never throws. */
+    private void resumeReadySoon() {
+        ScheduledExecutorService r = resumer;
+        if (r != null) {
+            try {
+                r.execute(this::resumeReady);
+            } catch (RejectedExecutionException stopped) {
+                // the service is stopping
+            }
+        }
+    }
+
+    /** Starts the waiting experiments whose round could start now; says what the others wait for. */
+    private void resumeReady() {
+        try {
+            for (Experiment e : experiments.values()) {
+                if (stopping) {
+                    return;
+                }
+                if (e.autoResumeUntil() > 0) {
+                    String missing = missingForRound(e.spec());
+                    if (missing == null) {
+                        resumeByItself(e);
+                    } else {
+                        e.waitingFor(missing);
+                    }
+                }
+            }
+        } catch (RuntimeException x) {
+            LOG.log(System.Logger.Level.WARNING, "checking the experiments waiting to go on failed", x);
+        }
+    }
+
+    /** What a round of {@code spec} needs and is not present now, or {@code null} if a round could start. */
+    private String missingForRound(ExperimentSpec spec) {
+        if (RoundLoop.aggregates(spec.protocol()) && !strategies.containsKey(spec.strategy())) {
+            return "strategy '" + spec.strategy() + "'";
+        }
+        if (loaders.containsKey(spec.dataset())) {
+            return trainerFactories.containsKey(spec.trainer()) ? null
+                    : "trainer factory '" + spec.trainer() + "'";
+        }
+        SiteProvider provider = siteProviders.get(spec.dataset());
+        if (provider == null) {
+            return "dataset loader or site provider '" + spec.dataset() + "'";
+        }
+        try {
+            return provider.ready(spec) ? null : spec.minSites() + " site(s) with training samples to join site "
+                    + "provider '" + spec.dataset() + "'";
+        } catch (RuntimeException x) {
+            return "site provider '" + spec.dataset() + "' (it cannot say whether its sites are ready: "
+                    + RoundLoop.describe(x) + ")";
+        }
+    }
+
+    private void resumeByItself(Experiment e) {
+        CompletableFuture<ExperimentStatus> future = new CompletableFuture<>();
+        int until = e.activateMarked(future);
+        if (until == 0) {
+            return;
+        }
+        int completed = e.completedRounds();
+        LOG.log(System.Logger.Level.INFO, "experiment " + e.name + " resumes by itself from round " + (completed + 1)
+                + " (its run to round " + until + " was interrupted)");
+        try {
+            launch(e, until - completed, future);
+        } catch (FederationException x) {
+            LOG.log(System.Logger.Level.WARNING, x.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- services present now
@@ -207,6 +372,7 @@ public class FederationServiceImpl implements FederationService, Services {
         String id = id(properties, strategy::id);
         if (id != null) {
             strategies.put(id, strategy);
+            resumeReadySoon();
         }
     }
 
@@ -222,6 +388,7 @@ public class FederationServiceImpl implements FederationService, Services {
         String id = id(properties, loader::id);
         if (id != null) {
             loaders.put(id, loader);
+            resumeReadySoon();
         }
     }
 
@@ -237,6 +404,7 @@ public class FederationServiceImpl implements FederationService, Services {
         String id = id(properties, factory::id);
         if (id != null) {
             trainerFactories.put(id, factory);
+            resumeReadySoon();
         }
     }
 
@@ -252,6 +420,7 @@ public class FederationServiceImpl implements FederationService, Services {
         String id = id(properties, provider::id);
         if (id != null) {
             siteProviders.put(id, provider);
+            resumeReadySoon();
         }
     }
 
@@ -511,6 +680,7 @@ public class FederationServiceImpl implements FederationService, Services {
         if (e == null) {
             return false;
         }
+        e.clearAutoResume();
         if (e.active()) {
             throw new FederationException("experiment '" + name + "' is running; pause or cancel it first");
         }
@@ -521,7 +691,9 @@ public class FederationServiceImpl implements FederationService, Services {
         } finally {
             e.roundLock.unlock();
         }
-        if (deleteFiles) {
+        if (!deleteFiles) {
+            deleteIntent(e);
+        } else {
             try {
                 CheckpointStore.deleteTree(e.directory);
             } catch (IOException x) {
@@ -540,6 +712,7 @@ public class FederationServiceImpl implements FederationService, Services {
         if (!e.activate(null)) {
             throw busy(e);
         }
+        takeOver(e);
         try {
             return executeRound(e);
         } finally {
@@ -556,6 +729,7 @@ public class FederationServiceImpl implements FederationService, Services {
         if (!e.activate(null)) {
             throw busy(e);
         }
+        takeOver(e);
         List<RoundResult> results = new ArrayList<>();
         try {
             for (int i = 0; i < rounds; i++) {
@@ -591,11 +765,28 @@ public class FederationServiceImpl implements FederationService, Services {
         return start(get(name), rounds);
     }
 
+    /** Rounds run one by one by a caller replace an interrupted run: it no longer goes on by itself. */
+    private static void takeOver(Experiment e) {
+        e.clearAutoResume();
+        deleteIntent(e);
+    }
+
     private CompletableFuture<ExperimentStatus> start(Experiment e, int rounds) {
         CompletableFuture<ExperimentStatus> future = new CompletableFuture<>();
         if (!e.activate(future)) {
             throw busy(e);
         }
+        e.clearAutoResume();
+        return launch(e, rounds, future);
+    }
+
+    /**
+     * Runs {@code rounds} rounds of an activated experiment in the background, recording the run in its
+     * directory first so that it goes on by itself if the process stops meanwhile.
+     */
+    private CompletableFuture<ExperimentStatus> launch(Experiment e, int rounds,
+            CompletableFuture<ExperimentStatus> future) {
+        writeIntent(e, e.completedRounds() + rounds);
         try {
             runExecutor.execute(() -> runInBackground(e, rounds, future));
         } catch (RejectedExecutionException x) {
@@ -641,6 +832,9 @@ public class FederationServiceImpl implements FederationService, Services {
             e.setState(State.FAILED, message);
             publish(new FederationEvent.ExperimentFailed(e.name, e.completedRounds(), message));
         } finally {
+            if (!stopping || e.userStopRequested) {
+                deleteIntent(e);
+            }
             finishActivity(e);
             thread.setName(threadName);
             future.complete(e.status());
@@ -652,7 +846,10 @@ public class FederationServiceImpl implements FederationService, Services {
         if (!e.pauseRequested && !e.cancelRequested) {
             return false;
         }
-        String message = "paused at request after round " + e.completedRounds();
+        String message = stopping && !e.userStopRequested
+                ? "paused after round " + e.completedRounds() + ": the federation service is stopping" + (autoResume
+                        ? "; the run goes on by itself when the service starts again" : "")
+                : "paused at request after round " + e.completedRounds();
         e.setState(State.PAUSED, message);
         publish(new FederationEvent.ExperimentPaused(e.name, e.completedRounds(), message));
         return true;
@@ -698,11 +895,13 @@ public class FederationServiceImpl implements FederationService, Services {
     @Override
     public ExperimentStatus pause(String name) {
         Experiment e = get(name);
-        if (e.active()) {
-            e.pauseRequested = true;
+        Experiment.UserStop found = e.stopByUser(false);
+        if (found == Experiment.UserStop.ACTIVE) {
             return e.status();
         }
-        if (e.state() != State.PAUSED && e.state() != State.COMPLETED) {
+        deleteIntent(e);
+        if (found == Experiment.UserStop.WAS_MARKED
+                || e.state() != State.PAUSED && e.state() != State.COMPLETED) {
             String message = "paused at request after round " + e.completedRounds();
             e.setState(State.PAUSED, message);
             publish(new FederationEvent.ExperimentPaused(e.name, e.completedRounds(), message));
@@ -713,8 +912,16 @@ public class FederationServiceImpl implements FederationService, Services {
     @Override
     public ExperimentStatus cancel(String name) {
         Experiment e = get(name);
-        e.pauseRequested = true;
-        e.cancelRequested = true;
+        Experiment.UserStop found = e.stopByUser(true);
+        if (found != Experiment.UserStop.ACTIVE) {
+            deleteIntent(e);
+            if (found == Experiment.UserStop.WAS_MARKED) {
+                String message = "cancelled at request after round " + e.completedRounds();
+                e.setState(State.PAUSED, message);
+                publish(new FederationEvent.ExperimentPaused(e.name, e.completedRounds(), message));
+            }
+            return e.status();
+        }
         CompletableFuture<ExperimentStatus> run = e.run();
         if (run != null) {
             try {

@@ -328,7 +328,8 @@ final class RoundLoop {
                 training.add(slot);
             }
         }
-        long withSamples = training.stream().filter(s -> s.info().trainSamples() > 0).count();
+        int withSamples = org.fedfms.federation.SiteProvider.trainingSites(spec,
+                training.stream().map(SiteSlot::info).toList());
         if (withSamples < spec.minSites()) {
             throw RoundAbort.pause(where(e, round) + " cannot start: only " + withSamples + " site(s) with training "
                     + "samples are connected to site provider '" + spec.dataset() + "' (" + sites.stream()

@@ -213,6 +213,18 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         return joined;
     }
 
+    /** Whether enough sites have joined for a round of {@code spec}: as many as its minSites that train. */
+    @Override
+    public boolean ready(ExperimentSpec spec) {
+        List<SiteInfo> joined = new ArrayList<>();
+        for (SiteConnection c : connections.values()) {
+            if (c.joined()) {
+                joined.add(c.info());
+            }
+        }
+        return SiteProvider.trainingSites(spec, joined) >= spec.minSites();
+    }
+
     private HeldUpdates held(String experiment) {
         return heldUpdates.computeIfAbsent(experiment,
                 e -> new HeldUpdates(config.maxConcurrentUploads(), HELD_STALL_MILLIS, System::currentTimeMillis));

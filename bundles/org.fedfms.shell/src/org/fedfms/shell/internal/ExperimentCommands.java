@@ -88,7 +88,7 @@ public class ExperimentCommands implements CommandSet {
             @Parameter(names = "--deadline", absentValue = "") String deadline,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
-            @Descriptor("remove an existing experiment of that name first, with its files")
+            @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
             @Descriptor("strategy settings as key=value, e.g. weighted=false") String... settings) {
@@ -126,7 +126,7 @@ public class ExperimentCommands implements CommandSet {
     public Table experimentLoad(CommandSession session,
             @Descriptor("create it under this name instead of the one in the file")
             @Parameter(names = "--name", absentValue = "") String name,
-            @Descriptor("remove an existing experiment of that name first, with its files")
+            @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("the spec file, e.g. fedmsa.json") String file) {
         FederationService f = Federations.require(federation);
@@ -229,6 +229,9 @@ public class ExperimentCommands implements CommandSet {
     private Table create(FederationService f, ExperimentSpec spec, boolean replace) {
         requireServices(f, spec);
         if (replace) {
+            if (f.experiments().stream().anyMatch(s -> s.name().equals(spec.name()))) {
+                f.cancel(spec.name());
+            }
             f.remove(spec.name(), true);
         }
         f.create(spec);

@@ -77,7 +77,10 @@ final class TestEnv implements AutoCloseable {
                 .roundDeadlineSeconds(30);
     }
 
-    /** Removes any experiment of that name left by an earlier run, with its files, and waits for the fixture. */
+    /**
+     * Removes any experiment of that name left by an earlier run (stopping it first: one interrupted in an
+     * earlier test session goes on by itself), with its files, and waits for the fixture.
+     */
     FederationService fresh(String name) {
         FederationService f = federation();
         awaitTrue(() -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
@@ -89,6 +92,9 @@ final class TestEnv implements AutoCloseable {
                         + f.strategies().stream().map(t -> t.id()).toList() + "; bundles not active: "
                         + java.util.Arrays.stream(context.getBundles()).filter(b -> b.getState() != Bundle.ACTIVE)
                                 .map(b -> b.getSymbolicName() + "=" + b.getState()).toList());
+        if (f.experiments().stream().anyMatch(s -> s.name().equals(name))) {
+            f.cancel(name);
+        }
         f.remove(name, true);
         deleteTree(f.experimentsDirectory().resolve(name));
         return f;

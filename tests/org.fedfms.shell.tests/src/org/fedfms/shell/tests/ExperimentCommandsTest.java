@@ -241,6 +241,28 @@ class ExperimentCommandsTest {
     }
 
     @Test
+    void replaceCancelsARunningExperimentFirst() throws Exception {
+        String name = "shell-replace-running";
+        shell.forget(name);
+        FederationService f = shell.federation();
+        shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 200 --options fitDelayMillis=50 " + name);
+        f.start(name);
+        Shell.awaitTrue(() -> f.history(name).size() >= 1, "a first completed round");
+        assertEquals(ExperimentStatus.State.RUNNING, f.status(name).state());
+
+        shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 3 --replace " + name);
+        ExperimentStatus s = f.status(name);
+        assertEquals(ExperimentStatus.State.READY, s.state(), s.toString());
+        assertEquals(0, s.completedRounds());
+        assertEquals(3, s.plannedRounds());
+        try (Stream<Path> files = Files.list(f.experimentsDirectory().resolve(name))) {
+            assertEquals(List.of("spec.json"), files.map(p -> p.getFileName().toString()).toList(),
+                    "the old experiment's checkpoints and run record are gone");
+        }
+        shell.forget(name);
+    }
+
+    @Test
     void specIsSavedLoadedUnderAnotherNameAndRemoved() throws Exception {
         shell.forget("shell-saved");
         shell.forget("shell-loaded");

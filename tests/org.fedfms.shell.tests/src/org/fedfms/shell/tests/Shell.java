@@ -91,9 +91,13 @@ final class Shell implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** Forgets an experiment of an earlier run, with its files. */
+    /** Forgets an experiment of an earlier run (one that went on by itself after a restart is cancelled), with its files. */
     void forget(String name) {
-        federation().remove(name, true);
+        FederationService f = federation();
+        if (f.experiments().stream().anyMatch(s -> s.name().equals(name))) {
+            f.cancel(name);
+        }
+        f.remove(name, true);
         deleteTree(federation().experimentsDirectory().resolve(name));
     }
 

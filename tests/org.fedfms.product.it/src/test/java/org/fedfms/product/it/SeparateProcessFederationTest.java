@@ -234,7 +234,8 @@ class SeparateProcessFederationTest {
 
     /**
      * The coordinator killed with SIGKILL mid-round and restarted on its state directory resumes from the last
-     * completed round; no completed round is lost, no checkpoint is partial; the sites reconnect by themselves.
+     * completed round by itself once the sites have reconnected by themselves (no resume call); no completed
+     * round is lost, no checkpoint is partial.
      */
     @Test
     @Order(3)
@@ -265,18 +266,19 @@ class SeparateProcessFederationTest {
             assertFalse(e.endsWith(".tmp"), "a partial file or directory was left: " + e + " in " + entries);
         }
         assertCompleteCheckpoint(dir.resolve("round-000001"));
+        assertTrue(entries.contains("run.json"), "the interrupted run is recorded: " + entries);
+        assertEquals(3, JsonParser.parseString(Files.readString(dir.resolve("run.json"))).getAsJsonObject()
+                .get("untilRound").getAsInt());
 
         federation.startCoordinator();
-        federation.awaitSitesConnected(SITES.size(), START);
         JsonObject restored = federation.status("crash");
-        assertEquals(1, restored.get("completedRounds").getAsInt(), restored.toString());
-        assertEquals("PAUSED", restored.get("state").getAsString(), restored.toString());
-        JsonArray before = history("crash");
-        assertEquals(1, before.size());
-        assertEquals(round1, before.get(0).getAsJsonObject(), "round 1 as it was recorded before the crash");
+        assertTrue(List.of("PAUSED", "RUNNING", "COMPLETED").contains(restored.get("state").getAsString()),
+                restored.toString());
+        assertEquals(round1, history("crash").get(0).getAsJsonObject(), "round 1 as it was recorded before the crash");
 
-        federation.admin("POST", "api/v1/experiments/crash/resume", null, 202);
         federation.awaitState("crash", "COMPLETED", RUN);
+        federation.coordinator().await(Pattern.compile("experiment crash resumes by itself from round 2 "), 0,
+                Duration.ofSeconds(10));
         JsonArray h = history("crash");
         assertEquals(3, h.size());
         assertEquals(round1, h.get(0).getAsJsonObject());
@@ -289,6 +291,7 @@ class SeparateProcessFederationTest {
             List<String> after = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertTrue(after.contains("round-000003"), after.toString());
             assertFalse(after.stream().anyMatch(n -> n.endsWith(".tmp")), after.toString());
+            assertFalse(after.contains("run.json"), "the finished run removed its record: " + after);
         }
         assertCompleteCheckpoint(dir.resolve("round-000003"));
     }

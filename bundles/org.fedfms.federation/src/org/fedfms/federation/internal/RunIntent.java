@@ -1,0 +1,58 @@
+package org.fedfms.federation.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+import com.google.gson.JsonParseException;
+
+/**
+ * The background run an experiment is in, kept in {@value #FILE} of its directory while the run goes on:
+ * the round it runs to. The run removes it when it ends; a process that dies, or a federation service that
+ * stops, leaves it, and the next service goes on with that run by itself.
+ */
+final class RunIntent {
+
+    /** The file in the experiment directory. */
+    static final String FILE = "run.json";
+
+    private record Content(int untilRound) {
+    }
+
+    private RunIntent() {
+    }
+
+    /** Records, atomically, that a run to {@code untilRound} is in progress. */
+    static void write(Path experimentDir, int untilRound) throws IOException {
+        String json = Json.GSON.toJson(new Content(untilRound)) + "\n";
+        AtomicFiles.write(experimentDir.resolve(FILE), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The round the interrupted run was going to, or empty if no run was in progress. */
+    static OptionalInt read(Path experimentDir) throws IOException {
+        Path file = experimentDir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return OptionalInt.empty();
+        }
+        Content c;
+        try {
+            c = Json.GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), Content.class);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IOException(file + ": unreadable: " + e.getMessage(), e);
+        }
+        if (c == null || c.untilRound() < 1) {
+            throw new IOException(file + ": 'untilRound' must be a round number of at least 1, got "
+                    + (c == null ? "an empty file" : c.untilRound()));
+        }
+        return OptionalInt.of(c.untilRound());
+    }
+
+    /** Removes the record of a run; nothing happens if there is none. */
+    static void delete(Path experimentDir) throws IOException {
+        if (Files.deleteIfExists(experimentDir.resolve(FILE))) {
+            AtomicFiles.syncDirectory(experimentDir);
+        }
+    }
+}

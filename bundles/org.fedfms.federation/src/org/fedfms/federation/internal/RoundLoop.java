@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -38,6 +39,7 @@ import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.FederationEvent;
+import org.fedfms.federation.SiteProvider;
 
 /**
  * The round, in one place: choose sites → configure → fit in parallel against the deadline, feeding the
@@ -47,7 +49,8 @@ import org.fedfms.federation.FederationEvent;
  *
  * <p>Updates are fed to the aggregator in the order the sites were chosen (each as soon as it and those
  * before it have arrived), so that floating-point sums, and therefore resumed runs, are reproducible bit
- * for bit.
+ * for bit; or, for a {@link SiteProvider} that {@linkplain SiteProvider#aggregatesInArrivalOrder() asks for
+ * it}, in the order they arrive, so that none waits in memory for an earlier site's.
  */
 final class RoundLoop {
 
@@ -529,16 +532,20 @@ final class RoundLoop {
             Function<SiteSlot, ParameterSet> startFrom, Function<SiteSlot, FitInstructions> instructions,
             Acceptor acceptor) {
         long deadline = System.nanoTime() + seconds(spec.roundDeadlineSeconds());
+        boolean arrivalOrder = e.setup != null && e.setup.provider() instanceof SiteProvider p
+                && p.aggregatesInArrivalOrder();
+        Semaphore arrivals = new Semaphore(0);
         List<SiteCall<FitResult>> calls = new ArrayList<>();
-        List<FitOutcome> outcomes = new ArrayList<>();
+        FitOutcome[] outcomes = new FitOutcome[chosen.size()];
         try {
             for (SiteSlot s : chosen) {
                 ParameterSet start = startFrom.apply(s);
                 FitInstructions fi = instructions.apply(s);
                 calls.add(s.call(services.siteExecutor(), (site, monitor) -> site.fit(round, start, fi, monitor),
-                        () -> e.cancelRequested));
+                        () -> e.cancelRequested, arrivals::release));
             }
-            for (int i = 0; i < chosen.size(); i++) {
+            for (int k = 0; k < chosen.size(); k++) {
+                int i = arrivalOrder ? nextArrived(e, calls, outcomes, arrivals, deadline) : k;
                 SiteSlot s = chosen.get(i);
                 SiteCall<FitResult> call = calls.get(i);
                 long down = startFrom.apply(s).sizeInBytes();
@@ -549,7 +556,7 @@ final class RoundLoop {
                     o = awaitFit(e, spec, s, call, acceptor, down, deadline);
                     calls.set(i, null); // its update is aggregated: let it go rather than hold every site's to the end
                 }
-                outcomes.add(o);
+                outcomes[i] = o;
                 services.publish(new FederationEvent.SiteFinished(e.name, round, new SiteRoundResult(o.siteId(),
                         o.ok() ? SiteRoundResult.Status.OK : SiteRoundResult.Status.FAILED, o.sampleCount(),
                         o.metrics(), Metrics.empty(), o.error(), o.bytesDown(), o.bytesUp(), o.durationMillis())));
@@ -559,7 +566,41 @@ final class RoundLoop {
             e.dropSession();
             throw RoundAbort.cancel(where(e, round) + " was cancelled; it is discarded. " + unchanged(round));
         }
-        return outcomes;
+        return List.of(outcomes);
+    }
+
+    /**
+     * The index of a chosen site whose fit has ended and is not yet taken, the first in the sites' order
+     * among those ready; waits for one until the deadline, after which it is the first still open (whose
+     * wait then times out).
+     */
+    private static int nextArrived(Experiment e, List<SiteCall<FitResult>> calls, FitOutcome[] taken,
+            Semaphore arrivals, long deadline) throws SiteCall.Cancelled {
+        while (true) {
+            int open = -1;
+            for (int i = 0; i < taken.length; i++) {
+                if (taken[i] == null) {
+                    SiteCall<FitResult> call = calls.get(i);
+                    if (call == null || call.isDone()) {
+                        return i;
+                    }
+                    open = open < 0 ? i : open;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return open;
+            }
+            if (e.cancelRequested) {
+                throw new SiteCall.Cancelled();
+            }
+            try {
+                arrivals.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new SiteCall.Cancelled();
+            }
+        }
     }
 
     private static FitOutcome awaitFit(Experiment e, ExperimentSpec spec, SiteSlot s, SiteCall<FitResult> call,

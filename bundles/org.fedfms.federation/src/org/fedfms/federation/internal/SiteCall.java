@@ -36,13 +36,13 @@ final class SiteCall<T> {
     }
 
     static <T> SiteCall<T> start(ExecutorService executor, SiteSlot slot, SiteSlot.Work<T> work,
-            BooleanSupplier experimentCancelled) {
+            BooleanSupplier experimentCancelled, Runnable done) {
         SiteCall<T> call = new SiteCall<>(slot, experimentCancelled);
-        call.future = executor.submit(() -> call.execute(work));
+        call.future = executor.submit(() -> call.execute(work, done));
         return call;
     }
 
-    private T execute(SiteSlot.Work<T> work) throws Exception {
+    private T execute(SiteSlot.Work<T> work, Runnable done) throws Exception {
         if (!phase.compareAndSet(PENDING, RUNNING)) {
             return null;
         }
@@ -53,7 +53,13 @@ final class SiteCall<T> {
             endNanos = System.nanoTime();
             phase.set(OVER);
             slot.release();
+            done.run();
         }
+    }
+
+    /** Whether the call has ended (its result or failure can be taken without waiting). */
+    boolean isDone() {
+        return future.isDone();
     }
 
     SiteSlot slot() {

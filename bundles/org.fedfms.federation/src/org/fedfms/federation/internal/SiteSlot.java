@@ -47,11 +47,16 @@ final class SiteSlot implements AutoCloseable {
      * earlier call.
      */
     <T> SiteCall<T> call(ExecutorService executor, Work<T> work, BooleanSupplier experimentCancelled) {
+        return call(executor, work, experimentCancelled, () -> { });
+    }
+
+    /** As {@link #call(ExecutorService, Work, BooleanSupplier)}; {@code done} runs when the work has ended. */
+    <T> SiteCall<T> call(ExecutorService executor, Work<T> work, BooleanSupplier experimentCancelled, Runnable done) {
         if (!busy.compareAndSet(false, true)) {
             return null;
         }
         try {
-            return SiteCall.start(executor, this, work, experimentCancelled);
+            return SiteCall.start(executor, this, work, experimentCancelled, done);
         } catch (RejectedExecutionException e) {
             release();
             throw e;

@@ -67,8 +67,6 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
     private static final String API = "/api/v1/";
     private static final long MAX_JSON_BYTES = 1 << 20;
-    /** After how long without the engine folding in an update all uploads are decoded (see HeldUpdates). */
-    private static final long HELD_STALL_MILLIS = 10_000;
 
     private final CoordinatorConfig config;
     private final FederationService federation;
@@ -76,10 +74,10 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final Map<String, Map<String, RemoteSite>> remoteSites = new ConcurrentHashMap<>();
     private final CoordinatorMetrics metrics = new CoordinatorMetrics();
     private final UploadGate uploads;
-    private final Map<String, Integer> siteRank = new ConcurrentHashMap<>();
     private final Map<String, HeldUpdates> heldUpdates = new ConcurrentHashMap<>();
     private final SiteRateLimiter rateLimiter;
     private final WireDecoder decoder;
+    private final SharedDownloads downloads = new SharedDownloads(WireEncoder.fp32());
     private final FederationListener roundListener = this::onEvent;
     private Server server;
     private ServerConnector connector;
@@ -90,7 +88,6 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         this.federation = federation;
         config.siteTokens().keySet().forEach(id -> connections.put(id, new SiteConnection(id)));
         this.uploads = new UploadGate(config.maxConcurrentUploads());
-        config.siteTokens().keySet().forEach(id -> siteRank.put(id, siteRank.size()));
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
         this.decoder = new WireDecoder(WireLimits.defaults().withMaxMessageBytes(config.maxUploadBytes()));
     }
@@ -199,6 +196,12 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         return config.providerId();
     }
 
+    /** Sites answer over the network in an order nobody controls: their updates are folded in as they come. */
+    @Override
+    public boolean aggregatesInArrivalOrder() {
+        return true;
+    }
+
     @Override
     public List<FederatedSite> sites(ExperimentSpec spec) {
         Map<String, RemoteSite> mine = remoteSites.computeIfAbsent(spec.name(), n -> new ConcurrentHashMap<>());
@@ -227,14 +230,18 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
 
     private HeldUpdates held(String experiment) {
         return heldUpdates.computeIfAbsent(experiment,
-                e -> new HeldUpdates(config.maxConcurrentUploads(), HELD_STALL_MILLIS, System::currentTimeMillis));
+                e -> new HeldUpdates(config.maxConcurrentUploads()));
     }
 
     private void onEvent(FederationEvent event) {
         if (event instanceof FederationEvent.RoundStarted started) {
-            held(started.experiment()).roundStarted(started.round(), started.sites());
+            held(started.experiment()).roundStarted(started.round());
         } else if (event instanceof FederationEvent.SiteFinished finished) {
             held(finished.experiment()).siteFinished(finished.round(), finished.site().siteId());
+        }
+        if (event instanceof FederationEvent.ExperimentCompleted || event instanceof FederationEvent.ExperimentPaused
+                || event instanceof FederationEvent.ExperimentFailed) {
+            downloads.forget(event.experiment());
         }
         if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
             metrics.roundCompleted(done.result().durationMillis());
@@ -437,19 +444,17 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         if (t.parameters() == null) {
             throw new HttpError(404, t.describe() + " has no parameters to download");
         }
-        WireEncoder encoder = WireEncoder.fp32();
-        WireMessage message = WireMessage.global(t.experiment(), t.round(), t.siteId(), t.parameters());
-        long size = encoder.encodedSize(message);
+        SharedDownloads.Encoded message = downloads.get(t.experiment(), t.round(), t.parameters());
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, message.size());
         try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            encoder.encode(message, out);
+            message.writeTo(out);
         } catch (IOException e) {
             callback.failed(e);
             return;
         }
-        metrics.bytesOut.add(size);
+        metrics.bytesOut.add(message.size());
         callback.succeeded();
     }
 
@@ -474,8 +479,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         boolean slot;
         try {
             HeldUpdates held = held(t.experiment());
-            slot = uploads.acquire(siteRank.getOrDefault(c.siteId(), Integer.MAX_VALUE), t::open,
-                    () -> held.mayDecode(t.round(), c.siteId()));
+            slot = uploads.acquire(t::open, () -> held.mayDecode(t.round()));
         } finally {
             endPoint.setIdleTimeout(idleTimeout);
         }

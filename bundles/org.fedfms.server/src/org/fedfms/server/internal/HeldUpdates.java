@@ -1,43 +1,32 @@
 package org.fedfms.server.internal;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.function.LongSupplier;
 
 /**
- * The decoded updates of one experiment's round that the federation engine has not yet folded in. The engine
- * folds them in the order of the round's chosen sites, so an update decoded before an earlier site's waits in
- * memory; {@link #mayDecode} lets an upload be decoded only while fewer than {@code limit} are held, or when
- * its site is the next the engine waits for. When the engine has made no progress for {@code stallMillis}
- * (the next site is slow or gone), every upload may be decoded, so that the others do not miss the round.
- * Learns the order and the progress from the engine's events. Thread-safe.
+ * The decoded updates of one experiment's round that the federation engine has not yet folded in. The
+ * engine folds a remote round's updates in the order they arrive (the coordinator
+ * {@linkplain org.fedfms.federation.SiteProvider#aggregatesInArrivalOrder() asks for that}), so every held
+ * update is one it can take next; {@link #mayDecode} lets an upload be decoded only while fewer than
+ * {@code limit} are held, which bounds the memory of a round whatever the number of sites, and the engine's
+ * progress frees the next. Learns the round and the progress from the engine's events. Thread-safe.
  */
 public final class HeldUpdates {
 
     private final int limit;
-    private final long stallMillis;
-    private final LongSupplier clockMillis;
     private final Set<String> finished = new HashSet<>();
     private final Set<String> held = new HashSet<>();
     private int round = -1;
-    private List<String> order = List.of();
-    private long progressMillis;
 
-    public HeldUpdates(int limit, long stallMillis, LongSupplier clockMillis) {
+    public HeldUpdates(int limit) {
         this.limit = limit;
-        this.stallMillis = stallMillis;
-        this.clockMillis = clockMillis;
     }
 
-    /** The engine chose {@code sites}, in the order it folds their updates in. */
-    public synchronized void roundStarted(int round, List<String> sites) {
+    /** The engine started {@code round}. */
+    public synchronized void roundStarted(int round) {
         this.round = round;
-        this.order = new ArrayList<>(sites);
         finished.clear();
         held.clear();
-        progressMillis = clockMillis.getAsLong();
     }
 
     /** The engine is done with the site's update of the round (folded in, or failed). */
@@ -45,7 +34,6 @@ public final class HeldUpdates {
         if (round == this.round) {
             finished.add(siteId);
             held.remove(siteId);
-            progressMillis = clockMillis.getAsLong();
         }
     }
 
@@ -61,17 +49,8 @@ public final class HeldUpdates {
         return round == this.round ? held.size() : 0;
     }
 
-    /** Whether the site's update of the round may be decoded now. */
-    public synchronized boolean mayDecode(int round, String siteId) {
-        if (round != this.round || held.size() < limit || !order.contains(siteId)
-                || clockMillis.getAsLong() - progressMillis >= stallMillis) {
-            return true;
-        }
-        for (String s : order) {
-            if (!finished.contains(s)) {
-                return s.equals(siteId);
-            }
-        }
-        return true;
+    /** Whether an update of the round may be decoded now. */
+    public synchronized boolean mayDecode(int round) {
+        return round != this.round || held.size() < limit;
     }
 }

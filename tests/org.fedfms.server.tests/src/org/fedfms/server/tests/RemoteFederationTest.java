@@ -141,6 +141,54 @@ class RemoteFederationTest {
     }
 
     @Test
+    void updatesAreFoldedInAsTheyArriveSoNoneWaitsForAStraggler() throws Exception {
+        try (CoordinatorHarness h = new CoordinatorHarness("arrival", SITES, Map.of())) {
+            h.fresh("arrival");
+            h.fresh("arrival-simulated");
+            h.agent("site-0", "site-0", (kind, experiment, round) -> {
+                if (kind.equals("FIT") && round == 1) {
+                    try {
+                        Thread.sleep(2_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            h.agent("site-1", "site-1", null);
+            h.agent("site-2", "site-2", null);
+            CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 3, "3 sites joined");
+            List<String> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+            org.fedfms.federation.FederationListener listener = event -> {
+                if (event instanceof org.fedfms.federation.FederationEvent.SiteFinished f && f.round() == 1
+                        && f.experiment().equals("arrival")) {
+                    finished.add(f.site().siteId());
+                }
+            };
+            h.federation.addListener(listener);
+            try {
+                h.federation.create(CoordinatorHarness.spec("arrival", "arrival").minSites(3).rounds(1).build());
+                RoundResult round = h.federation.runRound("arrival");
+                assertEquals(3, round.okSites(), round.sites().toString());
+                assertEquals(SITES, round.sites().stream().map(SiteRoundResult::siteId).toList(),
+                        "the round's record keeps the sites' order");
+            } finally {
+                h.federation.removeListener(listener);
+            }
+            CoordinatorHarness.awaitTrue(() -> finished.size() == 3, "three sites finished: " + finished);
+            assertEquals("site-0", finished.get(2), "the straggler's update is folded in last, the others did not "
+                    + "wait for it: " + finished);
+
+            h.federation.create(CoordinatorHarness.spec("arrival-simulated", FixtureDatasetLoader.ID)
+                    .datasetSettings(Map.of("sites", 3)).rounds(1).build());
+            h.federation.runRounds("arrival-simulated", 1);
+            ParameterSet g = h.federation.globalParameters("arrival");
+            ParameterSet s = h.federation.globalParameters("arrival-simulated");
+            assertTrue(g.equalsWithin(s, 1e-6), "arrival order changes the sum in its last bits at most: "
+                    + g.maxAbsDifference(s));
+        }
+    }
+
+    @Test
     void siteAgentsJoinAgainAfterTheCoordinatorRestarts() throws Exception {
         try (CoordinatorHarness h = new CoordinatorHarness("restart", SITES, Map.of())) {
             h.fresh("restart");

@@ -93,9 +93,12 @@ class SecurityAndBadUpdateTest {
             assertEquals(1, fit.get("round").getAsInt());
             HttpResponse<byte[]> global = h.download(taskPath(fit, "parameters"), token);
             assertEquals(200, global.statusCode());
-            ParameterSet downloaded = WireDecoder.withDefaults().decode(new ByteArrayInputStream(global.body()))
-                    .parameters();
+            WireMessage globalMessage = WireDecoder.withDefaults().decode(new ByteArrayInputStream(global.body()));
+            ParameterSet downloaded = globalMessage.parameters();
             assertEquals(0.0, downloaded.maxAbsDifference(start));
+            assertEquals("", globalMessage.siteId(), "one message for every site of the round");
+            assertArrayEquals(global.body(), h.download(taskPath(fit, "parameters"), token).body(),
+                    "served again from the same encoded bytes");
 
             String path = taskPath(fit, "update");
             ParameterSet good = params(new float[] {1f, -2f, 0.5f}, 3f);

@@ -79,6 +79,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final Map<String, Integer> siteRank = new ConcurrentHashMap<>();
     private final Map<String, HeldUpdates> heldUpdates = new ConcurrentHashMap<>();
     private final SiteRateLimiter rateLimiter;
+    private final SiteCertificates siteCertificates;
     private final WireDecoder decoder;
     private final FederationListener roundListener = this::onEvent;
     private Server server;
@@ -91,6 +92,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         config.siteTokens().keySet().forEach(id -> connections.put(id, new SiteConnection(id)));
         this.uploads = new UploadGate(config.maxConcurrentUploads());
         config.siteTokens().keySet().forEach(id -> siteRank.put(id, siteRank.size()));
+        this.siteCertificates = new SiteCertificates(config.siteCertificates());
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
         this.decoder = new WireDecoder(WireLimits.defaults().withMaxMessageBytes(config.maxUploadBytes()));
     }
@@ -330,6 +332,15 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         }
         if (!caller.equals("site:" + siteId)) {
             throw new HttpError(403, caller.substring(5) + " cannot act as site '" + siteId + "'");
+        }
+        if (config.clientTruststore() != null) {
+            String refusal = siteCertificates.refusal(siteId, SiteCertificates.peerCertificates(request));
+            if (refusal != null) {
+                metrics.refusedCertificate.increment();
+                LOG.log(System.Logger.Level.WARNING, refusal + " (from "
+                        + request.getConnectionMetaData().getRemoteSocketAddress() + ")");
+                throw new HttpError(403, refusal);
+            }
         }
         SiteConnection c = connections.get(siteId);
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body

@@ -76,6 +76,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     private final UploadGate uploads;
     private final Map<String, HeldUpdates> heldUpdates = new ConcurrentHashMap<>();
     private final SiteRateLimiter rateLimiter;
+    private final SiteCertificates siteCertificates;
     private final WireDecoder decoder;
     private final SharedDownloads downloads = new SharedDownloads(WireEncoder.fp32());
     private final FederationListener roundListener = this::onEvent;
@@ -88,6 +89,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         this.federation = federation;
         config.siteTokens().keySet().forEach(id -> connections.put(id, new SiteConnection(id)));
         this.uploads = new UploadGate(config.maxConcurrentUploads());
+        this.siteCertificates = new SiteCertificates(config.siteCertificates());
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
         this.decoder = new WireDecoder(WireLimits.defaults().withMaxMessageBytes(config.maxUploadBytes()));
     }
@@ -349,6 +351,15 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         }
         if (!caller.equals("site:" + siteId)) {
             throw new HttpError(403, caller.substring(5) + " cannot act as site '" + siteId + "'");
+        }
+        if (config.clientTruststore() != null) {
+            String refusal = siteCertificates.refusal(siteId, SiteCertificates.peerCertificates(request));
+            if (refusal != null) {
+                metrics.refusedCertificate.increment();
+                LOG.log(System.Logger.Level.WARNING, refusal + " (from "
+                        + request.getConnectionMetaData().getRemoteSocketAddress() + ")");
+                throw new HttpError(403, refusal);
+            }
         }
         SiteConnection c = connections.get(siteId);
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body

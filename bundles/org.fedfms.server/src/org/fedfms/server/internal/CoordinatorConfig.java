@@ -36,11 +36,15 @@ import java.util.Properties;
  * @param clientTruststoreType its type (PKCS12, JKS)
  * @param requestsPerSecond requests per second allowed per site credential (0: no limit); more get 429
  * @param requestBurst requests a site may send at once before the rate applies
+ * @param siteCertificates under mutual TLS, the certificate pinned for a site: lower-case hex SHA-256 of its DER
+ *     encoding, by site id ({@code site.<id>.certificateSha256}); a site without one must present a certificate
+ *     whose subject CN or a subjectAltName DNS name equals its id
  */
 public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore,
         String keystorePassword, String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens,
         String providerId, long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds, Path clientTruststore,
-        String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst) {
+        String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst,
+        Map<String, String> siteCertificates) {
 
     /** Transport security. */
     public enum Tls {
@@ -58,6 +62,15 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
     public CoordinatorConfig {
         siteTokens = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(siteTokens));
         List<String> problems = new ArrayList<>();
+        Map<String, String> pins = new LinkedHashMap<>();
+        siteCertificates.forEach((site, pin) -> {
+            try {
+                pins.put(site, SiteCertificates.parseFingerprint(pin, "site." + site + ".certificateSha256"));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        });
+        siteCertificates = java.util.Collections.unmodifiableMap(pins);
         if (port < 0 || port > 65535) {
             problems.add("port must be 0..65535, got " + port);
         }
@@ -95,6 +108,13 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         if (requestsPerSecond > 0 && requestBurst < 1) {
             problems.add("limits.requestBurst must be at least 1, got " + requestBurst);
         }
+        for (String site : pins.keySet()) {
+            if (!siteTokens.containsKey(site)) {
+                problems.add("'site." + site + ".certificateSha256' names a site not listed in 'sites'");
+            } else if (clientTruststore == null) {
+                problems.add("'site." + site + ".certificateSha256' needs mutual TLS: set tls.clientTruststore");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("coordinator configuration: " + String.join("; ", problems));
         }
@@ -108,12 +128,22 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         }
     }
 
+    /** A configuration without certificates pinned per site. */
+    public CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore, String keystorePassword,
+            String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens, String providerId,
+            long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds, Path clientTruststore,
+            String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst) {
+        this(host, port, tls, tlsDirectory, keystore, keystorePassword, keystoreType, adminToken, siteTokens,
+                providerId, maxUploadBytes, maxConcurrentUploads, maxPollSeconds, clientTruststore,
+                clientTruststorePassword, clientTruststoreType, requestsPerSecond, requestBurst, Map.of());
+    }
+
     /** A configuration without mutual TLS and without a rate limit. */
     public CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore, String keystorePassword,
             String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens, String providerId,
             long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds) {
         this(host, port, tls, tlsDirectory, keystore, keystorePassword, keystoreType, adminToken, siteTokens,
-                providerId, maxUploadBytes, maxConcurrentUploads, maxPollSeconds, null, null, "PKCS12", 0, 1);
+                providerId, maxUploadBytes, maxConcurrentUploads, maxPollSeconds, null, null, "PKCS12", 0, 1, Map.of());
     }
 
     /** Reads a configuration file; relative paths in it are resolved against its directory. */
@@ -154,6 +184,14 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
             }
             sites.put(s, TokenHash.parse(p.get(key), key));
         }
+        Map<String, String> certificates = new LinkedHashMap<>();
+        for (String key : p.keySet()) {
+            if (key.startsWith("site.") && key.endsWith(".certificateSha256")
+                    && key.length() > "site.".length() + ".certificateSha256".length()) {
+                String site = key.substring("site.".length(), key.length() - ".certificateSha256".length());
+                certificates.put(site, p.get(key));
+            }
+        }
         String admin = p.get("admin.token");
         double rate = decimal(p, "limits.requestsPerSecond", 0);
         return new CoordinatorConfig(p.getOrDefault("host", "0.0.0.0"), integer(p, "port", 8443), tls,
@@ -165,7 +203,7 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
                 integer(p, "limits.concurrentUploads", 4), integer(p, "poll.maxWaitSeconds", 30),
                 p.containsKey("tls.clientTruststore") ? path(base, p.get("tls.clientTruststore")) : null,
                 p.get("tls.clientTruststore.password"), p.getOrDefault("tls.clientTruststore.type", "PKCS12"), rate,
-                integer(p, "limits.requestBurst", Math.max(1, (int) Math.ceil(rate))));
+                integer(p, "limits.requestBurst", Math.max(1, (int) Math.ceil(rate))), certificates);
     }
 
     private static double decimal(Map<String, String> p, String key, double fallback) {

@@ -16,6 +16,7 @@ final class CoordinatorMetrics {
     final LongAdder updatesRejected = new LongAdder();
     final LongAdder requests = new LongAdder();
     final LongAdder rateLimited = new LongAdder();
+    final LongAdder refusedCertificate = new LongAdder();
 
     void roundCompleted(long millis) {
         rounds.increment();
@@ -37,6 +38,9 @@ final class CoordinatorMetrics {
         metric(b, "fedfms_http_requests_total", "counter", "HTTP requests served", requests.sum());
         metric(b, "fedfms_requests_rate_limited_total", "counter", "Site requests refused with 429 (rate per site)",
                 rateLimited.sum());
+        metric(b, "fedfms_requests_refused_certificate_total", "counter",
+                "Site requests refused with 403 because the client certificate is not the site's (mutual TLS)",
+                refusedCertificate.sum());
         b.append("# HELP fedfms_round_duration_seconds Duration of completed rounds\n")
                 .append("# TYPE fedfms_round_duration_seconds summary\n")
                 .append("fedfms_round_duration_seconds_sum ").append(roundMillis.sum() / 1000.0).append('\n')

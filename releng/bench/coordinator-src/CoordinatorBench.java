@@ -231,6 +231,10 @@ public final class CoordinatorBench {
         String plainFingerprint = SelfSignedKeystore.fingerprint(tls.resolve(SelfSignedKeystore.KEYSTORE), password,
                 "PKCS12");
 
+        // one unmeasured round of each first, so that neither side is timed while the JIT compiles its paths
+        coordinatorRun(federation, tls, maxSites, "big", 1, toClients, fromClients, heap, modelBytes, false);
+        command(toClients, fromClients, "plain " + plainUri + " " + plainFingerprint + " " + maxSites);
+        System.out.println("(after one unmeasured warm-up round of each with " + maxSites + " sites)");
         System.out.println(" sites | coordinator round s | plain Jetty s | wall ratio (goal <= 1.5) | server CPU ratio"
                 + " | peak live heap, models (goal: flat) | peak used heap, models | full GCs sampled");
         Map<Integer, Double> peakBySites = new LinkedHashMap<>();

@@ -250,6 +250,7 @@ public final class CoordinatorBench {
             for (int r = 0; r < reps; r++) {
                 CoordinatorRun c = coordinatorRun(federation, tls, n, "big", 1, toClients, fromClients, heap,
                         modelBytes, false);
+                System.gc(); // as before each coordinator round: neither side collects the other's garbage
                 long cpu0 = processCpuNanos();
                 String reply = command(toClients, fromClients, "plain " + plainUri + " " + plainFingerprint + " " + n);
                 double plainCpu = (processCpuNanos() - cpu0) / 1e9;

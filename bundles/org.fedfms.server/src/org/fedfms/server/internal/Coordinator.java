@@ -3,8 +3,8 @@ package org.fedfms.server.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +26,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.fedfms.api.Metrics;
@@ -459,14 +460,32 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, message.size());
-        try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            message.writeTo(out);
-        } catch (IOException e) {
-            callback.failed(e);
-            return;
-        }
-        metrics.bytesOut.add(message.size());
-        callback.succeeded();
+        // written asynchronously, chunk after chunk, from the shared bytes: no thread waits on a slow site
+        List<byte[]> chunks = message.chunks();
+        new IteratingCallback() {
+            private int next;
+
+            @Override
+            protected Action process() {
+                if (next == chunks.size()) {
+                    return Action.SUCCEEDED;
+                }
+                byte[] chunk = chunks.get(next++);
+                response.write(next == chunks.size(), ByteBuffer.wrap(chunk), this);
+                return Action.SCHEDULED;
+            }
+
+            @Override
+            protected void onCompleteSuccess() {
+                metrics.bytesOut.add(message.size());
+                callback.succeeded();
+            }
+
+            @Override
+            protected void onCompleteFailure(Throwable cause) {
+                callback.failed(cause);
+            }
+        }.iterate();
     }
 
     private void upload(Request request, Response response, Callback callback, SiteConnection c, SiteTask t)

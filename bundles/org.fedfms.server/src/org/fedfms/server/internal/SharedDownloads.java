@@ -27,14 +27,8 @@ final class SharedDownloads {
     /** Chunk size of an encoded message: large writes, and no single array limits the model size. */
     static final int CHUNK_BYTES = 4 << 20;
 
-    /** An encoded message as chunks of at most {@link #CHUNK_BYTES}. */
+    /** An encoded message as chunks of at most {@link #CHUNK_BYTES}, to be read only. */
     record Encoded(List<byte[]> chunks, long size) {
-
-        void writeTo(OutputStream out) throws IOException {
-            for (byte[] c : chunks) {
-                out.write(c);
-            }
-        }
     }
 
     private record Entry(ParameterSet parameters, int round, AtomicBoolean claimed,

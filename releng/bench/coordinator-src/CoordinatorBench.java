@@ -89,6 +89,8 @@ import com.google.gson.JsonParser;
 public final class CoordinatorBench {
 
     static final String EXPERIMENT = "coordinator-bench";
+    /** Full-GC samples of the live heap taken per site count (about one round of 32 sites). */
+    static final long HEAP_SAMPLES = 20;
     static final String ADMIN = "bench-admin-token";
 
     public static void main(String[] args) throws Exception {
@@ -264,11 +266,15 @@ public final class CoordinatorBench {
                 cpuRatios.add(c.cpuSeconds / plainCpu);
                 retries += c.retries;
             }
-            CoordinatorRun h = coordinatorRun(federation, tls, n, "big", 1, toClients, fromClients, heap, modelBytes,
-                    true);
-            peakLive = h.peakLiveModels;
-            peakUsed = h.peakUsedModels;
-            gcs = h.gcs;
+            // a longer round is sampled more often, and the peak of more samples is higher for the same heap:
+            // every site count gets heap rounds until it has as many samples as one round of the most sites
+            do {
+                CoordinatorRun h = coordinatorRun(federation, tls, n, "big", 1, toClients, fromClients, heap,
+                        modelBytes, true);
+                peakLive = Math.max(peakLive, h.peakLiveModels);
+                peakUsed = Math.max(peakUsed, h.peakUsedModels);
+                gcs += h.gcs;
+            } while (gcs < HEAP_SAMPLES);
             peakBySites.put(n, peakLive);
             System.out.printf(Locale.ROOT, " %5d | %19s | %13s | %24s | %16s | %36.2f | %22.2f | %d%n", n,
                     fmt(coord), fmt(base), fmt(ratios) + " med " + String.format(Locale.ROOT, "%.2f",
@@ -279,8 +285,9 @@ public final class CoordinatorBench {
             }
         }
         System.out.println("  (times: each repetition, coordinator round and plain run interleaved; server CPU: the"
-                + " serving JVM's CPU time in the round over that in the plain run; heap: one more round with a full"
-                + " GC every 200 ms, in models of " + String.format(Locale.ROOT, "%.1f", modelBytes / 1e6) + " MB"
+                + " serving JVM's CPU time in the round over that in the plain run; heap: more rounds with a full"
+                + " GC every 200 ms, until " + HEAP_SAMPLES + " samples, in models of "
+                + String.format(Locale.ROOT, "%.1f", modelBytes / 1e6) + " MB"
                 + " beyond the heap after a full GC before the round: 'live' = after those GCs, 'used' = sampled"
                 + " every 2 ms, garbage included)");
         double first = peakBySites.values().iterator().next();

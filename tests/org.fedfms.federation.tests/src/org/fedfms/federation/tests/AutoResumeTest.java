@@ -65,6 +65,19 @@ class AutoResumeTest {
     }
 
     /** Starts a background run, stops the federation bundle once {@code after} rounds are done; the rounds kept. */
+    /** A new service and the rounds kept, after a run interrupted past round 1 and restored without its strategy. */
+    private record Restored(FederationService service, int kept) {
+    }
+
+    private Restored interruptedWithoutItsStrategy(String name) throws Exception {
+        FederationService f = env.fresh(name);
+        ServiceRegistration<AggregationStrategy> momentum = env.register(new ServerMomentumStrategy());
+        f.create(spec(name).build());
+        int kept = interrupt(f, name, 1);
+        momentum.unregister();
+        return new Restored(restart(f), kept);
+    }
+
     private int interrupt(FederationService f, String name, int after) throws Exception {
         f.start(name);
         TestEnv.awaitTrue(() -> f.status(name).completedRounds() >= after, after + " rounds of " + name);
@@ -173,13 +186,9 @@ class AutoResumeTest {
 
     @Test
     void anInterruptedRunWaitsForItsStrategyAndStartsWhenItAppears() throws Exception {
-        FederationService f = env.fresh("auto-waiting");
-        ServiceRegistration<AggregationStrategy> momentum = env.register(new ServerMomentumStrategy());
-        f.create(spec("auto-waiting").build());
-        int kept = interrupt(f, "auto-waiting", 1);
-        momentum.unregister();
-
-        FederationService g = restart(f);
+        Restored r = interruptedWithoutItsStrategy("auto-waiting");
+        FederationService g = r.service();
+        int kept = r.kept();
         TestEnv.awaitTrue(() -> g.status("auto-waiting").message().contains("waiting for strategy '"
                 + ServerMomentumStrategy.ID + "'"), () -> "says what it waits for: " + g.status("auto-waiting"));
         ExperimentStatus waiting = g.status("auto-waiting");
@@ -198,13 +207,9 @@ class AutoResumeTest {
 
     @Test
     void aUserPauseOfAWaitingExperimentHoldsAcrossTheNextRestart() throws Exception {
-        FederationService f = env.fresh("auto-held");
-        ServiceRegistration<AggregationStrategy> momentum = env.register(new ServerMomentumStrategy());
-        f.create(spec("auto-held").build());
-        int kept = interrupt(f, "auto-held", 1);
-        momentum.unregister();
-
-        FederationService g = restart(f);
+        Restored r = interruptedWithoutItsStrategy("auto-held");
+        FederationService g = r.service();
+        int kept = r.kept();
         TestEnv.awaitTrue(() -> g.status("auto-held").message().contains("waiting for"), "waiting");
         ExperimentStatus paused = g.pause("auto-held");
         assertEquals(State.PAUSED, paused.state());

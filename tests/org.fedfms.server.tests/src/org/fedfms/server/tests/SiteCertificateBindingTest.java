@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,20 +50,6 @@ class SiteCertificateBindingTest {
     private static Path site2;
     private static Path gateway;
 
-    private static void keytool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool finished");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
-    }
-
     private static void genkeypair(Path store, String alias, String dname, String... ext) throws Exception {
         List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname",
                 "secp256r1", "-sigalg", "SHA256withECDSA", "-validity", "2", "-dname", dname, "-storetype", "PKCS12",
@@ -74,7 +58,7 @@ class SiteCertificateBindingTest {
             args.add("-ext");
             args.add(e);
         }
-        keytool(args.toArray(String[]::new));
+        CoordinatorHarness.keytool(args.toArray(String[]::new));
     }
 
     /**
@@ -86,10 +70,10 @@ class SiteCertificateBindingTest {
     static void certificates() throws Exception {
         Path ca = dir.resolve("ca.p12");
         genkeypair(ca, "ca", "CN=FedFMS test CA", "bc:c");
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD, "-file",
+        CoordinatorHarness.keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD, "-file",
                 dir.resolve("ca.pem").toString());
         truststore = dir.resolve("clients.p12");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(), "-storetype",
+        CoordinatorHarness.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(), "-storetype",
                 "PKCS12", "-keystore", truststore.toString(), "-storepass", PASSWORD);
         site1 = signed("site-1", "CN=site-1, O=Hospital One");
         site1Rekeyed = signed("site-1-other-key", "CN=site-1");
@@ -103,7 +87,7 @@ class SiteCertificateBindingTest {
         genkeypair(store, "key", dname);
         Path csr = dir.resolve(file + ".csr");
         Path cer = dir.resolve(file + ".pem");
-        keytool("-certreq", "-alias", "key", "-keystore", store.toString(), "-storepass", PASSWORD, "-file",
+        CoordinatorHarness.keytool("-certreq", "-alias", "key", "-keystore", store.toString(), "-storepass", PASSWORD, "-file",
                 csr.toString());
         List<String> args = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-keystore",
                 dir.resolve("ca.p12").toString(), "-storepass", PASSWORD, "-validity", "2", "-rfc", "-infile",
@@ -112,10 +96,10 @@ class SiteCertificateBindingTest {
             args.add("-ext");
             args.add(e);
         }
-        keytool(args.toArray(String[]::new));
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(), "-keystore",
+        CoordinatorHarness.keytool(args.toArray(String[]::new));
+        CoordinatorHarness.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(), "-keystore",
                 store.toString(), "-storepass", PASSWORD);
-        keytool("-importcert", "-alias", "key", "-file", cer.toString(), "-keystore", store.toString(), "-storepass",
+        CoordinatorHarness.keytool("-importcert", "-alias", "key", "-file", cer.toString(), "-keystore", store.toString(), "-storepass",
                 PASSWORD);
         return store;
     }

@@ -4,20 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
-import org.fedfms.api.data.DataSplit;
-import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.data.SiteData;
 import org.fedfms.api.model.ModelSummary;
-import org.fedfms.api.train.SampleMetrics;
-import org.fedfms.api.train.TrainerSpec;
-import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.FederationService;
@@ -70,29 +63,13 @@ class FederatedTrainingTest {
         }
     }
 
-    /** Mean Dice of {@code parameters} over every site's test samples. */
-    private static double heldOutDice(ExperimentSpec spec, ParameterSet parameters) throws Exception {
-        TrainerSpec ts = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
-                spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
-        FederatedDataset data = TestEnv.synthetic(spec.datasetSettings());
-        List<Double> dice = new ArrayList<>();
-        for (SiteData site : data.sites()) {
-            for (SampleMetrics m : TestEnv.exporter().evaluateSamples(ts, site, DataSplit.TEST, List.of(), parameters,
-                    TrainingMonitor.NONE)) {
-                dice.add(m.metrics().get("dice").orElseThrow());
-            }
-        }
-        assertTrue(dice.size() >= 20, dice.size() + " held-out samples");
-        return dice.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    }
-
     @Test
     void fedAvgWithMsaReachesDiceAndCentralizedTrainingLandsWithinFivePoints() throws Exception {
         FederationService f = TestEnv.federation();
         Run federated = run(f, spec("train-fedavg-msa", "msa").build());
-        double fedDice = heldOutDice(federated.spec(), federated.global());
+        double fedDice = TestEnv.heldOutDice(federated.spec(), federated.global());
         Run centralized = run(f, spec("train-centralized-msa", "msa").protocol(Protocol.CENTRALIZED).build());
-        double centralDice = heldOutDice(centralized.spec(), centralized.global());
+        double centralDice = TestEnv.heldOutDice(centralized.spec(), centralized.global());
         System.out.printf("FedAvg msa: held-out Dice %.4f after %d rounds (%.1f s; validation Dice by round %s)%n",
                 fedDice, ROUNDS, federated.seconds(), federated.diceCurve());
         System.out.printf("centralized msa: held-out Dice %.4f after %d rounds (%.1f s; validation Dice by round %s)%n",
@@ -124,7 +101,7 @@ class FederatedTrainingTest {
     void fedAvgWithFullFineTuningReachesDice() throws Exception {
         FederationService f = TestEnv.federation();
         Run full = run(f, spec("train-fedavg-full", "full").build());
-        double dice = heldOutDice(full.spec(), full.global());
+        double dice = TestEnv.heldOutDice(full.spec(), full.global());
         System.out.printf("FedAvg full: held-out Dice %.4f after %d rounds (%.1f s; validation Dice by round %s)%n",
                 dice, ROUNDS, full.seconds(), full.diceCurve());
         assertTrue(dice >= 0.80, "FedAvg with full fine-tuning reaches held-out Dice " + dice);

@@ -1,13 +1,16 @@
 package org.fedfms.train.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -15,11 +18,16 @@ import java.util.stream.Stream;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
+import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
+import org.fedfms.api.data.SiteData;
 import org.fedfms.api.model.ModelService;
 import org.fedfms.api.train.PredictionExporter;
+import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -135,5 +143,19 @@ final class TestEnv {
         } catch (IOException e) {
             throw new AssertionError("cannot delete " + root, e);
         }
+    }
+
+    /** Mean Dice of {@code parameters} over every site's test samples (which no round trains on). */
+    static double heldOutDice(ExperimentSpec spec, ParameterSet parameters) throws Exception {
+        FederatedDataset data = synthetic(spec.datasetSettings());
+        List<Double> dice = new ArrayList<>();
+        for (SiteData site : data.sites()) {
+            for (SampleMetrics m : exporter().evaluateSamples(spec.trainerSpec(), site, DataSplit.TEST, List.of(),
+                    parameters, TrainingMonitor.NONE)) {
+                dice.add(m.metrics().get("dice").orElseThrow());
+            }
+        }
+        assertTrue(dice.size() >= 20, dice.size() + " held-out samples");
+        return dice.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +17,11 @@ import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.data.DataSplit;
-import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
-import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
@@ -105,27 +102,11 @@ class WirePrecisionTest {
             ParameterSet global = f.globalParameters(spec.name());
             TestEnv.fresh(f, spec.name());
             double validation = rounds.get(ROUNDS - 1).evaluationMetrics().get("dice").orElseThrow();
-            return new Outcome(dtype, heldOutDice(spec, trainers.transfer(global, "evaluation", false)), validation,
+            return new Outcome(dtype, TestEnv.heldOutDice(spec, trainers.transfer(global, "evaluation", false)), validation,
                     trainers.fitBytes.get() / ROUNDS, seconds);
         } finally {
             reg.unregister();
         }
-    }
-
-    /** Mean Dice of {@code parameters} over every site's test samples (which no round trains on). */
-    private static double heldOutDice(ExperimentSpec spec, ParameterSet parameters) throws Exception {
-        TrainerSpec ts = new TrainerSpec(spec.model(), spec.adapter(), spec.device(), spec.localEpochs(),
-                spec.batchSize(), spec.learningRate(), spec.seed(), spec.trainerOptions());
-        FederatedDataset data = TestEnv.synthetic(spec.datasetSettings());
-        List<Double> dice = new ArrayList<>();
-        for (SiteData site : data.sites()) {
-            for (SampleMetrics m : TestEnv.exporter().evaluateSamples(ts, site, DataSplit.TEST, List.of(), parameters,
-                    TrainingMonitor.NONE)) {
-                dice.add(m.metrics().get("dice").orElseThrow());
-            }
-        }
-        assertTrue(dice.size() >= 20, dice.size() + " held-out samples");
-        return dice.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     /**

@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.fedfms.api.SiteInfo;
+import org.fedfms.federation.ExperimentNotFoundException;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederatedSite;
 import org.fedfms.federation.FederationEvent;
@@ -196,7 +197,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         } catch (HttpError e) {
             HttpJson.error(request, response, callback, e.status, e.getMessage());
         } catch (FederationException e) {
-            HttpJson.error(request, response, callback, e.getMessage().startsWith("no experiment") ? 404 : 409,
+            HttpJson.error(request, response, callback, e instanceof ExperimentNotFoundException ? 404 : 409,
                     e.getMessage());
         } catch (IllegalArgumentException e) {
             HttpJson.error(request, response, callback, 400, e.getMessage());

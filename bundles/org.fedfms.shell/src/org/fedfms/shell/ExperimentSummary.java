@@ -114,17 +114,14 @@ public record ExperimentSummary(String name, Protocol protocol, String method, S
      */
     public static String method(ExperimentSpec spec) {
         String adapter = spec.adapter();
-        return switch (spec.protocol()) {
-            case CENTRALIZED -> "centralized (" + adapter + ")";
-            case LOCAL_ONLY -> "local-only (" + adapter + ")";
-            case FEDERATED, LEAVE_ONE_SITE_OUT -> {
-                String base = switch (adapter) {
-                    case "full" -> "FedSAM";
-                    case "msa" -> "FedMSA";
-                    default -> "federated (" + adapter + ")";
-                };
-                yield "fedavg".equals(spec.strategy()) ? base : base + " + " + spec.strategy();
-            }
+        if (!spec.protocol().aggregates()) {
+            return spec.protocol().id() + " (" + adapter + ")";
+        }
+        String base = switch (adapter) {
+            case "full" -> "FedSAM";
+            case "msa" -> "FedMSA";
+            default -> "federated (" + adapter + ")";
         };
+        return "fedavg".equals(spec.strategy()) ? base : base + " + " + spec.strategy();
     }
 }

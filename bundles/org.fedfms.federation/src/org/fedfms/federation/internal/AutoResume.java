@@ -40,7 +40,8 @@ final class AutoResume {
     /** Configuration first, then the framework or system property; true unless one says {@code false}. */
     static boolean enabled(Map<String, Object> properties, UnaryOperator<String> env) {
         Object configured = properties.get(FederationServiceImpl.AUTO_RESUME);
-        String value = configured != null ? configured.toString() : env.apply(FederationServiceImpl.AUTO_RESUME_PROPERTY);
+        String value = configured != null ? configured.toString()
+                : env.apply(FederationServiceImpl.AUTO_RESUME_PROPERTY);
         if (value == null) {
             value = System.getProperty(FederationServiceImpl.AUTO_RESUME_PROPERTY);
         }

@@ -116,51 +116,51 @@ public class FederationServiceImpl implements FederationService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addStrategy(AggregationStrategy strategy, Map<String, Object> properties) {
-        services.strategies.add(strategy, properties);
+        services.strategies().add(strategy, properties);
         checkWaitingRuns();
     }
 
     void removeStrategy(AggregationStrategy strategy) {
-        services.strategies.remove(strategy);
+        services.strategies().remove(strategy);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addLoader(DatasetLoader loader, Map<String, Object> properties) {
-        services.loaders.add(loader, properties);
+        services.loaders().add(loader, properties);
         checkWaitingRuns();
     }
 
     void removeLoader(DatasetLoader loader) {
-        services.loaders.remove(loader);
+        services.loaders().remove(loader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addTrainerFactory(SiteTrainerFactory factory, Map<String, Object> properties) {
-        services.trainerFactories.add(factory, properties);
+        services.trainerFactories().add(factory, properties);
         checkWaitingRuns();
     }
 
     void removeTrainerFactory(SiteTrainerFactory factory) {
-        services.trainerFactories.remove(factory);
+        services.trainerFactories().remove(factory);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addSiteProvider(SiteProvider provider, Map<String, Object> properties) {
-        services.siteProviders.add(provider, properties);
+        services.siteProviders().add(provider, properties);
         checkWaitingRuns();
     }
 
     void removeSiteProvider(SiteProvider provider) {
-        services.siteProviders.remove(provider);
+        services.siteProviders().remove(provider);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addExporter(PredictionExporter exporter, Map<String, Object> properties) {
-        services.exporters.add(exporter, properties);
+        services.exporters().add(exporter, properties);
     }
 
     void removeExporter(PredictionExporter exporter) {
-        services.exporters.remove(exporter);
+        services.exporters().remove(exporter);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -182,17 +182,17 @@ public class FederationServiceImpl implements FederationService {
 
     @Override
     public List<AggregationStrategy> strategies() {
-        return services.strategies.services();
+        return services.strategies().services();
     }
 
     @Override
     public List<DatasetLoader> loaders() {
-        return services.loaders.services();
+        return services.loaders().services();
     }
 
     @Override
     public List<SiteTrainerFactory> trainerFactories() {
-        return services.trainerFactories.services();
+        return services.trainerFactories().services();
     }
 
     @Override

@@ -40,9 +40,9 @@ final class Inspection implements ExperimentInspector {
         round = e.completedRounds();
         global = runs.globalParameters(e);
         local = spec.protocol() == Protocol.LOCAL_ONLY ? runs.localParameters(e) : Map.of();
-        loader = services.loader(spec.dataset());
-        exporter = services.exporters.get(spec.trainer());
-        List<String> present = services.exporters.ids();
+        loader = services.loaders().get(spec.dataset());
+        exporter = services.exporters().get(spec.trainer());
+        List<String> present = services.exporters().ids();
         missingExporter = exporter != null ? null : "trainer '" + spec.trainer() + "' has no prediction exporter "
                 + "(exporters present: " + (present.isEmpty() ? "none" : String.join(", ", present)) + ")";
     }

@@ -306,10 +306,10 @@ final class RunControl {
             throw new FederationException("experiment '" + e.name + "' uses protocol " + old.protocol().id()
                     + ", which aggregates nothing; swapping its strategy would have no effect");
         }
-        AggregationStrategy strategy = services.strategy(strategyId);
+        AggregationStrategy strategy = services.strategies().get(strategyId);
         if (strategy == null) {
             throw new FederationException("experiment '" + e.name + "': no strategy '" + strategyId
-                    + "' is present (present: " + services.strategyIds() + ")");
+                    + "' is present (present: " + services.strategies().ids() + ")");
         }
         StrategySession session = strategy.open(settings == null ? Map.of() : settings, services.strategyContext());
         Map<String, Object> bound = session.settings();

@@ -1,8 +1,8 @@
 package org.fedfms.federation.internal;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,16 +22,16 @@ import org.fedfms.federation.SiteProvider;
 
 /**
  * The services the federation works with, present now and tracked by id as they come and go (strategies,
- * dataset loaders, trainer factories, site providers, prediction exporters, listeners), with the threads the sites' calls run on
- * and the events it publishes; and what an experiment needs of them.
+ * dataset loaders, trainer factories, site providers, prediction exporters, listeners), with the threads
+ * the sites' calls run on and the events it publishes; and what an experiment needs of them.
  */
 final class ServiceDirectory implements Services {
 
-    final ServicesById<AggregationStrategy> strategies = new ServicesById<>(AggregationStrategy::id);
-    final ServicesById<DatasetLoader> loaders = new ServicesById<>(DatasetLoader::id);
-    final ServicesById<SiteTrainerFactory> trainerFactories = new ServicesById<>(SiteTrainerFactory::id);
-    final ServicesById<SiteProvider> siteProviders = new ServicesById<>(SiteProvider::id);
-    final ServicesById<PredictionExporter> exporters = new ServicesById<>(PredictionExporter::id);
+    private final ServicesById<AggregationStrategy> strategies = new ServicesById<>(AggregationStrategy::id);
+    private final ServicesById<DatasetLoader> loaders = new ServicesById<>(DatasetLoader::id);
+    private final ServicesById<SiteTrainerFactory> trainerFactories = new ServicesById<>(SiteTrainerFactory::id);
+    private final ServicesById<SiteProvider> siteProviders = new ServicesById<>(SiteProvider::id);
+    private final ServicesById<PredictionExporter> exporters = new ServicesById<>(PredictionExporter::id);
     final Set<FederationListener> listenerServices = ConcurrentHashMap.newKeySet();
     final Set<FederationListener> addedListeners = ConcurrentHashMap.newKeySet();
 
@@ -70,7 +70,7 @@ final class ServiceDirectory implements Services {
             AggregationStrategy s = strategies.get(spec.strategy());
             if (s == null) {
                 throw new FederationException("experiment '" + name + "': strategy '" + spec.strategy()
-                        + "' is not present (present: " + strategyIds() + ")");
+                        + "' is not present (present: " + strategies.ids() + ")");
             }
             opened = new Experiment.PendingSwap(s, s.open(spec.strategySettings(), strategyContext()), "");
         }
@@ -83,14 +83,14 @@ final class ServiceDirectory implements Services {
         }
         if (loader == null && !provided) {
             throw new FederationException("experiment '" + name + "': dataset loader '" + spec.dataset()
-                    + "' is not present (present: " + loaderIds() + ", site providers: " + siteProviders.ids() + ")");
+                    + "' is not present (present: " + loaders.ids() + ", site providers: " + siteProviders.ids() + ")");
         }
         if (loader != null) {
             loader.settings().bind(spec.datasetSettings());
         }
         if (!provided && !trainerFactories.contains(spec.trainer())) {
             throw new FederationException("experiment '" + name + "': trainer factory '" + spec.trainer()
-                    + "' is not present (present: " + trainerFactoryIds() + ")");
+                    + "' is not present (present: " + trainerFactories.ids() + ")");
         }
         return opened;
     }
@@ -117,38 +117,28 @@ final class ServiceDirectory implements Services {
     }
 
     @Override
-    public AggregationStrategy strategy(String id) {
-        return strategies.get(id);
+    public ServicesById<AggregationStrategy> strategies() {
+        return strategies;
     }
 
     @Override
-    public DatasetLoader loader(String id) {
-        return loaders.get(id);
+    public ServicesById<DatasetLoader> loaders() {
+        return loaders;
     }
 
     @Override
-    public SiteTrainerFactory trainerFactory(String id) {
-        return trainerFactories.get(id);
+    public ServicesById<SiteTrainerFactory> trainerFactories() {
+        return trainerFactories;
     }
 
     @Override
-    public SiteProvider siteProvider(String id) {
-        return siteProviders.get(id);
+    public ServicesById<SiteProvider> siteProviders() {
+        return siteProviders;
     }
 
-    @Override
-    public List<String> strategyIds() {
-        return strategies.ids();
-    }
-
-    @Override
-    public List<String> loaderIds() {
-        return loaders.ids();
-    }
-
-    @Override
-    public List<String> trainerFactoryIds() {
-        return trainerFactories.ids();
+    /** The prediction exporters present now, by the id of the trainer whose models they rebuild. */
+    ServicesById<PredictionExporter> exporters() {
+        return exporters;
     }
 
     @Override

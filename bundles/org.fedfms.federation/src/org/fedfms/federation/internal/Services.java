@@ -1,35 +1,27 @@
 package org.fedfms.federation.internal;
 
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.federation.FederationEvent;
+import org.fedfms.federation.SiteProvider;
 
-/** What the round loop needs from the service around it: the services present now, threads, events. */
+/** What the round loop needs from the service around it: the services present now by id, threads, events. */
 interface Services {
 
-    /** The strategy with that id present now, or {@code null}. */
-    AggregationStrategy strategy(String id);
+    ServicesById<AggregationStrategy> strategies();
 
-    DatasetLoader loader(String id);
+    ServicesById<DatasetLoader> loaders();
 
-    SiteTrainerFactory trainerFactory(String id);
+    ServicesById<SiteTrainerFactory> trainerFactories();
 
-    /** The site provider with that id present now, or {@code null}. */
-    default org.fedfms.federation.SiteProvider siteProvider(String id) {
-        return null;
-    }
+    ServicesById<SiteProvider> siteProviders();
 
-    List<String> strategyIds();
-
-    List<String> loaderIds();
-
-    List<String> trainerFactoryIds();
-
+    /** The strategies present now, for strategies that wrap others. */
     StrategyContext strategyContext();
 
     /** Threads that run the sites' calls. */

@@ -40,12 +40,12 @@ final class SiteSetups {
 
     /** The sites, built from the dataset by the trainer factory present now; rebuilt if that factory changed. */
     SiteSetup ensure(Experiment e, ExperimentSpec spec, int round) {
-        org.fedfms.federation.SiteProvider provider = services.loader(spec.dataset()) == null
-                ? services.siteProvider(spec.dataset()) : null;
+        org.fedfms.federation.SiteProvider provider = services.loaders().get(spec.dataset()) == null
+                ? services.siteProviders().get(spec.dataset()) : null;
         if (provider != null || (e.setup != null && e.setup.provider() != null)) {
             return providedSetup(e, spec, round, provider);
         }
-        SiteTrainerFactory factory = services.trainerFactory(spec.trainer());
+        SiteTrainerFactory factory = services.trainerFactories().get(spec.trainer());
         SiteSetup current = e.setup;
         if (current != null && current.factory() == factory) {
             return current;
@@ -54,14 +54,14 @@ final class SiteSetups {
         e.closeSetup();
         if (factory == null) {
             throw RoundAbort.pause(where(e, round) + " cannot start: trainer factory '" + spec.trainer() + "' is "
-                    + (hadSites ? "no longer" : "not") + " present (present: " + services.trainerFactoryIds()
+                    + (hadSites ? "no longer" : "not") + " present (present: " + services.trainerFactories().ids()
                     + "); start its bundle again, then resume. The experiment keeps the model of round " + (round - 1)
                     + ".");
         }
-        DatasetLoader loader = services.loader(spec.dataset());
+        DatasetLoader loader = services.loaders().get(spec.dataset());
         if (loader == null) {
             throw RoundAbort.pause(where(e, round) + " cannot start: dataset loader '" + spec.dataset()
-                    + "' is not present (present: " + services.loaderIds() + "); start its bundle, then resume.");
+                    + "' is not present (present: " + services.loaders().ids() + "); start its bundle, then resume.");
         }
         FederatedDataset dataset;
         try {

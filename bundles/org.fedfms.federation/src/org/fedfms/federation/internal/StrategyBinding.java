@@ -25,7 +25,7 @@ final class StrategyBinding {
      * strategy that left (pause) or whose service was replaced (opened again, state restored).
      */
     void ensure(Experiment e, ExperimentSpec spec, int round) {
-        AggregationStrategy present = services.strategy(spec.strategy());
+        AggregationStrategy present = services.strategies().get(spec.strategy());
         Experiment.PendingSwap swap = e.takePendingSwap();
         if (swap != null) {
             e.dropSession();
@@ -41,7 +41,7 @@ final class StrategyBinding {
             boolean wasBound = e.sessionStrategy != null;
             throw RoundAbort.pause(where(e, round) + " cannot start: strategy '" + spec.strategy() + "' is "
                     + (wasBound ? "no longer" : "not") + " present (its bundle stopped or is not installed; present: "
-                    + services.strategyIds() + "). Swap the strategy or restart its bundle, then resume; the experiment "
+                    + services.strategies().ids() + "). Swap the strategy or restart its bundle, then resume; the experiment "
                     + "keeps the model of round " + (round - 1) + ".");
         }
         if (e.session != null && e.sessionStrategy == present) {

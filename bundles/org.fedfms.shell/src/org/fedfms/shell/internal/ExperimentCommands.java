@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.federation.ExperimentNotFoundException;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
@@ -118,7 +118,12 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
         o.strategySettings(settings);
-        return create(f, o.build(), replace);
+        ExperimentSpec spec = o.build();
+        try {
+            return create(f, spec, replace);
+        } catch (SettingsException invalid) {
+            throw o.named(invalid);
+        }
     }
 
     @Descriptor("create an experiment from a spec file written by fedfms:experiment-save (or by hand: keys left out "
@@ -142,10 +147,6 @@ public class ExperimentCommands implements CommandSet {
         }
         if (!name.isBlank()) {
             spec = spec.toBuilder().name(name.trim()).build();
-            List<String> problems = spec.problems();
-            if (!problems.isEmpty()) {
-                throw new SettingsException("--name", problems);
-            }
         }
         return create(f, spec, replace);
     }
@@ -219,48 +220,19 @@ public class ExperimentCommands implements CommandSet {
         Federations.noUnknownOptions("remove", List.of("--keep-files"), name);
         Path dir = f.experimentsDirectory().resolve(name);
         if (!f.remove(name, !keepFiles)) {
-            throw new FederationException("no experiment '" + name + "' (experiments: "
+            throw new ExperimentNotFoundException(name, "no experiment '" + name + "' (experiments: "
                     + f.experiments().stream().map(ExperimentStatus::name).toList() + ")");
         }
         return keepFiles ? "removed experiment '" + name + "'; its files stay in " + dir
                 : "removed experiment '" + name + "' and deleted " + dir;
     }
 
-    private Table create(FederationService f, ExperimentSpec spec, boolean replace) {
-        requireServices(f, spec);
+    private static Table create(FederationService f, ExperimentSpec spec, boolean replace) {
         if (replace) {
-            if (f.experiments().stream().anyMatch(s -> s.name().equals(spec.name()))) {
-                f.cancel(spec.name());
-            }
-            f.remove(spec.name(), true);
+            f.replace(spec);
+        } else {
+            f.create(spec);
         }
-        f.create(spec);
         return StatusTables.status(f, spec.name());
-    }
-
-    /** Says which service an experiment needs is missing, before the federation refuses it. */
-    private static void requireServices(FederationService f, ExperimentSpec spec) {
-        List<String> missing = new ArrayList<>();
-        missing(missing, "trainer", spec.trainer(), f.trainerFactories(), x -> x.id(), "site trainer");
-        missing(missing, "dataset loader", spec.dataset(), f.loaders(), x -> x.id(), "dataset loader");
-        boolean aggregates = spec.protocol() == ExperimentSpec.Protocol.FEDERATED
-                || spec.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT;
-        if (aggregates) {
-            missing(missing, "strategy", spec.strategy(), f.strategies(), x -> x.id(), "aggregation strategy");
-        }
-        if (!missing.isEmpty()) {
-            throw new FederationException("experiment '" + spec.name() + "' cannot be created: "
-                    + String.join("; ", missing) + ". Is the bundle that provides it installed and started? "
-                    + "('lb fedfms' lists the FedFMS bundles)");
-        }
-    }
-
-    private static <T> void missing(List<String> missing, String what, String id, List<T> present,
-            Function<T, String> idOf, String service) {
-        List<String> ids = present.stream().map(idOf).toList();
-        if (!ids.contains(id)) {
-            missing.add("no " + what + " '" + id + "' present (the " + service + " services present: "
-                    + (ids.isEmpty() ? "none" : String.join(", ", ids)) + ")");
-        }
     }
 }

@@ -202,17 +202,22 @@ final class ExperimentOptions {
         return text;
     }
 
-    /** The spec, or a {@link SettingsException} with every problem of the options and of the spec. */
+    /**
+     * The spec the options give, not yet validated (the federation does that when it creates the
+     * experiment; {@link #named} then names the options in its problems).
+     *
+     * @throws SettingsException with every problem of the options themselves
+     */
     ExperimentSpec build() {
-        List<String> all = new ArrayList<>(problems);
-        ExperimentSpec spec = builder.build();
-        if (all.isEmpty()) {
-            spec.problems().forEach(p -> all.add(withOption(p)));
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject, problems);
         }
-        if (!all.isEmpty()) {
-            throw new SettingsException(subject, all);
-        }
-        return spec;
+        return builder.build();
+    }
+
+    /** The spec's problems as the options that set each component name them. */
+    SettingsException named(SettingsException invalid) {
+        return new SettingsException(subject, invalid.problems().stream().map(ExperimentOptions::withOption).toList());
     }
 
     /** A spec problem naming its component ({@code 'learningRate' ...}) also names the option ({@code --lr}). */

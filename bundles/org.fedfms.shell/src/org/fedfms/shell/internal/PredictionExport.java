@@ -7,23 +7,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
-import org.fedfms.api.ParameterSet;
 import org.fedfms.api.data.DataSplit;
-import org.fedfms.api.data.DatasetLoader;
-import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.io.AtomicFiles;
-import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SampleMetrics;
-import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
-import org.fedfms.federation.ExperimentSpec;
-import org.fedfms.federation.ExperimentSpec.Protocol;
+import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.FederationService;
 import org.fedfms.shell.CsvWriter;
 import org.fedfms.shell.DataTable;
@@ -32,9 +24,9 @@ import org.fedfms.shell.ExperimentTables;
 /**
  * The per-sample part of an export: the experiment's current model (each site's own model for local-only;
  * before the first round the initial, untrained one, a baseline)
- * evaluated sample by sample on each site's data through the {@link PredictionExporter} of the
- * experiment's trainer, {@code samples.csv} with a row per sample, and PNG overlays (image | ground truth
- * | prediction) of the first samples of each site under {@code overlays/}.
+ * evaluated sample by sample on each site's data through the federation's {@link ExperimentInspector} (the
+ * prediction exporter of the experiment's trainer): {@code samples.csv} with a row per sample, and PNG
+ * overlays (image | ground truth | prediction) of the first samples of each site under {@code overlays/}.
  *
  * <p>By default each site is looked at on the split the experiment evaluates it on every round (the
  * unseen site of leave-one-site-out on its test split, the others on their validation split), so the
@@ -57,11 +49,9 @@ final class PredictionExport {
     }
 
     private final FederationService federation;
-    private final Map<String, PredictionExporter> exporters;
 
-    PredictionExport(FederationService federation, Map<String, PredictionExporter> exporters) {
+    PredictionExport(FederationService federation) {
         this.federation = federation;
-        this.exporters = exporters;
     }
 
     /**
@@ -74,28 +64,26 @@ final class PredictionExport {
      */
     Outcome write(String name, Path dir, int overlaysPerSite, String split, List<String> siteIds, PrintStream progress)
             throws Exception {
-        ExperimentSpec spec = federation.spec(name);
-        PredictionExporter exporter = exporters.get(spec.trainer());
-        if (exporter == null) {
-            return nothing("PNG overlays of predictions: none written; trainer '" + spec.trainer() + "' has no "
-                    + "prediction exporter (exporters present: " + (exporters.isEmpty() ? "none"
-                    : String.join(", ", new TreeMap<>(exporters).keySet())) + "), so there are no per-sample "
-                    + "metrics or overlays; rounds.csv, sites.csv and experiment.json hold its results");
+        DataSplit chosen = split(split);
+        ExperimentInspector inspector = federation.inspect(name);
+        String trainer = inspector.spec().trainer();
+        if (inspector.missingExporter() != null) {
+            return nothing("PNG overlays of predictions: none written; " + inspector.missingExporter() + ", so there "
+                    + "are no per-sample metrics or overlays; rounds.csv, sites.csv and experiment.json hold its "
+                    + "results");
         }
-        DatasetLoader loader = federation.loaders().stream().filter(l -> l.id().equals(spec.dataset())).findFirst()
-                .orElse(null);
-        if (loader == null) {
-            return nothing("PNG overlays of predictions: none written; the data of '" + spec.dataset() + "' is not "
-                    + "on this machine (no dataset loader '" + spec.dataset() + "'; a coordinator's sites keep "
+        String dataset = inspector.spec().dataset();
+        if (!inspector.dataHere()) {
+            return nothing("PNG overlays of predictions: none written; the data of '" + dataset + "' is not "
+                    + "on this machine (no dataset loader '" + dataset + "'; a coordinator's sites keep "
                     + "their images)");
         }
-        FederatedDataset dataset = loader.load(spec.datasetSettings());
-        List<SiteData> sites = sites(dataset, siteIds);
-        TrainerSpec trainerSpec = spec.trainerSpec();
-        Map<String, ParameterSet> local = spec.protocol() == Protocol.LOCAL_ONLY ? federation.localParameters(name)
-                : Map.of();
-        int rounds = federation.status(name).completedRounds();
-        ParameterSet global = federation.globalParameters(name);
+        List<SiteData> sites;
+        try {
+            sites = inspector.sites(siteIds);
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException("--sites: " + x.getMessage(), x);
+        }
         Path overlayDir = dir.resolve("overlays");
         Thread caller = Thread.currentThread();
         TrainingMonitor monitor = new TrainingMonitor() {
@@ -112,12 +100,11 @@ final class PredictionExport {
         List<String> splits = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (SiteData site : sites) {
-            DataSplit s = split(spec, site.siteId(), split);
+            DataSplit s = chosen != null ? chosen : inspector.evaluatedSplit(site.siteId());
             List<Sample> samples = site.split(s);
             if (samples.isEmpty()) {
                 continue;
             }
-            ParameterSet model = local.getOrDefault(site.siteId(), global);
             int pictures = Math.min(overlaysPerSite, samples.size());
             List<String> pictured = samples.subList(0, pictures).stream().map(Sample::id).toList();
             List<String> rest = samples.subList(pictures, samples.size()).stream().map(Sample::id).toList();
@@ -125,10 +112,10 @@ final class PredictionExport {
                     + s.name().toLowerCase(Locale.ROOT) + " samples, " + pictures + " overlays");
             List<SampleMetrics> siteMetrics = new ArrayList<>();
             if (!pictured.isEmpty()) {
-                siteMetrics.addAll(exporter.export(trainerSpec, site, s, pictured, model, overlayDir, monitor));
+                siteMetrics.addAll(inspector.export(site, s, pictured, overlayDir, monitor));
             }
             if (!rest.isEmpty()) {
-                siteMetrics.addAll(exporter.evaluateSamples(trainerSpec, site, s, rest, model, monitor));
+                siteMetrics.addAll(inspector.evaluateSamples(site, s, rest, monitor));
             }
             for (SampleMetrics m : siteMetrics) {
                 all.add(m);
@@ -138,6 +125,7 @@ final class PredictionExport {
                 }
             }
         }
+        int rounds = inspector.round();
         String model = rounds == 0 ? "the initial (untrained) model" : "the model of round " + rounds;
         Path csv = dir.resolve("samples.csv");
         AtomicFiles.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
@@ -145,7 +133,7 @@ final class PredictionExport {
         int overlays = files.size() - 1;
         return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()
                 + " samples in " + csv.getFileName() + means(all) + "; " + overlays + " PNG overlays of predictions "
-                + "(image | ground truth | prediction) in " + overlayDir + " by trainer '" + spec.trainer() + "'");
+                + "(image | ground truth | prediction) in " + overlayDir + " by trainer '" + trainer + "'");
     }
 
     /** {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250)} over the samples, or empty. */
@@ -165,27 +153,14 @@ final class PredictionExport {
         return new Outcome(List.of(), 0, 0, note);
     }
 
-    /** The chosen sites of the dataset, in its order; an error names sites it does not have. */
-    private static List<SiteData> sites(FederatedDataset dataset, List<String> ids) {
-        if (ids.isEmpty()) {
-            return dataset.sites();
-        }
-        List<String> all = dataset.sites().stream().map(SiteData::siteId).toList();
-        List<String> unknown = ids.stream().filter(id -> !all.contains(id)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("--sites: dataset '" + dataset.name() + "' has no site"
-                    + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown) + " (sites: "
-                    + String.join(", ", all) + ")");
-        }
-        return dataset.sites().stream().filter(s -> ids.contains(s.siteId())).toList();
-    }
-
-    /** The split a site is looked at on. */
-    static DataSplit split(ExperimentSpec spec, String siteId, String choice) {
+    /**
+     * The split named by a {@code --split} choice, or {@code null} for {@link #EVALUATED} (the split the
+     * experiment evaluates each site on).
+     */
+    static DataSplit split(String choice) {
         String c = choice.trim().toLowerCase(Locale.ROOT);
         if (c.equals(EVALUATED)) {
-            return spec.protocol() == Protocol.LEAVE_ONE_SITE_OUT && siteId.equals(spec.unseenSite()) ? DataSplit.TEST
-                    : DataSplit.VALIDATION;
+            return null;
         }
         for (DataSplit s : DataSplit.values()) {
             if (s.name().toLowerCase(Locale.ROOT).equals(c)) {

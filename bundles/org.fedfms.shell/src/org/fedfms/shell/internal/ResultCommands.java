@@ -7,15 +7,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.io.AtomicFiles;
-import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
@@ -45,23 +42,6 @@ public class ResultCommands implements CommandSet {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FederationService federation;
-
-    private final Map<String, PredictionExporter> exporters = new ConcurrentHashMap<>();
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addExporter(PredictionExporter exporter, Map<String, Object> properties) {
-        Object id = properties.get(PredictionExporter.ID_PROPERTY);
-        if (id != null) {
-            exporters.put(id.toString(), exporter);
-        }
-    }
-
-    void removeExporter(PredictionExporter exporter, Map<String, Object> properties) {
-        Object id = properties.get(PredictionExporter.ID_PROPERTY);
-        if (id != null) {
-            exporters.remove(id.toString(), exporter);
-        }
-    }
 
     @Descriptor("show an experiment's rounds: a row per round, then a row per site (status, samples, training loss, "
             + "evaluation metrics such as dice, iou, hd95, bytes up and down, milliseconds)")
@@ -94,8 +74,8 @@ public class ResultCommands implements CommandSet {
         FederationService f = Federations.require(federation);
         Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites"), name, directory);
         int perSite = overlays.isBlank() ? DEFAULT_OVERLAYS : Federations.nonNegative("--overlays", overlays);
+        PredictionExport.split(split);
         ExperimentSpec spec = f.spec(name);
-        PredictionExport.split(spec, "", split);
         ExperimentStatus status = f.status(name);
         List<RoundResult> history = f.history(name);
         ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
@@ -112,7 +92,7 @@ public class ResultCommands implements CommandSet {
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
         List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .toList();
-        PredictionExport.Outcome samples = new PredictionExport(f, exporters).write(name, dir, perSite, split, siteIds,
+        PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds,
                 System.out);
         files.addAll(samples.files());
         return new ExportResult(name, dir, history.size(), files, samples.note());

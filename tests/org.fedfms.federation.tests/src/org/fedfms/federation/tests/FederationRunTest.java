@@ -16,7 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.data.SiteData;
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.ExperimentInspector;
+import org.fedfms.federation.ExperimentNotFoundException;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.ExperimentStatus;
@@ -164,6 +169,32 @@ class FederationRunTest {
             r.sites().forEach(s -> assertEquals(0, s.bytesUp() + s.bytesDown(), s.siteId()));
         }
         assertThrows(FederationException.class, () -> f.swapStrategy("local", "fedavg", Map.of()));
+
+        ExperimentInspector inspector = f.inspect("local");
+        assertEquals(3, inspector.round());
+        assertTrue(inspector.dataHere());
+        assertTrue(inspector.missingExporter().startsWith("trainer 'linreg' has no prediction exporter"),
+                inspector.missingExporter());
+        assertEquals(List.of("site-0", "site-1", "site-2", "site-3"),
+                inspector.sites(List.of()).stream().map(SiteData::siteId).toList());
+        assertEquals("site-0", inspector.firstSite());
+        assertTrue(inspector.ownModel("site-1"));
+        assertEquals(0.0, inspector.parameters("site-1").maxAbsDifference(s1), "site-1 is predicted by its own model");
+        assertEquals(DataSplit.VALIDATION, inspector.evaluatedSplit("site-1"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> inspector.sites(List.of("site-9")));
+        assertTrue(unknown.getMessage().contains("has no site site-9"), unknown.getMessage());
+        FederationException noExporter = assertThrows(FederationException.class, () -> inspector.evaluateSamples(
+                inspector.sites(List.of("site-0")).get(0), DataSplit.VALIDATION, List.of(), TrainingMonitor.NONE));
+        assertTrue(noExporter.getMessage().contains("has no prediction exporter"), noExporter.getMessage());
+    }
+
+    @Test
+    void protocolsSayWhetherTheyAggregate() {
+        assertTrue(Protocol.FEDERATED.aggregates());
+        assertTrue(Protocol.LEAVE_ONE_SITE_OUT.aggregates());
+        assertFalse(Protocol.CENTRALIZED.aggregates());
+        assertFalse(Protocol.LOCAL_ONLY.aggregates());
     }
 
     @Test
@@ -212,6 +243,10 @@ class FederationRunTest {
         assertTrue(java.nio.file.Files.exists(f.experimentsDirectory().resolve("checks").resolve("spec.json")));
         FederationException unknown = assertThrows(FederationException.class, () -> f.status("nosuch"));
         assertTrue(unknown.getMessage().contains("no experiment 'nosuch'"), unknown.getMessage());
+        ExperimentNotFoundException notFound = assertThrows(ExperimentNotFoundException.class,
+                () -> f.inspect("nosuch"));
+        assertEquals("nosuch", notFound.experiment());
+        assertThrows(ExperimentNotFoundException.class, () -> f.runRound("nosuch"));
     }
 
     @Test

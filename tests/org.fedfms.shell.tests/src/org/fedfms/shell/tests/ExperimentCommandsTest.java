@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,9 +19,12 @@ import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederatedSite;
 import org.fedfms.federation.FederationService;
+import org.fedfms.federation.SiteProvider;
 import org.fedfms.shell.DataTable;
 import org.fedfms.shell.Table;
+import org.osgi.framework.ServiceRegistration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -363,11 +367,11 @@ class ExperimentCommandsTest {
         String twice = shell.error("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 --rounds 3 shell-bad");
         assertTrue(twice.contains("experiment: option --rounds is given more than once"), twice);
         String strategy = shell.error("fedfms:experiment " + Shell.FIXTURE + " --strategy nosuch shell-bad");
-        assertTrue(strategy.contains("no strategy 'nosuch' present") && strategy.contains("fedavg"), strategy);
+        assertTrue(strategy.contains("strategy 'nosuch' is not present") && strategy.contains("fedavg"), strategy);
         String setting = shell.error("fedfms:experiment " + Shell.FIXTURE + " shell-bad weighted=maybe");
         assertTrue(setting.contains("'weighted'") && setting.contains("maybe"), setting);
         String trainer = shell.error("fedfms:experiment --trainer nosuch shell-bad");
-        assertTrue(trainer.contains("no trainer 'nosuch' present") && trainer.contains("linreg")
+        assertTrue(trainer.contains("trainer factory 'nosuch' is not present") && trainer.contains("linreg")
                 && trainer.contains("djl"), trainer);
         String data = shell.error("fedfms:experiment " + Shell.FIXTURE + " --data colour=blue shell-bad");
         assertTrue(data.contains("unknown setting 'colour'"), data);
@@ -382,6 +386,48 @@ class ExperimentCommandsTest {
         assertTrue(swap.contains("no strategy 'nosuch' is present"), swap);
         String rounds = shell.error("fedfms:run --rounds 0 shell-bad");
         assertTrue(rounds.contains("--rounds: '0' is not a whole number of at least 1"), rounds);
+    }
+
+    @Test
+    void siteProviderDatasetIsAcceptedAsTheFederationAcceptsIt() throws Exception {
+        String name = "shell-provided";
+        shell.forget(name);
+        SiteProvider provider = new SiteProvider() {
+            @Override
+            public String id() {
+                return "shell-remote";
+            }
+
+            @Override
+            public List<FederatedSite> sites(ExperimentSpec spec) {
+                return List.of();
+            }
+        };
+        ServiceRegistration<SiteProvider> registration = shell.context.registerService(SiteProvider.class, provider,
+                new Hashtable<>(Map.of("id", "shell-remote")));
+        try {
+            shell.run("fedfms:experiment --trainer none --dataset shell-remote --rounds 2 " + name);
+            ExperimentSpec spec = shell.federation().spec(name);
+            assertEquals("shell-remote", spec.dataset());
+            String local = shell.error("fedfms:experiment --dataset shell-remote --protocol local-only " + name + "-x");
+            assertTrue(local.contains("needs a dataset loader in this JVM"), local);
+        } finally {
+            registration.unregister();
+            shell.forget(name);
+        }
+    }
+
+    @Test
+    void replaceWithABadSpecKeepsTheExperiment() throws Exception {
+        String name = "shell-replace-bad";
+        shell.forget(name);
+        shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 " + name);
+        String error = shell.error("fedfms:experiment " + Shell.FIXTURE.replace("--lr 0.05", "--lr -1")
+                + " --replace " + name);
+        assertTrue(error.contains("'learningRate' (--lr) = -1.0 must be positive"), error);
+        assertEquals(2, shell.federation().spec(name).rounds());
+        assertTrue(Files.isRegularFile(shell.federation().experimentsDirectory().resolve(name).resolve("spec.json")));
+        shell.forget(name);
     }
 
     @Test

@@ -122,7 +122,7 @@ class ScriptTest {
 
         int missing = runner.run(text, "demo.gogo", Map.of("trainer", "nosuch"));
         assertEquals(1, missing);
-        assertTrue(err().contains("no trainer 'nosuch' present"), err());
+        assertTrue(err().contains("trainer factory 'nosuch' is not present"), err());
 
         err.reset();
         int rc = runner.run(text, "demo.gogo", Map.of("trainer", "linreg", "dataset", "fixture", "model", "linreg",

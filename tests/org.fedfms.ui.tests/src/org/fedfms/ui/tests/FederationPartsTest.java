@@ -9,12 +9,20 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Group;
+import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Spinner;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableItem;
+import org.eclipse.swt.widgets.Text;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
@@ -24,6 +32,7 @@ import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.SettingsForm;
 import org.fedfms.ui.internal.parts.ExperimentsPart;
 import org.fedfms.ui.internal.parts.RoundsPart;
 import org.fedfms.ui.internal.parts.SitesPart;
@@ -96,47 +105,40 @@ class FederationPartsTest {
                 .roundDeadlineSeconds(30);
     }
 
-    private static void join(Job job) {
-        assertNotNull(job);
-        Ui.waitUntil("job '" + job.getName() + "' is done", () -> job.getResult() != null);
-        assertEquals(IStatus.OK, job.getResult().getSeverity(), job.getResult().toString());
-    }
-
-    private static <T extends Record> T only(List<T> rows, java.util.function.Predicate<T> which) {
-        List<T> matching = rows.stream().filter(which).toList();
-        assertEquals(1, matching.size(), rows.toString());
-        return matching.get(0);
-    }
-
     @Test
     void experimentsPartCreatesAnExperimentFromFormValuesAndRunsOneRound() throws Exception {
         FederationService f = federation();
         String name = fresh(f, "ui-form");
-        ExperimentsPart part = Ui.make(ExperimentsPart.class, shell);
+        Ui.make(ExperimentsPart.class, shell);
         shell.open();
+        Group spec = Ui.named(shell, Group.class, "spec");
         Ui.waitUntil("the form offers the fixture loader and linreg trainer",
-                () -> part.suggestions("dataset").contains(FixtureDatasetLoader.ID)
-                        && part.suggestions("trainer").contains(LinRegTrainerFactory.ID)
-                        && part.suggestions("strategy").contains("fedavg"),
-                () -> part.suggestions("dataset") + " " + part.suggestions("trainer"));
+                () -> suggestions(spec, "dataset").contains(FixtureDatasetLoader.ID)
+                        && suggestions(spec, "trainer").contains(LinRegTrainerFactory.ID)
+                        && suggestions(spec, "strategy").contains("fedavg"),
+                () -> suggestions(spec, "dataset") + " " + suggestions(spec, "trainer"));
 
-        part.specForm().setValues(Map.of("name", name, "model", "linreg", "adapter", "none", "trainer",
+        type(spec, Map.of("name", name, "model", "linreg", "adapter", "none", "trainer",
                 LinRegTrainerFactory.ID, "dataset", FixtureDatasetLoader.ID, "device", "cpu", "learningRate", "0.02",
                 "batchSize", "8", "rounds", "3", "roundDeadlineSeconds", "30"));
-        Ui.waitUntil("the fixture's settings form shows", () -> part.datasetForm() != null
-                && part.datasetForm().values().containsKey("sites"));
-        part.datasetForm().setValues(Map.of("sites", "3", "trainSamples", "16"));
-        part.strategyForm().setValues(Map.of("weighted", "false"));
-        part.trainerOptions().setText("noise=0.1 failSite=none");
-        assertEquals(List.of(), part.specForm().problems());
+        Group dataset = Ui.named(shell, Group.class, "dataset");
+        Ui.waitUntil("the fixture's settings form shows", () -> input(dataset, "sites") != null);
+        type(dataset, Map.of("sites", "3", "trainSamples", "16"));
+        type(Ui.named(shell, Group.class, "strategy"), Map.of("weighted", "false"));
+        Ui.named(shell, Text.class, "trainer-options").setText("noise=0.1 failSite=none");
+        Label validation = Ui.named(shell, Label.class, "validation");
+        assertEquals("Ready to create.", validation.getText());
 
-        part.specForm().setValues(Map.of("learningRate", "fast"));
-        assertEquals("'learningRate': 'fast' is not a double", part.specForm().problem("learningRate"));
-        assertTrue(part.validationText().contains("'learningRate': 'fast' is not a double"), part.validationText());
-        part.specForm().setValues(Map.of("learningRate", "0.02"));
-        assertEquals("Ready to create.", part.validationText());
+        type(spec, Map.of("learningRate", "fast"));
+        assertTrue(validation.getText().contains("'learningRate': 'fast' is not a double"), validation.getText());
+        assertEquals(false, Ui.named(shell, Button.class, "create").isEnabled());
+        type(spec, Map.of("learningRate", "0.02"));
+        assertEquals("Ready to create.", validation.getText());
 
-        join(part.createFromForm());
+        Table experiments = Ui.named(shell, Table.class, "experiments");
+        Ui.select(Ui.named(shell, Button.class, "create"), true);
+        Ui.waitUntil("the new experiment is listed ready", () -> row(experiments, name) != null
+                && row(experiments, name).get(1).equals("ready"), () -> row(experiments, name));
         ExperimentSpec created = f.spec(name);
         assertEquals(FixtureDatasetLoader.ID, created.dataset());
         assertEquals(LinRegTrainerFactory.ID, created.trainer());
@@ -147,20 +149,74 @@ class FederationPartsTest {
         assertEquals(false, created.strategySettings().get("weighted"));
         assertEquals(0.1, ((Number) created.trainerOptions().get("noise")).doubleValue());
         assertEquals("none", created.trainerOptions().get("failSite"));
-        Ui.waitUntil("the new experiment is listed ready",
-                () -> part.rows().stream().anyMatch(r -> r.name().equals(name) && r.state().equals("ready")),
-                part::rows);
 
-        join(part.oneRound(name));
+        Ui.select(Ui.named(shell, Button.class, "One round"), true);
+        Ui.waitUntil("the list shows one round done", () -> List.of("1/3").equals(
+                row(experiments, name).subList(2, 3)), () -> row(experiments, name));
         List<RoundResult> history = f.history(name);
         assertEquals(1, history.size());
         assertEquals(3, history.get(0).okSites());
         assertEquals(16 * 3, history.get(0).sites().stream().mapToLong(SiteRoundResult::sampleCount).sum());
-        Ui.waitUntil("the list shows one round done", () -> part.rows().stream()
-                .anyMatch(r -> r.name().equals(name) && r.completedRounds() == 1 && r.plannedRounds() == 3),
-                part::rows);
-        ExperimentsPart.Row row = only(part.rows(), r -> r.name().equals(name));
-        assertTrue(row.lastEvaluation().contains("mse="), row.lastEvaluation());
+        Ui.waitUntil("the list shows the last evaluation", () -> row(experiments, name).get(5).contains("mse="),
+                () -> row(experiments, name));
+    }
+
+    /** The cells of the experiment's row, or null when it is not listed; selects the row, as a click would. */
+    private static List<String> row(Table table, String name) {
+        for (int i = 0; i < table.getItemCount(); i++) {
+            TableItem item = table.getItem(i);
+            if (item.getText(0).equals(name)) {
+                table.setSelection(i);
+                table.notifyListeners(SWT.Selection, new Event());
+                List<String> cells = new ArrayList<>();
+                for (int c = 0; c < table.getColumnCount(); c++) {
+                    cells.add(item.getText(c));
+                }
+                return cells;
+            }
+        }
+        return null;
+    }
+
+    /** The input of a setting in a settings form under {@code area}, or null. */
+    private static Control input(Composite area, String key) {
+        for (Control c : area.getChildren()) {
+            if (key.equals(c.getData(SettingsForm.class.getName()))) {
+                return c;
+            }
+            if (c instanceof Composite child) {
+                Control found = input(child, key);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> suggestions(Composite area, String key) {
+        return List.of(((Combo) input(area, key)).getItems());
+    }
+
+    /** Types values into a settings form's inputs, as the user would. */
+    private static void type(Composite area, Map<String, String> values) {
+        values.forEach((key, value) -> {
+            Control c = input(area, key);
+            assertNotNull(c, "no input '" + key + "'");
+            if (c instanceof Button b) {
+                Ui.select(b, Boolean.parseBoolean(value));
+            } else if (c instanceof Combo combo && (combo.getStyle() & SWT.READ_ONLY) != 0) {
+                combo.select(List.of(combo.getItems()).indexOf(value));
+                combo.notifyListeners(SWT.Selection, new Event());
+            } else if (c instanceof Combo combo) {
+                combo.setText(value);
+            } else if (c instanceof Spinner spinner) {
+                spinner.setSelection(Integer.parseInt(value));
+                spinner.notifyListeners(SWT.Modify, new Event());
+            } else {
+                ((Text) c).setText(value);
+            }
+        });
     }
 
     @Test

@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.GC;
 import org.eclipse.swt.graphics.Image;
 import org.eclipse.swt.graphics.ImageData;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.graphics.Rectangle;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Canvas;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Scale;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetLoader;
@@ -33,6 +40,7 @@ import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.charts.LineChart;
 import org.fedfms.ui.internal.parts.SegmentationViewerPart;
+import org.fedfms.ui.internal.viewer.OverlayView;
 import org.fedfms.ui.internal.viewer.SegmentationOverlay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,56 +126,58 @@ class SegmentationViewerTest {
 
         SegmentationViewerPart part = Ui.make(SegmentationViewerPart.class, shell);
         shell.open();
+        Label status = Ui.named(shell, Label.class, "status");
+        Label sample = Ui.named(shell, Label.class, "sample");
+        Table sites = Ui.named(shell, Table.class, "sites");
+        Table samples = Ui.named(shell, Table.class, "samples");
+        Canvas canvas = Ui.named(shell, Canvas.class, "canvas");
         part.showExperiment(name);
-        Ui.waitUntil("the viewer shows a sample of " + name, MODEL_TIMEOUT_MS,
-                () -> part.prediction() != null && part.round() == 1, part::statusText);
+        Ui.waitUntil("the viewer shows a sample of " + name + " after round 1", MODEL_TIMEOUT_MS,
+                () -> status.getText().contains("after round 1") && sample.getText().contains(": Dice "),
+                status::getText);
 
-        assertEquals(dataset.sites().stream().map(s -> new SegmentationViewerPart.SiteRow(s.siteId(), s.train().size(),
-                s.validation().size(), s.test().size())).toList(), part.sites());
+        assertEquals(dataset.sites().stream().map(s -> List.of(s.siteId(), "" + s.train().size(),
+                "" + s.validation().size(), "" + s.test().size())).toList(), rows(sites, 4));
         SiteData site = dataset.sites().get(0);
-        assertEquals(site.siteId(), part.site());
+        assertEquals(site.siteId(), selected(sites));
         assertTrue(site.test().size() >= 2, site.test().size() + " test samples");
 
         List<SampleMetrics> expected = exporter.evaluateSamples(trainerSpec(spec), site, DataSplit.TEST, List.of(),
                 federation.globalParameters(name), TrainingMonitor.NONE);
-        assertEquals(site.test().stream().map(s -> s.id()).toList(),
-                part.samples().stream().map(SegmentationViewerPart.SampleRow::sampleId).toList());
+        assertEquals(site.test().stream().map(s -> s.id()).toList(), column(samples, 0));
         for (int i = 0; i < expected.size(); i++) {
-            SegmentationViewerPart.SampleRow row = part.samples().get(i);
-            double dice = expected.get(i).metrics().get("dice").orElseThrow();
-            assertEquals(dice, row.dice(), 1e-9, "dice of " + row.sampleId());
-            assertEquals(expected.get(i).metrics().get("hd95").orElseThrow(), row.hd95(), 1e-9);
-            assertEquals(LineChart.format(dice), part.samplesTable().getItem(i).getText(1));
+            assertEquals(expected.get(i).sampleId(), samples.getItem(i).getText(0));
+            assertEquals(LineChart.format(expected.get(i).metrics().get("dice").orElseThrow()),
+                    samples.getItem(i).getText(1), "dice of " + expected.get(i).sampleId());
+            assertEquals(LineChart.format(expected.get(i).metrics().get("hd95").orElseThrow()),
+                    samples.getItem(i).getText(3));
         }
 
         // the sample with the most predicted foreground among the listed ones
         SamplePrediction shown = null;
-        for (SegmentationViewerPart.SampleRow row : part.samples().stream()
-                .sorted(Comparator.comparingDouble(SegmentationViewerPart.SampleRow::dice).reversed()).toList()) {
-            part.selectSample(row.sampleId());
-            Ui.waitUntil("the viewer shows " + row.sampleId(), MODEL_TIMEOUT_MS, () -> part.prediction() != null
-                    && part.prediction().sampleId().equals(row.sampleId()) && !part.busy(), part::sampleText);
-            if (shown == null || part.prediction().foregroundPixels() > shown.foregroundPixels()) {
-                shown = part.prediction();
+        for (String id : column(samples, 0)) {
+            SamplePrediction p = exporter.predict(trainerSpec(spec), site, DataSplit.TEST, List.of(id),
+                    federation.globalParameters(name), TrainingMonitor.NONE).get(0);
+            if (shown == null || p.foregroundPixels() > shown.foregroundPixels()) {
+                shown = p;
             }
         }
         assertTrue(shown.foregroundPixels() > 0, "one round of training predicts some foreground");
         String id = shown.sampleId();
-        part.selectSample(id);
+        SamplePrediction p = shown;
+        click(samples, id);
         Ui.waitUntil("the viewer shows " + id, MODEL_TIMEOUT_MS,
-                () -> part.prediction() != null && part.prediction().sampleId().equals(id) && !part.busy(),
-                part::sampleText);
-        SamplePrediction p = part.prediction();
+                () -> sample.getText().startsWith(site.siteId() + " / " + id + ": Dice "), sample::getText);
         SampleMetrics same = expected.stream().filter(m -> m.sampleId().equals(id)).findFirst().orElseThrow();
         double dice = same.metrics().get("dice").orElseThrow();
         assertEquals(dice, p.metrics().metrics().get("dice").orElseThrow(), 1e-9, "the sample's dice");
-        assertTrue(part.sampleText().startsWith(site.siteId() + " / " + id + ": Dice " + LineChart.format(dice)),
-                part.sampleText());
+        assertTrue(sample.getText().startsWith(site.siteId() + " / " + id + ": Dice " + LineChart.format(dice)),
+                sample.getText());
         LabeledImage image = site.test().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().load();
-        assertEquals(List.of(image.height(), image.width()), List.of(part.overlay().height, part.overlay().width));
+        assertEquals(List.of(image.height(), image.width()), List.of(overlay(canvas).height, overlay(canvas).width));
 
         // default style: prediction filled translucent, ground truth outlined
-        int alpha = Math.round(part.opacity().getSelection() * 255f / 100);
+        int alpha = Math.round(Ui.named(shell, Scale.class, "opacity").getSelection() * 255f / 100);
         int predictionColour = SegmentationOverlay.PREDICTION_COLOURS[0];
         int truthColour = SegmentationOverlay.TRUTH_COLOURS[0];
         int filled = 0;
@@ -179,7 +189,7 @@ class SegmentationViewerTest {
                         image.height());
                 int want = outline ? truthColour : p.predicted()[i] != 0
                         ? SegmentationOverlay.blend(base, predictionColour, alpha) : base;
-                assertEquals(want, pixel(part.overlay(), x, y), "overlay at " + x + "," + y);
+                assertEquals(want, pixel(overlay(canvas), x, y), "overlay at " + x + "," + y);
                 if (p.predicted()[i] != 0 && !outline) {
                     filled++;
                 }
@@ -188,13 +198,13 @@ class SegmentationViewerTest {
         assertTrue(filled > 0, "predicted pixels off the ground-truth outline");
 
         // opaque prediction, no ground truth: the prediction colour exactly where the prediction is foreground
-        part.setStyle(false, true, 100);
+        setStyle(false, true, 100);
         int predictionPixel = -1;
         for (int i = 0; i < p.predicted().length; i++) {
             int x = i % image.width();
             int y = i / image.width();
             int want = p.predicted()[i] != 0 ? predictionColour : SegmentationOverlay.base(image, i);
-            assertEquals(want, pixel(part.overlay(), x, y), "opaque overlay at " + x + "," + y);
+            assertEquals(want, pixel(overlay(canvas), x, y), "opaque overlay at " + x + "," + y);
             if (p.predicted()[i] != 0 && predictionPixel < 0 && SegmentationOverlay.base(image, i) != predictionColour) {
                 predictionPixel = i;
             }
@@ -203,30 +213,30 @@ class SegmentationViewerTest {
         Ui.pump(300);
         int px = predictionPixel % image.width();
         int py = predictionPixel / image.width();
-        Rectangle drawn = part.drawnArea();
+        Rectangle drawn = (Rectangle) canvas.getData(OverlayView.DRAWN);
         assertTrue(drawn.width >= image.width(), "drawn at " + drawn);
         int sx = drawn.x + (int) ((px + 0.5) * drawn.width / image.width());
         int sy = drawn.y + (int) ((py + 0.5) * drawn.height / image.height());
-        assertEquals(predictionColour, screenPixel(part, sx, sy), "canvas pixel at " + sx + "," + sy);
+        assertEquals(predictionColour, screenPixel(canvas, sx, sy), "canvas pixel at " + sx + "," + sy);
 
         // prediction off: the image itself where the prediction was
-        part.setStyle(false, false, 100);
-        assertEquals(SegmentationOverlay.base(image, predictionPixel), pixel(part.overlay(), px, py));
+        setStyle(false, false, 100);
+        assertEquals(SegmentationOverlay.base(image, predictionPixel), pixel(overlay(canvas), px, py));
         Ui.pump(300);
-        assertEquals(SegmentationOverlay.base(image, predictionPixel), screenPixel(part, sx, sy));
+        assertEquals(SegmentationOverlay.base(image, predictionPixel), screenPixel(canvas, sx, sy));
 
         // another site: its own samples and the exporter's dice for them
         SiteData second = dataset.sites().get(1);
-        part.selectSite(second.siteId());
+        click(sites, second.siteId());
         Ui.waitUntil("the viewer shows " + second.siteId(), MODEL_TIMEOUT_MS,
-                () -> second.siteId().equals(part.site()) && part.prediction() != null && !part.busy(),
-                part::statusText);
+                () -> sample.getText().startsWith(second.siteId() + " / ") && sample.getText().contains(": Dice "),
+                status::getText);
         List<SampleMetrics> secondExpected = exporter.evaluateSamples(trainerSpec(spec), second, DataSplit.TEST,
                 List.of(), federation.globalParameters(name), TrainingMonitor.NONE);
-        assertEquals(secondExpected.stream().map(m -> m.metrics().get("dice").orElseThrow()).toList(),
-                part.samples().stream().map(SegmentationViewerPart.SampleRow::dice).toList());
-        assertTrue(part.statusText().startsWith(name + ", global model after round 1: " + second.siteId() + " test, "
-                + secondExpected.size() + " samples, mean Dice "), part.statusText());
+        assertEquals(secondExpected.stream().map(m -> LineChart.format(m.metrics().get("dice").orElseThrow())).toList(),
+                column(samples, 1));
+        assertTrue(status.getText().startsWith(name + ", global model after round 1: " + second.siteId() + " test, "
+                + secondExpected.size() + " samples, mean Dice "), status.getText());
     }
 
     @Test
@@ -236,12 +246,60 @@ class SegmentationViewerTest {
                 .model("linreg").adapter("none").device("cpu").datasetSettings(Map.of("sites", 3)).rounds(1).build());
         SegmentationViewerPart part = Ui.make(SegmentationViewerPart.class, shell);
         shell.open();
+        Label status = Ui.named(shell, Label.class, "status");
         part.showExperiment(name);
         Ui.waitUntil("the viewer says why it shows no samples",
-                () -> part.statusText().startsWith("Trainer 'linreg' offers no prediction exporter"), part::statusText);
-        assertEquals(3, part.sites().size(), part.sites().toString());
-        assertEquals(List.of(), part.samples());
-        assertEquals(null, part.prediction());
+                () -> status.getText().startsWith("Trainer 'linreg' offers no prediction exporter"), status::getText);
+        Table sites = Ui.named(shell, Table.class, "sites");
+        assertEquals(3, sites.getItemCount(), rows(sites, 4).toString());
+        assertEquals(0, Ui.named(shell, Table.class, "samples").getItemCount());
+        assertEquals(null, overlay(Ui.named(shell, Canvas.class, "canvas")));
+    }
+
+    /** Sets the overlay options through their widgets, as the user would. */
+    private void setStyle(boolean truth, boolean predicted, int opacityPercent) {
+        Ui.select(Ui.named(shell, Button.class, "ground-truth"), truth);
+        Ui.select(Ui.named(shell, Button.class, "prediction"), predicted);
+        Scale opacity = Ui.named(shell, Scale.class, "opacity");
+        opacity.setSelection(opacityPercent);
+        Ui.select(opacity, true);
+    }
+
+    /** Selects the row whose first cell is {@code key}, as a click would. */
+    private static void click(Table table, String key) {
+        int row = column(table, 0).indexOf(key);
+        assertTrue(row >= 0, key + " is listed");
+        table.setSelection(row);
+        table.notifyListeners(SWT.Selection, new Event());
+    }
+
+    private static String selected(Table table) {
+        int i = table.getSelectionIndex();
+        return i < 0 ? null : table.getItem(i).getText(0);
+    }
+
+    private static List<String> column(Table table, int column) {
+        List<String> cells = new ArrayList<>();
+        for (TableItem item : table.getItems()) {
+            cells.add(item.getText(column));
+        }
+        return cells;
+    }
+
+    private static List<List<String>> rows(Table table, int columns) {
+        List<List<String>> rows = new ArrayList<>();
+        for (TableItem item : table.getItems()) {
+            List<String> row = new ArrayList<>();
+            for (int c = 0; c < columns; c++) {
+                row.add(item.getText(c));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static ImageData overlay(Canvas canvas) {
+        return (ImageData) canvas.getData(OverlayView.OVERLAY);
     }
 
     private static int pixel(ImageData d, int x, int y) {
@@ -250,11 +308,11 @@ class SegmentationViewerTest {
     }
 
     /** The colour the canvas shows at (x, y), read back from the screen. */
-    private static int screenPixel(SegmentationViewerPart part, int x, int y) {
-        part.canvas().redraw();
-        part.canvas().update();
-        GC gc = new GC(part.canvas());
-        Image grab = new Image(part.canvas().getDisplay(), 1, 1);
+    private static int screenPixel(Canvas canvas, int x, int y) {
+        canvas.redraw();
+        canvas.update();
+        GC gc = new GC(canvas);
+        Image grab = new Image(canvas.getDisplay(), 1, 1);
         try {
             gc.copyArea(grab, x, y);
             return pixel(grab.getImageData(), 0, 0);

@@ -10,6 +10,7 @@ import org.eclipse.e4.core.contexts.EclipseContextFactory;
 import org.eclipse.e4.core.contexts.IEclipseContext;
 import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
 import org.osgi.framework.Bundle;
@@ -103,5 +104,37 @@ final class Ui {
             }
         }
         throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** The widget of that type whose {@code fedfms.name} data is {@code name}, found under {@code root}. */
+    static <T extends Control> T named(Composite root, Class<T> type, String name) {
+        T found = find(root, type, name);
+        if (found == null) {
+            fail("no " + type.getSimpleName() + " named '" + name + "'");
+        }
+        return found;
+    }
+
+    private static <T extends Control> T find(Composite root, Class<T> type, String name) {
+        for (Control c : root.getChildren()) {
+            if (type.isInstance(c) && name.equals(c.getData("fedfms.name"))) {
+                return type.cast(c);
+            }
+            if (c instanceof Composite child) {
+                T found = find(child, type, name);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Clicks a button or moves a scale as the user would: its selection, then its selection event. */
+    static void select(Control control, boolean on) {
+        if (control instanceof org.eclipse.swt.widgets.Button b) {
+            b.setSelection(on);
+        }
+        control.notifyListeners(org.eclipse.swt.SWT.Selection, new org.eclipse.swt.widgets.Event());
     }
 }

@@ -53,6 +53,24 @@ final class SiteApi {
         String siteId = parts[0];
         authentication.requireSite(request, siteId);
         SiteConnection c = connections.get(siteId);
+        c.heardFrom();
+        int cap = config.limits().siteConcurrentRequests();
+        if (!c.enter(cap)) {
+            metrics.rateLimited.increment();
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
+            throw new HttpError(429, "site '" + siteId + "' has " + cap + " requests in progress already "
+                    + "(limits.siteConcurrentRequests); retry after 1 s");
+        }
+        try {
+            serve(request, response, callback, method, parts, c);
+        } finally {
+            c.exit();
+        }
+    }
+
+    private void serve(Request request, Response response, Callback callback, String method, String[] parts,
+            SiteConnection c) throws InterruptedException {
+        String siteId = c.siteId();
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body
         // before reading it closes the connection mid-upload, which would cost the site its round.
         boolean heldUpdate = method.equals("POST") && parts.length == 4 && parts[1].equals("tasks")
@@ -141,6 +159,22 @@ final class SiteApi {
             throw new HttpError(409, t.describe() + " asks for parameters: POST .../update, not an evaluation");
         }
         EvaluationReport report = read(() -> EvaluationReport.of(HttpJson.object(request, "the evaluation body")));
+        SiteInfo declared = connections.get(t.siteId()).info();
+        long most = t.split() == null ? declared.trainSamples() + declared.validationSamples()
+                + declared.testSamples() : switch (t.split()) {
+                    case TRAIN -> declared.trainSamples();
+                    case VALIDATION -> declared.validationSamples();
+                    case TEST -> declared.testSamples();
+                };
+        if (report.sampleCount() > most) {
+            String why = "evaluation refused: site '" + t.siteId() + "' reports " + report.sampleCount()
+                    + " samples but declared " + most + " in its " + (t.split() == null ? "data" : t.split().name()
+                            .toLowerCase(java.util.Locale.ROOT) + " split") + " when it joined; " + t.describe()
+                    + " fails";
+            t.result().completeExceptionally(new IllegalStateException(why));
+            connections.get(t.siteId()).forget(t);
+            throw new HttpError(422, why);
+        }
         if (!t.result().complete(new EvaluateResult(t.siteId(), report.sampleCount(),
                 new Metrics(report.metrics())))) {
             throw new HttpError(409, t.describe() + " has ended (stale)");
@@ -151,7 +185,7 @@ final class SiteApi {
     private void failure(Request request, Response response, Callback callback, SiteConnection c, SiteTask t) {
         FailureReport report = read(() -> FailureReport.of(HttpJson.object(request, "the failure body")));
         t.result().completeExceptionally(new IllegalStateException("site '" + c.siteId() + "' reported: "
-                + report.message()));
+                + LogText.of(report.message(), config.limits().maxStoredMessageChars())));
         c.forget(t);
         HttpJson.json(response, callback, 200, new JsonObject());
     }

@@ -22,6 +22,8 @@ final class SiteConnection {
     private boolean joined;
     private long lastSeenMillis;
     private long joins;
+    private int polling;
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
 
     SiteConnection(String siteId) {
         this.siteId = siteId;
@@ -45,6 +47,38 @@ final class SiteConnection {
 
     synchronized long joins() {
         return joins;
+    }
+
+    /**
+     * Whether the site may be chosen for a round: joined, and heard from within {@code leaseMillis}, polling now
+     * or holding a task (a site that trains for long does not poll meanwhile).
+     */
+    synchronized boolean alive(long leaseMillis) {
+        return joined && (polling > 0 || !delivered.isEmpty()
+                || System.currentTimeMillis() - lastSeenMillis <= leaseMillis);
+    }
+
+    /** The site was heard from. */
+    synchronized void heardFrom() {
+        lastSeenMillis = System.currentTimeMillis();
+    }
+
+    /** Counts a request of the site in; {@code false} (and nothing counted) if {@code max} are in progress. */
+    boolean enter(int max) {
+        while (true) {
+            int n = inProgress.get();
+            if (n >= max) {
+                return false;
+            }
+            if (inProgress.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Counts a request of the site out. */
+    void exit() {
+        inProgress.decrementAndGet();
     }
 
     /** The site (re)joined: tasks it had fetched are lost with its old process and fail. */
@@ -100,20 +134,26 @@ final class SiteConnection {
     SiteTask poll(long waitMillis) throws InterruptedException {
         long end = System.currentTimeMillis() + waitMillis;
         synchronized (this) {
-            while (true) {
-                lastSeenMillis = System.currentTimeMillis();
-                SiteTask t;
-                while ((t = queued.poll()) != null) {
-                    if (t.open()) {
-                        delivered.put(t.id(), t);
-                        return t;
+            polling++;
+            try {
+                while (true) {
+                    lastSeenMillis = System.currentTimeMillis();
+                    SiteTask t;
+                    while ((t = queued.poll()) != null) {
+                        if (t.open()) {
+                            delivered.put(t.id(), t);
+                            return t;
+                        }
                     }
+                    long left = end - System.currentTimeMillis();
+                    if (left <= 0 || !joined) {
+                        return null;
+                    }
+                    wait(left);
                 }
-                long left = end - System.currentTimeMillis();
-                if (left <= 0 || !joined) {
-                    return null;
-                }
-                wait(left);
+            } finally {
+                polling--;
+                lastSeenMillis = System.currentTimeMillis();
             }
         }
     }

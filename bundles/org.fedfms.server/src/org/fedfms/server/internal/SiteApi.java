@@ -61,14 +61,21 @@ final class SiteApi {
             throw new HttpError(429, "site '" + siteId + "' has " + cap + " requests in progress already "
                     + "(limits.siteConcurrentRequests); retry after 1 s");
         }
+        boolean later = false;
         try {
-            serve(request, response, callback, method, parts, c);
+            later = !serve(request, response, callback, method, parts, c);
         } finally {
-            c.exit();
+            if (!later) {
+                c.exit();
+            }
         }
     }
 
-    private void serve(Request request, Response response, Callback callback, String method, String[] parts,
+    /**
+     * Serves a site request; {@code false} if the answer comes later (a long-poll, which counts itself out when
+     * answered). A refusal is thrown before any answer is promised.
+     */
+    private boolean serve(Request request, Response response, Callback callback, String method, String[] parts,
             SiteConnection c) throws InterruptedException {
         String siteId = c.siteId();
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body
@@ -87,12 +94,12 @@ final class SiteApi {
         String action = parts.length > 1 ? parts[1] : "";
         if (method.equals("POST") && action.equals("join") && parts.length == 2) {
             join(request, response, callback, c);
-            return;
+            return true;
         }
         if (method.equals("POST") && action.equals("leave") && parts.length == 2) {
             c.leave("left");
             HttpJson.json(response, callback, 200, new JsonObject());
-            return;
+            return true;
         }
         if (!c.joined()) {
             throw new HttpError(409, "site '" + siteId + "' has not joined: POST /api/v1/sites/" + siteId
@@ -100,7 +107,7 @@ final class SiteApi {
         }
         if (method.equals("GET") && action.equals("task") && parts.length == 2) {
             poll(request, response, callback, c);
-            return;
+            return false;
         }
         if (action.equals("tasks") && parts.length == 4) {
             String taskId = parts[2];
@@ -117,7 +124,7 @@ final class SiteApi {
                 default -> throw new HttpError(404, "no such resource: " + method + " .../tasks/" + LogText.of(taskId)
                         + "/" + LogText.of(parts[3]));
             }
-            return;
+            return true;
         }
         throw new HttpError(404, "no such site resource: " + method + " /api/v1/sites/"
                 + LogText.of(String.join("/", parts)));
@@ -133,18 +140,28 @@ final class SiteApi {
         HttpJson.json(response, callback, 200, new JoinAnswer(c.siteId(), config.maxPollSeconds()).toJson());
     }
 
-    private void poll(Request request, Response response, Callback callback, SiteConnection c)
-            throws InterruptedException {
+    /**
+     * A long-poll: answered at once when a task is queued, else when one comes or the wait ends; no thread waits
+     * meanwhile. Counts the request out when it is answered.
+     */
+    private void poll(Request request, Response response, Callback callback, SiteConnection c) {
         String wait = Request.extractQueryParameters(request).getValue("wait");
         int seconds = Math.min(config.maxPollSeconds(), wait == null ? config.maxPollSeconds()
                 : HttpJson.seconds(wait, "wait"));
-        SiteTask t = c.poll(Math.max(0, seconds) * 1000L);
-        if (t == null) {
-            response.setStatus(204);
-            callback.succeeded();
-            return;
-        }
-        HttpJson.json(response, callback, 200, message(t).toJson());
+        c.poll(Math.max(0, seconds) * 1000L, request.getComponents().getScheduler()).whenComplete((t, failure) -> {
+            try {
+                if (t == null) {
+                    response.setStatus(204);
+                    callback.succeeded();
+                } else {
+                    HttpJson.json(response, callback, 200, message(t).toJson());
+                }
+            } catch (RuntimeException e) {
+                callback.failed(e);
+            } finally {
+                c.exit();
+            }
+        });
     }
 
     /** The task as the site reads it. */

@@ -183,6 +183,44 @@ class HardeningTest {
     }
 
     @Test
+    void longPollsDoNotHoldAThreadEach() throws Exception {
+        try (CoordinatorHarness h = new CoordinatorHarness("hard-async", List.of("s"),
+                Map.of("limits.siteConcurrentRequests", "500", "poll.maxWaitSeconds", "5"))) {
+            RawSite s = new RawSite(h, "s");
+            assertEquals(200, s.join(5).statusCode());
+            List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                polls.add(h.client.sendAsync(HttpRequest.newBuilder(h.uri().resolve("api/v1/sites/s/task?wait=5"))
+                        .header("Authorization", "Bearer " + s.token).timeout(Duration.ofSeconds(60)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            // the join, the 100 polls and each /metrics asked so far
+            CoordinatorHarness.awaitTrue(() -> requestsServed(h) >= 101 + asked.incrementAndGet(),
+                    "the 100 polls arrived", 30_000);
+            long waiting = Thread.getAllStackTraces().values().stream().filter(stack -> java.util.Arrays.stream(stack)
+                    .anyMatch(f -> f.getClassName().endsWith("SiteConnection") || f.getClassName().endsWith("SiteApi")))
+                    .count();
+            assertTrue(waiting <= 2, waiting + " threads wait inside a poll");
+            assertEquals(200, h.call("GET", "health", null, null).statusCode());
+            for (CompletableFuture<HttpResponse<String>> p : polls) {
+                assertEquals(204, p.get(60, TimeUnit.SECONDS).statusCode());
+            }
+        }
+    }
+
+    private static long requestsServed(CoordinatorHarness h) {
+        try {
+            String metrics = h.call("GET", "metrics", null, null).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("fedfms_http_requests_total (\\d+)")
+                    .matcher(metrics);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aSiteNotHeardFromWithinTheLeaseIsLeftOutUntilItPollsAgain() throws Exception {
         try (CoordinatorHarness h = new CoordinatorHarness("hard-lease", List.of("s"),
                 Map.of("limits.siteLeaseSeconds", "1"))) {

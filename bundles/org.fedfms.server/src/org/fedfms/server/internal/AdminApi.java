@@ -46,7 +46,9 @@ final class AdminApi {
             if (method.equals("GET")) {
                 HttpJson.json(response, callback, 200, ServerJson.GSON.toJsonTree(federation.experiments()));
             } else if (method.equals("POST")) {
-                ExperimentSpec spec = ExperimentSpecJson.fromJson(HttpJson.text(request), "the request body");
+                ExperimentSpec spec = ExperimentSpecJson.fromJson(checkedSpec(HttpJson.object(request,
+                        "the experiment spec")).toString(), "the request body");
+                requireTrainer(spec.trainer());
                 HttpJson.json(response, callback, 201, ServerJson.GSON.toJsonTree(federation.create(spec)));
             } else {
                 throw new HttpError(405, method + " is not allowed on /api/v1/experiments");
@@ -78,6 +80,25 @@ final class AdminApi {
             case "GET sites" -> json(response, callback, 200, historyBySite(federation.history(name)));
             default -> throw new HttpError(404, "no such admin resource: " + method + " /api/v1/"
                     + LogText.of(String.join("/", parts)));
+        }
+    }
+
+    /** Refuses {@code null} values: a key is either given a value or left out (then it takes its default). */
+    private static JsonObject checkedSpec(JsonObject spec) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : spec.entrySet()) {
+            if (e.getValue().isJsonNull()) {
+                throw new HttpError(400, "experiment spec: '" + LogText.of(e.getKey()) + "' is null: give it a value "
+                        + "or leave it out");
+            }
+        }
+        return spec;
+    }
+
+    private void requireTrainer(String id) {
+        List<String> known = federation.trainerFactories().stream().map(f -> f.id()).sorted().toList();
+        if (!known.isEmpty() && !known.contains(id)) {
+            throw new HttpError(400, "experiment spec: 'trainer' names an unknown trainer '" + LogText.of(id)
+                    + "' (known: " + String.join(", ", known) + ")");
         }
     }
 

@@ -122,7 +122,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         Map<String, RemoteSite> mine = remoteSites.computeIfAbsent(spec.name(), n -> new ConcurrentHashMap<>());
         List<FederatedSite> joined = new ArrayList<>();
         for (SiteConnection c : connections.values()) {
-            if (c.joined()) {
+            if (c.alive(leaseMillis())) {
                 RemoteSite r = mine.computeIfAbsent(c.siteId(), id -> new RemoteSite(c, spec));
                 r.spec(spec);
                 joined.add(r);
@@ -131,16 +131,23 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         return joined;
     }
 
-    /** Whether enough sites have joined for a round of {@code spec}: as many as its minSites that train. */
+    /**
+     * Whether enough sites have joined for a round of {@code spec}: as many as its minSites that train. Sites
+     * not heard from within the lease ({@code limits.siteLeaseSeconds}) do not count.
+     */
     @Override
     public boolean ready(ExperimentSpec spec) {
         List<SiteInfo> joined = new ArrayList<>();
         for (SiteConnection c : connections.values()) {
-            if (c.joined()) {
+            if (c.alive(leaseMillis())) {
                 joined.add(c.info());
             }
         }
         return SiteProvider.trainingSites(spec, joined) >= spec.minSites();
+    }
+
+    private long leaseMillis() {
+        return config.limits().siteLeaseSeconds() * 1000L;
     }
 
     private HeldUpdates held(String experiment) {

@@ -48,6 +48,7 @@ public class CoordinatorComponent {
                     started.close();
                     started = null;
                 }
+                org.fedfms.wire.protocol.StartFailure.exitIfAsked("coordinator");
             }
         }
         coordinator = started;

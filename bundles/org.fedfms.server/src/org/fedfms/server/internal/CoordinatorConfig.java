@@ -39,12 +39,13 @@ import java.util.Properties;
  * @param siteCertificates under mutual TLS, the certificate pinned for a site: lower-case hex SHA-256 of its DER
  *     encoding, by site id ({@code site.<id>.certificateSha256}); a site without one must present a certificate
  *     whose subject CN or a subjectAltName DNS name equals its id
+ * @param limits limits against misbehaving sites and slow links
  */
 public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore,
         String keystorePassword, String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens,
         String providerId, long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds, Path clientTruststore,
         String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst,
-        Map<String, String> siteCertificates) {
+        Map<String, String> siteCertificates, ServerLimits limits) {
 
     /** Transport security. */
     public enum Tls {
@@ -61,6 +62,7 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
 
     public CoordinatorConfig {
         siteTokens = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(siteTokens));
+        limits = limits == null ? ServerLimits.DEFAULTS : limits;
         List<String> problems = new ArrayList<>();
         Map<String, String> pins = new LinkedHashMap<>();
         siteCertificates.forEach((site, pin) -> {
@@ -79,7 +81,20 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         }
         if (adminToken == null) {
             problems.add("'admin.token' is missing");
+        } else {
+            String placeholder = org.fedfms.wire.protocol.Credentials.placeholderOf(adminToken::matches, null);
+            if (placeholder != null) {
+                problems.add("'admin.token' is the hash of the placeholder '" + placeholder + "': set the hash of a "
+                        + "real token, or 'generate'");
+            }
         }
+        siteTokens.forEach((site, hash) -> {
+            String placeholder = org.fedfms.wire.protocol.Credentials.placeholderOf(hash::matches, site);
+            if (placeholder != null) {
+                problems.add("'site." + site + ".token' is the hash of the placeholder '" + placeholder
+                        + "': set the hash of a real token, or 'generate'");
+            }
+        });
         if (tls == Tls.KEYSTORE && (keystore == null || keystorePassword == null)) {
             problems.add("tls=keystore needs 'tls.keystore' and 'tls.keystore.password'");
         }
@@ -126,6 +141,18 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** A configuration with the default {@link ServerLimits}. */
+    public CoordinatorConfig(String host, int port, Tls tls, Path tlsDirectory, Path keystore, String keystorePassword,
+            String keystoreType, TokenHash adminToken, Map<String, TokenHash> siteTokens, String providerId,
+            long maxUploadBytes, int maxConcurrentUploads, int maxPollSeconds, Path clientTruststore,
+            String clientTruststorePassword, String clientTruststoreType, double requestsPerSecond, int requestBurst,
+            Map<String, String> siteCertificates) {
+        this(host, port, tls, tlsDirectory, keystore, keystorePassword, keystoreType, adminToken, siteTokens,
+                providerId, maxUploadBytes, maxConcurrentUploads, maxPollSeconds, clientTruststore,
+                clientTruststorePassword, clientTruststoreType, requestsPerSecond, requestBurst, siteCertificates,
+                ServerLimits.DEFAULTS);
     }
 
     /** A configuration without certificates pinned per site. */
@@ -182,7 +209,7 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
             if (!p.containsKey(key)) {
                 throw new IllegalArgumentException("site '" + s + "' has no '" + key + "'");
             }
-            sites.put(s, TokenHash.parse(p.get(key), key));
+            sites.put(s, token(p.get(key), key, base, p));
         }
         Map<String, String> certificates = new LinkedHashMap<>();
         for (String key : p.keySet()) {
@@ -198,15 +225,26 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
                 path(base, p.getOrDefault("tls.dir", defaultTlsDir())), p.containsKey("tls.keystore")
                         ? path(base, p.get("tls.keystore")) : null,
                 p.get("tls.keystore.password"), p.getOrDefault("tls.keystore.type", "PKCS12"),
-                admin == null ? null : TokenHash.parse(admin, "admin.token"), sites,
+                admin == null ? null : token(admin, "admin.token", base, p), sites,
                 p.getOrDefault("provider.id", "remote"), longValue(p, "limits.maxUploadBytes", 1L << 30),
                 integer(p, "limits.concurrentUploads", 4), integer(p, "poll.maxWaitSeconds", 30),
                 p.containsKey("tls.clientTruststore") ? path(base, p.get("tls.clientTruststore")) : null,
                 p.get("tls.clientTruststore.password"), p.getOrDefault("tls.clientTruststore.type", "PKCS12"), rate,
-                integer(p, "limits.requestBurst", Math.max(1, (int) Math.ceil(rate))), certificates);
+                integer(p, "limits.requestBurst", Math.max(1, (int) Math.ceil(rate))), certificates,
+                ServerLimits.from(p));
     }
 
-    private static double decimal(Map<String, String> p, String key, double fallback) {
+    /** A configured token hash, or the hash of a generated token kept in {@code tokens.dir}. */
+    private static TokenHash token(String value, String key, Path base, Map<String, String> p) {
+        if (value.equals(GeneratedTokens.GENERATE)) {
+            // kept as admin.token, site-0.token, ...: the file a site's tokenFile names
+            return GeneratedTokens.hash(path(base, p.getOrDefault("tokens.dir", defaultDir("coordinator-tokens"))),
+                    key.startsWith("site.") ? key.substring("site.".length()) : key);
+        }
+        return TokenHash.parse(value, key);
+    }
+
+    static double decimal(Map<String, String> p, String key, double fallback) {
         String v = p.get(key);
         if (v == null || v.isBlank()) {
             return fallback;
@@ -219,10 +257,14 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
     }
 
     private static String defaultTlsDir() {
+        return defaultDir("coordinator-tls");
+    }
+
+    private static String defaultDir(String name) {
         String workdir = System.getProperty("fedfms.workdir");
         Path root = workdir != null && !workdir.isBlank() ? Path.of(workdir)
                 : Path.of(System.getProperty("user.home"), ".fedfms");
-        return root.resolve("coordinator-tls").toString();
+        return root.resolve(name).toString();
     }
 
     private static Path path(Path base, String value) {
@@ -234,7 +276,7 @@ public record CoordinatorConfig(String host, int port, Tls tls, Path tlsDirector
         return (int) longValue(p, key, fallback);
     }
 
-    private static long longValue(Map<String, String> p, String key, long fallback) {
+    static long longValue(Map<String, String> p, String key, long fallback) {
         String v = p.get(key);
         if (v == null || v.isBlank()) {
             return fallback;

@@ -81,7 +81,12 @@ final class HttpJson {
     }
 
     static void error(Request request, Response response, Callback callback, int status, String message) {
-        drain(request, response);
+        if (status == 408) {
+            // the body crawls: reading its rest would hold the thread as long; the connection closes instead
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        } else {
+            drain(request, response);
+        }
         JsonObject o = new JsonObject();
         o.addProperty("error", message);
         o.addProperty("status", status);

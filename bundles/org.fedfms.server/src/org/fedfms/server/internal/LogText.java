@@ -13,10 +13,15 @@ final class LogText {
 
     /** {@code value} with every control character escaped ({@code \n}, {@code \u001b}, ...), at most 300 characters. */
     static String of(Object value) {
+        return of(value, MAX);
+    }
+
+    /** {@code value} with every control character escaped, at most {@code max} characters (and a note of the cut). */
+    static String of(Object value, int max) {
         String s = String.valueOf(value);
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX) + 8);
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
         for (int i = 0; i < s.length(); i++) {
-            if (b.length() >= MAX) {
+            if (b.length() >= max) {
                 b.append("...(").append(s.length()).append(" characters)");
                 break;
             }

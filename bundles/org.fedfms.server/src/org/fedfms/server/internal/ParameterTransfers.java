@@ -43,6 +43,7 @@ final class ParameterTransfers {
     private final Function<String, HeldUpdates> held;
     private final WireDecoder decoder;
     private final SharedDownloads downloads = new SharedDownloads(WireEncoder.fp32());
+    private final java.util.Set<String> uploading = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ParameterTransfers(CoordinatorConfig config, CoordinatorMetrics metrics, Function<String, HeldUpdates> held) {
         this.config = config;
@@ -106,6 +107,18 @@ final class ParameterTransfers {
             throw rejected(413, "the update of " + length + " bytes exceeds the limit of " + config.maxUploadBytes()
                     + " bytes (limits.maxUploadBytes)");
         }
+        if (!uploading.add(t.id())) {
+            throw rejected(409, "an update of " + t.describe() + " is being received already: one upload per task");
+        }
+        try {
+            receive(request, response, callback, c, t, length);
+        } finally {
+            uploading.remove(t.id());
+        }
+    }
+
+    private void receive(Request request, Response response, Callback callback, SiteConnection c, SiteTask t,
+            long length) throws InterruptedException {
         // waits its turn rather than being refused: a site refused with a large body unread would see its
         // connection reset, not the answer. Waiting is not idleness; the wait ends with the task at the latest.
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
@@ -117,6 +130,7 @@ final class ParameterTransfers {
             slot = uploads.acquire(t::open, () -> h.mayDecode(t.round()));
         } finally {
             endPoint.setIdleTimeout(idleTimeout);
+            notIdle(endPoint);
         }
         if (!slot) {
             throw rejected(409, t.describe() + " ended while the update waited for one of the "
@@ -129,9 +143,13 @@ final class ParameterTransfers {
             if (t.parameters() != null) {
                 check = check.and(HeaderCheck.layoutOf(t.parameters()));
             }
-            try (InputStream in = Content.Source.asInputStream(request)) {
+            ServerLimits limits = config.limits();
+            try (InputStream in = new RateCheckedInput(Content.Source.asInputStream(request),
+                    limits.minUploadBytesPerSecond(), limits.uploadGraceSeconds(), System::nanoTime)) {
                 m = decoder.decode(in, check);
             }
+        } catch (RateCheckedInput.TooSlow e) {
+            throw rejected(408, "update refused: " + e.getMessage());
         } catch (WireLayoutException e) {
             throw rejected(422, "update refused: " + e.getMessage());
         } catch (EOFException e) {
@@ -153,6 +171,11 @@ final class ParameterTransfers {
         if (parameters.isEmpty()) {
             throw rejected(422, "update refused: it holds no tensors");
         }
+        checkMagnitudes(c, parameters);
+        if (t.kind() == SiteTask.Kind.FIT && m.sampleCount() > c.info().trainSamples()) {
+            throw rejected(422, "update refused: site '" + c.siteId() + "' reports " + m.sampleCount()
+                    + " samples but declared " + c.info().trainSamples() + " training samples when it joined");
+        }
         for (Map.Entry<String, Double> e : m.metrics().values().entrySet()) {
             if (!Double.isFinite(e.getValue())) {
                 throw rejected(422, "update refused: metric '" + e.getKey() + "' is not finite");
@@ -168,6 +191,32 @@ final class ParameterTransfers {
         o.addProperty("accepted", true);
         o.addProperty("bytes", length);
         HttpJson.json(response, callback, 200, o);
+    }
+
+    /** Refuses values whose magnitude passes {@code limits.maxAbsParameter}: no site can overflow a round's sum. */
+    private void checkMagnitudes(SiteConnection c, ParameterSet parameters) {
+        double max = config.limits().maxAbsParameter();
+        for (org.fedfms.api.Tensor tensor : parameters.tensors()) {
+            float[] v = tensor.values();
+            for (int i = 0; i < v.length; i++) {
+                if (Math.abs(v[i]) > max) {
+                    throw rejected(422, "update refused: site '" + c.siteId() + "' sent " + v[i] + " in tensor '"
+                            + tensor.name() + "' (index " + i + "), beyond the largest magnitude "
+                            + max + " (limits.maxAbsParameter)");
+                }
+            }
+        }
+    }
+
+    /** Restarts the idle clock of the connection's end points (a restored idle timeout would otherwise fire). */
+    private static void notIdle(org.eclipse.jetty.io.EndPoint endPoint) {
+        org.eclipse.jetty.io.EndPoint e = endPoint;
+        while (e != null) {
+            if (e instanceof org.eclipse.jetty.io.IdleTimeout idle) {
+                idle.notIdle();
+            }
+            e = e instanceof org.eclipse.jetty.io.EndPoint.Wrapper w ? w.unwrap() : null;
+        }
     }
 
     private static HeaderCheck identity(SiteConnection c, SiteTask t, int[] status) {

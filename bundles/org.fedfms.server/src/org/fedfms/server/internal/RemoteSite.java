@@ -25,6 +25,7 @@ final class RemoteSite implements FederatedSite {
 
     private final SiteConnection connection;
     private volatile ExperimentSpec spec;
+    private volatile int failedFitRound = -1;
 
     RemoteSite(SiteConnection connection, ExperimentSpec spec) {
         this.connection = connection;
@@ -50,13 +51,24 @@ final class RemoteSite implements FederatedSite {
     @Override
     public FitResult fit(int round, ParameterSet global, FitInstructions instructions, TrainingMonitor monitor)
             throws Exception {
-        return (FitResult) await(SiteTask.of(SiteTask.Kind.FIT, connection.siteId(), spec, round, global,
-                instructions, null), monitor);
+        try {
+            FitResult r = (FitResult) await(SiteTask.of(SiteTask.Kind.FIT, connection.siteId(), spec, round, global,
+                    instructions, null), monitor);
+            failedFitRound = -1;
+            return r;
+        } catch (Exception e) {
+            failedFitRound = round;
+            throw e;
+        }
     }
 
     @Override
     public EvaluateResult evaluate(int round, ParameterSet global, DataSplit split, TrainingMonitor monitor)
             throws Exception {
+        if (failedFitRound == round) {
+            throw new IllegalStateException("site '" + connection.siteId() + "' failed its fit of round " + round
+                    + ": its evaluation of that round does not count");
+        }
         return (EvaluateResult) await(SiteTask.of(SiteTask.Kind.EVALUATE, connection.siteId(), spec, round, global,
                 FitInstructions.none(), split), monitor);
     }

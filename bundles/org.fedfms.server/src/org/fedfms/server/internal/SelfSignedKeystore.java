@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -29,6 +28,7 @@ public final class SelfSignedKeystore {
     public static final String PASSWORD = "coordinator.password";
     public static final String FINGERPRINT = "coordinator.fingerprint";
     private static final String ALIAS = "fedfms-coordinator";
+    private static final String PASSWORD_VARIABLE = "FEDFMS_KEYSTORE_PASSWORD";
 
     private SelfSignedKeystore() {
     }
@@ -40,7 +40,7 @@ public final class SelfSignedKeystore {
         if (Files.exists(store) && Files.exists(passwordFile)) {
             return Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
         }
-        Files.createDirectories(dir);
+        OwnerOnlyFiles.directory(dir);
         byte[] raw = new byte[18];
         new SecureRandom().nextBytes(raw);
         String password = HexFormat.of().formatHex(raw);
@@ -55,8 +55,11 @@ public final class SelfSignedKeystore {
         List<String> cmd = List.of(keytool, "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
                 "-sigalg", "SHA256withECDSA", "-validity", "825", "-dname", "CN=FedFMS coordinator (self-signed)",
                 "-ext", "SAN=" + String.join(",", san), "-storetype", "PKCS12", "-keystore", tmp.toString(),
-                "-storepass", password, "-keypass", password);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                "-storepass:env", PASSWORD_VARIABLE, "-keypass:env", PASSWORD_VARIABLE);
+        // the password goes through the child's environment (owner-only), never its command line
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().put(PASSWORD_VARIABLE, password);
+        Process p = builder.start();
         String out;
         try (InputStream in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -70,6 +73,7 @@ public final class SelfSignedKeystore {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while generating the coordinator certificate", e);
         }
+        OwnerOnlyFiles.restrictFile(tmp);
         writeOwnerOnly(passwordFile, password);
         Files.move(tmp, store, StandardCopyOption.ATOMIC_MOVE);
         return password;
@@ -89,14 +93,6 @@ public final class SelfSignedKeystore {
     }
 
     static void writeOwnerOnly(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        OwnerOnlyFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -53,6 +53,31 @@ final class SiteApi {
         String siteId = parts[0];
         authentication.requireSite(request, siteId);
         SiteConnection c = connections.get(siteId);
+        c.heardFrom();
+        int cap = config.limits().siteConcurrentRequests();
+        if (!c.enter(cap)) {
+            metrics.rateLimited.increment();
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
+            throw new HttpError(429, "site '" + siteId + "' has " + cap + " requests in progress already "
+                    + "(limits.siteConcurrentRequests); retry after 1 s");
+        }
+        boolean later = false;
+        try {
+            later = !serve(request, response, callback, method, parts, c);
+        } finally {
+            if (!later) {
+                c.exit();
+            }
+        }
+    }
+
+    /**
+     * Serves a site request; {@code false} if the answer comes later (a long-poll, which counts itself out when
+     * answered). A refusal is thrown before any answer is promised.
+     */
+    private boolean serve(Request request, Response response, Callback callback, String method, String[] parts,
+            SiteConnection c) throws InterruptedException {
+        String siteId = c.siteId();
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body
         // before reading it closes the connection mid-upload, which would cost the site its round.
         boolean heldUpdate = method.equals("POST") && parts.length == 4 && parts[1].equals("tasks")
@@ -69,12 +94,12 @@ final class SiteApi {
         String action = parts.length > 1 ? parts[1] : "";
         if (method.equals("POST") && action.equals("join") && parts.length == 2) {
             join(request, response, callback, c);
-            return;
+            return true;
         }
         if (method.equals("POST") && action.equals("leave") && parts.length == 2) {
             c.leave("left");
             HttpJson.json(response, callback, 200, new JsonObject());
-            return;
+            return true;
         }
         if (!c.joined()) {
             throw new HttpError(409, "site '" + siteId + "' has not joined: POST /api/v1/sites/" + siteId
@@ -82,7 +107,7 @@ final class SiteApi {
         }
         if (method.equals("GET") && action.equals("task") && parts.length == 2) {
             poll(request, response, callback, c);
-            return;
+            return false;
         }
         if (action.equals("tasks") && parts.length == 4) {
             String taskId = parts[2];
@@ -99,7 +124,7 @@ final class SiteApi {
                 default -> throw new HttpError(404, "no such resource: " + method + " .../tasks/" + LogText.of(taskId)
                         + "/" + LogText.of(parts[3]));
             }
-            return;
+            return true;
         }
         throw new HttpError(404, "no such site resource: " + method + " /api/v1/sites/"
                 + LogText.of(String.join("/", parts)));
@@ -115,18 +140,28 @@ final class SiteApi {
         HttpJson.json(response, callback, 200, new JoinAnswer(c.siteId(), config.maxPollSeconds()).toJson());
     }
 
-    private void poll(Request request, Response response, Callback callback, SiteConnection c)
-            throws InterruptedException {
+    /**
+     * A long-poll: answered at once when a task is queued, else when one comes or the wait ends; no thread waits
+     * meanwhile. Counts the request out when it is answered.
+     */
+    private void poll(Request request, Response response, Callback callback, SiteConnection c) {
         String wait = Request.extractQueryParameters(request).getValue("wait");
         int seconds = Math.min(config.maxPollSeconds(), wait == null ? config.maxPollSeconds()
                 : HttpJson.seconds(wait, "wait"));
-        SiteTask t = c.poll(Math.max(0, seconds) * 1000L);
-        if (t == null) {
-            response.setStatus(204);
-            callback.succeeded();
-            return;
-        }
-        HttpJson.json(response, callback, 200, message(t).toJson());
+        c.poll(Math.max(0, seconds) * 1000L, request.getComponents().getScheduler()).whenComplete((t, failure) -> {
+            try {
+                if (t == null) {
+                    response.setStatus(204);
+                    callback.succeeded();
+                } else {
+                    HttpJson.json(response, callback, 200, message(t).toJson());
+                }
+            } catch (RuntimeException e) {
+                callback.failed(e);
+            } finally {
+                c.exit();
+            }
+        });
     }
 
     /** The task as the site reads it. */
@@ -141,6 +176,22 @@ final class SiteApi {
             throw new HttpError(409, t.describe() + " asks for parameters: POST .../update, not an evaluation");
         }
         EvaluationReport report = read(() -> EvaluationReport.of(HttpJson.object(request, "the evaluation body")));
+        SiteInfo declared = connections.get(t.siteId()).info();
+        long most = t.split() == null ? declared.trainSamples() + declared.validationSamples()
+                + declared.testSamples() : switch (t.split()) {
+                    case TRAIN -> declared.trainSamples();
+                    case VALIDATION -> declared.validationSamples();
+                    case TEST -> declared.testSamples();
+                };
+        if (report.sampleCount() > most) {
+            String why = "evaluation refused: site '" + t.siteId() + "' reports " + report.sampleCount()
+                    + " samples but declared " + most + " in its " + (t.split() == null ? "data" : t.split().name()
+                            .toLowerCase(java.util.Locale.ROOT) + " split") + " when it joined; " + t.describe()
+                    + " fails";
+            t.result().completeExceptionally(new IllegalStateException(why));
+            connections.get(t.siteId()).forget(t);
+            throw new HttpError(422, why);
+        }
         if (!t.result().complete(new EvaluateResult(t.siteId(), report.sampleCount(),
                 new Metrics(report.metrics())))) {
             throw new HttpError(409, t.describe() + " has ended (stale)");
@@ -151,7 +202,7 @@ final class SiteApi {
     private void failure(Request request, Response response, Callback callback, SiteConnection c, SiteTask t) {
         FailureReport report = read(() -> FailureReport.of(HttpJson.object(request, "the failure body")));
         t.result().completeExceptionally(new IllegalStateException("site '" + c.siteId() + "' reported: "
-                + report.message()));
+                + LogText.of(report.message(), config.limits().maxStoredMessageChars())));
         c.forget(t);
         HttpJson.json(response, callback, 200, new JsonObject());
     }

@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.fedfms.api.SiteInfo;
 
 /**
@@ -22,6 +26,8 @@ final class SiteConnection {
     private boolean joined;
     private long lastSeenMillis;
     private long joins;
+    private final Deque<CompletableFuture<SiteTask>> waiters = new ArrayDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
 
     SiteConnection(String siteId) {
         this.siteId = siteId;
@@ -47,6 +53,38 @@ final class SiteConnection {
         return joins;
     }
 
+    /**
+     * Whether the site may be chosen for a round: joined, and heard from within {@code leaseMillis}, polling now
+     * or holding a task (a site that trains for long does not poll meanwhile).
+     */
+    synchronized boolean alive(long leaseMillis) {
+        return joined && (!waiters.isEmpty() || !delivered.isEmpty()
+                || System.currentTimeMillis() - lastSeenMillis <= leaseMillis);
+    }
+
+    /** The site was heard from. */
+    synchronized void heardFrom() {
+        lastSeenMillis = System.currentTimeMillis();
+    }
+
+    /** Counts a request of the site in; {@code false} (and nothing counted) if {@code max} are in progress. */
+    boolean enter(int max) {
+        while (true) {
+            int n = inProgress.get();
+            if (n >= max) {
+                return false;
+            }
+            if (inProgress.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Counts a request of the site out. */
+    void exit() {
+        inProgress.decrementAndGet();
+    }
+
     /** The site (re)joined: tasks it had fetched are lost with its old process and fail. */
     void join(SiteInfo reported) {
         List<SiteTask> lost;
@@ -57,7 +95,6 @@ final class SiteConnection {
             lastSeenMillis = System.currentTimeMillis();
             lost = new ArrayList<>(delivered.values());
             delivered.clear();
-            notifyAll();
         }
         lost.forEach(t -> t.result().completeExceptionally(new IllegalStateException("site '" + siteId
                 + "' joined again while it held " + t.describe() + "; the task is lost")));
@@ -72,8 +109,8 @@ final class SiteConnection {
             lost.addAll(queued);
             delivered.clear();
             queued.clear();
-            notifyAll();
         }
+        endPolls();
         lost.forEach(t -> t.result().completeExceptionally(new IllegalStateException("site '" + siteId + "' "
                 + why + " before finishing " + t.describe())));
     }
@@ -83,9 +120,11 @@ final class SiteConnection {
         synchronized (this) {
             if (joined) {
                 queued.add(task);
-                notifyAll();
-                return;
             }
+        }
+        if (joined()) {
+            handOver();
+            return;
         }
         task.result().completeExceptionally(new IllegalStateException("site '" + siteId + "' is not connected"));
     }
@@ -96,26 +135,81 @@ final class SiteConnection {
         delivered.remove(task.id());
     }
 
-    /** The next queued task, waiting up to {@code waitMillis} for one; {@code null} if none came. */
-    SiteTask poll(long waitMillis) throws InterruptedException {
-        long end = System.currentTimeMillis() + waitMillis;
+    /**
+     * The next queued task: at once if one is queued, else when one comes within {@code waitMillis} ({@code null}
+     * if none came, or the site left). No thread waits meanwhile: {@code scheduler} ends the wait.
+     */
+    CompletableFuture<SiteTask> poll(long waitMillis, Scheduler scheduler) {
+        CompletableFuture<SiteTask> waiter = new CompletableFuture<>();
         synchronized (this) {
-            while (true) {
-                lastSeenMillis = System.currentTimeMillis();
-                SiteTask t;
-                while ((t = queued.poll()) != null) {
-                    if (t.open()) {
-                        delivered.put(t.id(), t);
-                        return t;
-                    }
-                }
-                long left = end - System.currentTimeMillis();
-                if (left <= 0 || !joined) {
-                    return null;
-                }
-                wait(left);
+            lastSeenMillis = System.currentTimeMillis();
+            SiteTask t = next();
+            if (t != null || waitMillis <= 0 || !joined) {
+                waiter.complete(t);
+                return waiter;
+            }
+            waiters.add(waiter);
+        }
+        scheduler.schedule(() -> {
+            if (release(waiter)) {
+                waiter.complete(null);
+            }
+        }, waitMillis, TimeUnit.MILLISECONDS);
+        return waiter;
+    }
+
+    /** Takes a waiter out; {@code false} if it was answered already. */
+    private synchronized boolean release(CompletableFuture<SiteTask> waiter) {
+        boolean waiting = waiters.remove(waiter);
+        if (waiting) {
+            lastSeenMillis = System.currentTimeMillis();
+        }
+        return waiting;
+    }
+
+    /** The next open queued task, now delivered; {@code null} if none. Holds the lock. */
+    private SiteTask next() {
+        SiteTask t;
+        while ((t = queued.poll()) != null) {
+            if (t.open()) {
+                delivered.put(t.id(), t);
+                return t;
             }
         }
+        return null;
+    }
+
+    /** Hands queued tasks to waiting polls; completes them outside the lock. */
+    private void handOver() {
+        List<Map.Entry<CompletableFuture<SiteTask>, SiteTask>> answers = new ArrayList<>();
+        synchronized (this) {
+            while (!waiters.isEmpty() && !queued.isEmpty()) {
+                SiteTask t = next();
+                if (t == null) {
+                    break;
+                }
+                lastSeenMillis = System.currentTimeMillis();
+                answers.add(Map.entry(waiters.poll(), t));
+            }
+        }
+        for (Map.Entry<CompletableFuture<SiteTask>, SiteTask> a : answers) {
+            if (!a.getKey().complete(a.getValue())) {
+                synchronized (this) {
+                    delivered.remove(a.getValue().id());
+                    queued.addFirst(a.getValue());
+                }
+            }
+        }
+    }
+
+    /** Ends every waiting poll with no task (the site left or joined again). */
+    private void endPolls() {
+        List<CompletableFuture<SiteTask>> ended;
+        synchronized (this) {
+            ended = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        ended.forEach(w -> w.complete(null));
     }
 
     /** A task the site fetched and has not yet answered, or {@code null}. */

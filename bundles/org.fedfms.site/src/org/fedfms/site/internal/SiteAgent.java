@@ -60,6 +60,9 @@ public final class SiteAgent implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
     private static final int MAX_RETRY_AFTER_ATTEMPTS = 1000;
+    /** Trainer options that name a local file: refused in a task, whoever sent it. */
+    static final java.util.Set<String> PATH_OPTIONS = java.util.Set.of("weights");
+    private static final int UPLOAD_ATTEMPTS = 3;
     private static final long MAX_RETRY_AFTER_MILLIS = 300_000;
 
     private final SiteAgentConfig config;
@@ -293,6 +296,15 @@ public final class SiteAgent implements AutoCloseable {
                             + task.experiment() + "' is not present at site " + config.siteId());
                 }
                 TrainerSpec ts = task.trainerSpec();
+                for (String key : PATH_OPTIONS) {
+                    Object value = ts.options().get(key);
+                    if (value != null && !value.toString().isBlank()) {
+                        throw new IllegalArgumentException("experiment '" + task.experiment() + "' sets trainer option '"
+                                + key + "' (a file path): site " + config.siteId() + " never opens a path chosen by "
+                                + "the coordinator; start the experiment without it (initial weights travel as "
+                                + "parameters)");
+                    }
+                }
                 t = factory.create(ts, data());
                 trainers.put(task.experiment(), t);
             }
@@ -320,9 +332,20 @@ public final class SiteAgent implements AutoCloseable {
     private void upload(String taskId, WireMessage message) throws IOException, InterruptedException {
         WireEncoder encoder = WireEncoder.fp32();
         long size = encoder.encodedSize(message);
-        HttpResponse<String> r = send(authorized(site("tasks/" + taskId + "/update"))
-                .header("Content-Type", "application/octet-stream")
-                .POST(EncodingBody.publisher(encoder, message)));
+        HttpResponse<String> r;
+        for (int attempt = 1;; attempt++) {
+            r = send(authorized(site("tasks/" + taskId + "/update"))
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(EncodingBody.publisher(encoder, message)));
+            // 408 (the link was too slow) and 503 are transient: the update is sent again
+            if ((r.statusCode() != 408 && r.statusCode() != 503) || attempt >= UPLOAD_ATTEMPTS || !running.get()) {
+                break;
+            }
+            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": the coordinator answered HTTP "
+                    + r.statusCode() + " to the update of round " + message.round() + "; sending it again ("
+                    + (attempt + 1) + " of " + UPLOAD_ATTEMPTS + ")");
+            Thread.sleep(config.retryInitialMillis() * attempt);
+        }
         if (r.statusCode() / 100 == 4) {
             String why = "the coordinator refused the update of round " + message.round() + ": HTTP "
                     + r.statusCode() + " " + r.body();

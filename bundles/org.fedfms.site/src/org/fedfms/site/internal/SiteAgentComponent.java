@@ -73,6 +73,7 @@ public class SiteAgentComponent implements SiteAgent.LocalServices {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, "the site agent configured in " + file + " cannot start: "
                     + e.getMessage(), e);
+            org.fedfms.wire.protocol.StartFailure.exitIfAsked("site agent");
         }
     }
 

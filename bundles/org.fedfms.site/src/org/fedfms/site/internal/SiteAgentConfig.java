@@ -53,6 +53,8 @@ public record SiteAgentConfig(URI coordinator, String siteId, String token, Stri
         }
         if (token == null || token.isBlank()) {
             problems.add("'site.token' (or 'site.tokenFile') is missing");
+        } else if (org.fedfms.wire.protocol.Credentials.problem(token, "site.token") != null) {
+            problems.add(org.fedfms.wire.protocol.Credentials.problem(token, "site.token"));
         }
         if (dataset == null || dataset.isBlank()) {
             problems.add("'dataset' (the id of a dataset loader) is missing");

@@ -122,7 +122,7 @@ final class CoordinatorHarness implements AutoCloseable {
     }
 
     static String token(String site) {
-        return "token-of-" + site;
+        return "token-of-" + site + "-0123456789";
     }
 
     /** A site agent for {@code site} training on site {@code datasetSite} of a 3-site fixture dataset. */

@@ -60,6 +60,14 @@ final class ProductProcess implements AutoCloseable {
         return log;
     }
 
+    /** The exit status, waiting up to {@code timeout} for the process to end; fails if it is still running. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still runs after " + timeout.toSeconds() + " s:\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     /** Current length of the log, to look for lines written after this point. */
     long mark() {
         try {

@@ -1,0 +1,51 @@
+package org.fedfms.server.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** Files and directories of the coordinator's secrets, readable by their owner only (0600 files, 0700 directories). */
+final class OwnerOnlyFiles {
+
+    private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+
+    private OwnerOnlyFiles() {
+    }
+
+    /** Creates {@code dir} (and parents) if missing and makes it owner-only. */
+    static void directory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        restrict(dir, DIRECTORY);
+    }
+
+    /** Writes {@code bytes} to {@code file} atomically, created owner-only. */
+    static void write(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(FILE));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Makes an existing file owner-only. */
+    static void restrictFile(Path file) throws IOException {
+        restrict(file, FILE);
+    }
+
+    private static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, permissions);
+        } catch (UnsupportedOperationException notPosix) {
+            // not a POSIX file system: its own access control applies
+        }
+    }
+}

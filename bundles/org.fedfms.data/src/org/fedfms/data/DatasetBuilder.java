@@ -9,6 +9,7 @@ import java.util.Map;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
+import org.fedfms.api.data.SampleCheck;
 import org.fedfms.api.data.SiteData;
 
 /**

@@ -2,10 +2,13 @@ package org.fedfms.djl;
 
 import java.util.List;
 
+import org.fedfms.api.train.DeviceSpec;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 
 /**
  * DJL's PyTorch engine, started once inside OSGi in offline mode: the one way FedFMS bundles reach
@@ -21,6 +24,11 @@ public interface TorchRuntime {
      *     directory, ...)
      */
     Engine engine();
+
+    /** A new collector of gradients on the started engine (close it to end the recording). */
+    default GradientCollector newGradientCollector() {
+        return engine().newGradientCollector();
+    }
 
     /**
      * The device for a choice: {@code auto} takes GPU 0 when the engine sees a CUDA device, else the

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.train.DeviceSpec;
 import org.fedfms.api.train.TrainerSpec;
 
 /**
@@ -127,7 +128,6 @@ public record ExperimentSpec(
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu:\\d{1,3}");
 
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
@@ -147,10 +147,19 @@ public record ExperimentSpec(
         strategy = orDefault(strategy, "fedavg");
         protocol = protocol == null ? Protocol.FEDERATED : protocol;
         unseenSite = unseenSite == null ? "" : unseenSite;
-        device = orDefault(device, "auto");
+        device = canonicalDevice(orDefault(device, "auto"));
         datasetSettings = frozen(datasetSettings);
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
+    }
+
+    /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
+    private static String canonicalDevice(String device) {
+        try {
+            return DeviceSpec.parse(device).toString();
+        } catch (IllegalArgumentException e) {
+            return device;
+        }
     }
 
     private static String orDefault(String value, String fallback) {
@@ -168,7 +177,8 @@ public record ExperimentSpec(
 
     /** What the site trainers of this experiment are built from. */
     public TrainerSpec trainerSpec() {
-        return new TrainerSpec(model, adapter, device, localEpochs, batchSize, learningRate, seed, trainerOptions);
+        return new TrainerSpec(model, adapter, DeviceSpec.parse(device), localEpochs, batchSize, learningRate, seed,
+                trainerOptions);
     }
 
     /** A builder starting from this spec. */
@@ -202,7 +212,9 @@ public record ExperimentSpec(
         if (!(roundDeadlineSeconds > 0)) {
             problems.add("'roundDeadlineSeconds' = " + roundDeadlineSeconds + " must be positive");
         }
-        if (!DEVICE.matcher(device).matches()) {
+        try {
+            DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
             problems.add("'device' = '" + device + "' is not auto, cpu or gpu:N");
         }
         if (protocol == Protocol.LEAVE_ONE_SITE_OUT && unseenSite.isBlank()) {

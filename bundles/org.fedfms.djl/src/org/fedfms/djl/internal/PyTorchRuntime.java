@@ -3,7 +3,7 @@ package org.fedfms.djl.internal;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.fedfms.djl.DeviceSpec;
+import org.fedfms.api.train.DeviceSpec;
 import org.fedfms.djl.TorchRuntime;
 import org.osgi.service.component.annotations.Component;
 

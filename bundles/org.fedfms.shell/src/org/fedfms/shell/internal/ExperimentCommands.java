@@ -14,6 +14,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.federation.ExperimentNotFoundException;
+import org.fedfms.api.settings.SettingsText;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
@@ -199,7 +200,7 @@ public class ExperimentCommands implements CommandSet {
             if (eq <= 0) {
                 problems.add("'" + kv + "' is not a strategy setting of the form key=value");
             } else {
-                values.put(kv.substring(0, eq).trim(), ExperimentOptions.typed(kv.substring(eq + 1).trim()));
+                values.put(kv.substring(0, eq).trim(), SettingsText.typed(kv.substring(eq + 1).trim()));
             }
         }
         if (!problems.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.settings.SettingsText;
 import org.fedfms.federation.ExperimentSpec;
 
 /**
@@ -17,8 +18,6 @@ final class ExperimentOptions {
 
     /** Spec component → the shell option that sets it, so that the spec's own problems name the option. */
     static final Map<String, String> OPTION_OF = options();
-
-    private static final Pattern SETTING_START = Pattern.compile(",(?=\\s*[A-Za-z_][A-Za-z0-9_.]*\\s*=)");
 
     private final List<String> problems = new ArrayList<>();
     private final ExperimentSpec.Builder builder;
@@ -148,7 +147,7 @@ final class ExperimentOptions {
                 problems.add("'" + kv + "' is neither an option nor a strategy setting of the form key=value");
                 continue;
             }
-            settings.put(kv.substring(0, eq).trim(), typed(kv.substring(eq + 1).trim()));
+            settings.put(kv.substring(0, eq).trim(), SettingsText.typed(kv.substring(eq + 1).trim()));
         }
         builder.strategySettings(settings);
     }
@@ -161,45 +160,18 @@ final class ExperimentOptions {
         return list;
     }
 
-    /**
-     * {@code k=v,k=v}: a comma starts a new setting only when a {@code key=} follows, so values such as
-     * {@code labelValues=0,128,255} keep their commas.
-     */
+    /** {@code k=v,k=v} (or separated by spaces) as {@link SettingsText} reads it; problems name the option. */
     private Map<String, Object> keyValues(String option, String text, boolean dropEmpty) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (String part : SETTING_START.split(text.trim())) {
-            if (part.isBlank()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            if (eq <= 0) {
-                problems.add(option + ": '" + part + "' is not of the form key=value");
-                continue;
-            }
-            String value = part.substring(eq + 1).trim();
-            if (dropEmpty && value.isEmpty()) {
-                continue;
-            }
-            m.put(part.substring(0, eq).trim(), typed(value));
+        try {
+            m.putAll(SettingsText.parse(option, text));
+        } catch (SettingsException e) {
+            e.problems().forEach(p -> problems.add(option + ": " + p));
+        }
+        if (dropEmpty) {
+            m.values().removeIf(""::equals);
         }
         return m;
-    }
-
-    /** A value as typed: true/false, a whole number, a decimal number, else the text. */
-    static Object typed(String text) {
-        if (text.equals("true") || text.equals("false")) {
-            return Boolean.parseBoolean(text);
-        }
-        if (text.matches("[-+]?\\d{1,18}")) {
-            return Long.parseLong(text);
-        }
-        if (text.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
-            double d = Double.parseDouble(text);
-            if (Double.isFinite(d)) {
-                return d;
-            }
-        }
-        return text;
     }
 
     /**

@@ -1,13 +1,11 @@
 package org.fedfms.strategy.fedavg;
 
-import java.util.List;
 import java.util.Map;
 
-import org.fedfms.api.ParameterSet;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.RoundAggregator;
+import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.fedfms.api.strategy.WeightedMeanAggregator;
@@ -51,29 +49,8 @@ public class FedAvgStrategy implements AggregationStrategy {
 
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        return new Session(SCHEMA.bind(settings));
-    }
-
-    private static final class Session implements StrategySession {
-        private final Settings settings;
-
-        Session(Settings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        public String strategyId() {
-            return ID;
-        }
-
-        @Override
-        public Map<String, Object> settings() {
-            return SCHEMA.toMap(settings);
-        }
-
-        @Override
-        public RoundAggregator beginRound(int round, ParameterSet global) {
-            return new WeightedMeanAggregator(round, global, settings.weighted(), settings.acceptFailures());
-        }
+        Settings s = SCHEMA.bind(settings);
+        return new StatelessSession(ID, SCHEMA.toMap(s),
+                (round, global) -> new WeightedMeanAggregator(round, global, s.weighted(), s.acceptFailures()));
     }
 }

@@ -1,16 +1,12 @@
 package org.fedfms.strategy.fedprox;
 
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import org.fedfms.api.ParameterSet;
-import org.fedfms.api.SiteInfo;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitInstructions;
-import org.fedfms.api.strategy.RoundAggregator;
+import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.fedfms.api.strategy.WeightedMeanAggregator;
@@ -57,40 +53,9 @@ public class FedProxStrategy implements AggregationStrategy {
 
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        return new Session(SCHEMA.bind(settings));
-    }
-
-    private static final class Session implements StrategySession {
-        private final Settings settings;
-        private final FitInstructions instructions;
-
-        Session(Settings settings) {
-            this.settings = settings;
-            this.instructions = new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, settings.mu()));
-        }
-
-        @Override
-        public String strategyId() {
-            return ID;
-        }
-
-        @Override
-        public Map<String, Object> settings() {
-            return SCHEMA.toMap(settings);
-        }
-
-        @Override
-        public Map<String, FitInstructions> configureFit(int round, ParameterSet global, List<SiteInfo> sites) {
-            Map<String, FitInstructions> m = new LinkedHashMap<>();
-            for (SiteInfo s : sites) {
-                m.put(s.siteId(), instructions);
-            }
-            return m;
-        }
-
-        @Override
-        public RoundAggregator beginRound(int round, ParameterSet global) {
-            return new WeightedMeanAggregator(round, global, settings.weighted(), settings.acceptFailures());
-        }
+        Settings s = SCHEMA.bind(settings);
+        FitInstructions mu = new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, s.mu()));
+        return new StatelessSession(ID, SCHEMA.toMap(s), mu,
+                (round, global) -> new WeightedMeanAggregator(round, global, s.weighted(), s.acceptFailures()));
     }
 }

@@ -1,16 +1,11 @@
 package org.fedfms.strategy.krum;
 
-import java.util.List;
 import java.util.Map;
 
-import org.fedfms.api.ParameterSet;
-import org.fedfms.api.Tensor;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.FitResult;
-import org.fedfms.api.strategy.RoundAggregator;
-import org.fedfms.api.strategy.SiteFailure;
+import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -18,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Krum (Blanchard et al., NeurIPS 2017): the new global model is the one site model with the lowest
  * Krum score, i.e. closest to its {@code n − f − 2} nearest neighbours. Tolerates {@code f} Byzantine
- * sites among {@code n > 2f + 2}.
+ * sites among {@code n > 2f + 2}. It is Multi-Krum with {@code m = 1}.
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
 public class KrumStrategy implements AggregationStrategy {
@@ -53,43 +48,6 @@ public class KrumStrategy implements AggregationStrategy {
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
-        return new StrategySession() {
-            @Override
-            public String strategyId() {
-                return ID;
-            }
-
-            @Override
-            public Map<String, Object> settings() {
-                return SCHEMA.toMap(s);
-            }
-
-            @Override
-            public RoundAggregator beginRound(int round, ParameterSet global) {
-                KrumSelection selection = new KrumSelection(round, global);
-                return new RoundAggregator() {
-                    @Override
-                    public void accept(FitResult result) {
-                        selection.accept(result);
-                    }
-
-                    @Override
-                    public int accepted() {
-                        return selection.accepted();
-                    }
-
-                    @Override
-                    public ParameterSet finish(List<SiteFailure> failures) {
-                        FitResult best = selection.ranked(ID, s.f()).get(0).result();
-                        ParameterSet.Builder b = ParameterSet.builder();
-                        for (Tensor t : global.tensors()) {
-                            b.add(best.parameters().get(t.name()).copy());
-                        }
-                        selection.clear();
-                        return b.build();
-                    }
-                };
-            }
-        };
+        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.f(), 1, false));
     }
 }

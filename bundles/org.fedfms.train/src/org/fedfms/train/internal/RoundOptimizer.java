@@ -4,10 +4,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.fedfms.djl.FusedAdam;
 import org.fedfms.model.nn.ModelParameter;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -52,8 +52,8 @@ final class RoundOptimizer {
                 stateManager.zeros(weight.getShape(), weight.getDataType()),
                 stateManager.zeros(weight.getShape(), weight.getDataType())});
             try (NDArray gradient = weight.getGradient()) {
-                weight.getNDArrayInternal().adamUpdate(new NDList(weight, gradient, m[0], m[1]), new NDList(weight),
-                        learningRate, corrected, weightDecay, 1f, -1f, BETA1, BETA2, EPSILON, true, decoupled);
+                FusedAdam.update(weight, gradient, m[0], m[1], learningRate, corrected, weightDecay, BETA1, BETA2, EPSILON,
+                        decoupled);
             }
         }
     }

@@ -130,7 +130,7 @@ final class SegmentationRunner {
                             options.promptJitter());
                     float stepProximal = 0;
                     gradientLock.lock();
-                    try (GradientCollector collector = runtime.engine().newGradientCollector()) {
+                    try (GradientCollector collector = runtime.newGradientCollector()) {
                         NDArray taskLoss = loss.perSample(logits(images, prompts), targets).mean();
                         NDArray objective = taskLoss;
                         if (mu > 0) {

@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.fedfms.api.data.DatasetException;
+import org.fedfms.api.data.DatasetValidation;
+import org.fedfms.api.data.DatasetValidator;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.DatasetValidation;
-import org.fedfms.data.DatasetValidator;
 import org.fedfms.data.Partition;
 import org.fedfms.data.SplitSettings;
 import org.fedfms.data.SplitUnit;

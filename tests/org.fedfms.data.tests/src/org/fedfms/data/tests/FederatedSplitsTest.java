@@ -15,11 +15,11 @@ import java.util.Set;
 
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetException;
+import org.fedfms.api.data.DatasetValidator;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.data.ClassLabeler;
-import org.fedfms.data.DatasetValidator;
 import org.fedfms.data.FederatedSplits;
 import org.fedfms.data.FederatedSplits.SiteSamples;
 import org.fedfms.data.SplitUnit;

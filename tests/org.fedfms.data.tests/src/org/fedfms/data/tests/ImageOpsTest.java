@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
-import org.fedfms.api.data.LabeledImage;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.ImageResize;
 import org.fedfms.data.IntensityScaling;
 import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.ModelInput;
-import org.fedfms.data.ModelInputSpec;
-import org.fedfms.data.ModelInputs;
-import org.fedfms.data.ResizeMode;
 import org.junit.jupiter.api.Test;
 
 class ImageOpsTest {
@@ -48,37 +43,6 @@ class ImageOpsTest {
     void longestSideKeepsAspectLikeSam() {
         assertArrayEquals(new int[] {768, 1024}, ImageResize.longestSide(480, 640, 1024));
         assertArrayEquals(new int[] {1024, 683}, ImageResize.longestSide(300, 200, 1024));
-    }
-
-    @Test
-    void samInputIsResizedNormalisedThenZeroPadded() {
-        float[] px = {0, 50, 100, 150, 200, 250, 255, 0};
-        byte[] mask = {0, 1, 1, 0, 0, 1, 1, 0};
-        LabeledImage img = new LabeledImage(2, 4, 1, px, mask);
-        ModelInput in = ModelInputs.prepare(img, ModelInputSpec.sam(8));
-        assertEquals(4, in.validHeight());
-        assertEquals(8, in.validWidth());
-        assertEquals(3, in.channels());
-        float[] resized = ImageResize.bilinear(px, 2, 4, 1, 4, 8);
-        float[] mean = {123.675f, 116.28f, 103.53f};
-        float[] std = {58.395f, 57.12f, 57.375f};
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < 8; y++) {
-                for (int x = 0; x < 8; x++) {
-                    float v = in.pixels()[c * 64 + y * 8 + x];
-                    if (y < 4) {
-                        assertEquals((resized[y * 8 + x] - mean[c]) / std[c], v, 1e-5f);
-                    } else {
-                        assertEquals(0f, v, "padding after normalisation is zero");
-                        assertEquals(0, in.mask()[y * 8 + x]);
-                    }
-                }
-            }
-        }
-        assertArrayEquals(ImageResize.nearest(mask, 2, 4, 4, 8), java.util.Arrays.copyOf(in.mask(), 32));
-        ModelInput stretched = ModelInputs.prepare(img, new ModelInputSpec(4, ResizeMode.STRETCH, 1,
-                new float[] {0}, new float[] {1}));
-        assertArrayEquals(ImageResize.bilinear(px, 2, 4, 1, 4, 4), stretched.pixels());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.train.DeviceSpec;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.ExperimentSpecJson;
@@ -40,6 +41,18 @@ class ExperimentSpecTest {
         assertEquals(Protocol.FEDERATED, nulls.protocol());
         assertTrue(ExperimentSpec.SCHEMA.descriptors().stream().anyMatch(d -> d.key().equals("minSites")
                 && d.min() == 1 && !d.description().isBlank()), "described for forms and the shell");
+    }
+
+    @Test
+    void deviceIsParsedOnceAndTypedInTheTrainerSpec() {
+        ExperimentSpec gpu = ExperimentSpec.builder("g").device("GPU").build();
+        assertEquals(List.of(), gpu.problems());
+        assertEquals("gpu:0", gpu.device());
+        assertEquals(new DeviceSpec(DeviceSpec.Kind.GPU, 0), gpu.trainerSpec().device());
+        assertEquals(DeviceSpec.CPU, ExperimentSpec.builder("c").device(" cpu ").build().trainerSpec().device());
+        assertEquals(DeviceSpec.AUTO, ExperimentSpec.builder("a").build().trainerSpec().device());
+        ExperimentSpec tpu = ExperimentSpec.builder("t").device("tpu:1").build();
+        assertEquals(List.of("'device' = 'tpu:1' is not auto, cpu or gpu:N"), tpu.problems());
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.eclipse.swt.widgets.Text;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.settings.SettingsText;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.ui.internal.forms.SettingsForm;
@@ -84,10 +85,10 @@ final class ExperimentForm {
         trainerOptions = new Text(optionsGroup, SWT.BORDER);
         trainerOptions.setData(SampleTables.NAME, "trainer-options");
         trainerOptions.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        trainerOptions.setToolTipText("key=value pairs separated by spaces, e.g. loss=bce promptMode=none; "
+        trainerOptions.setToolTipText("key=value pairs separated by spaces or commas, e.g. loss=bce promptMode=none; "
                 + "numbers and true/false are typed");
         trainerOptions.addListener(SWT.Modify, e -> showValidation());
-        new Label(optionsGroup, SWT.WRAP).setText("key=value pairs separated by spaces (loss, optimizer, ...)");
+        new Label(optionsGroup, SWT.WRAP).setText("key=value pairs, space- or comma-separated (loss, optimizer, ...)");
 
         Composite buttons = new Composite(formArea, SWT.NONE);
         buttons.setLayout(new GridLayout(2, false));
@@ -196,27 +197,9 @@ final class ExperimentForm {
         scroller.setMinSize(formArea.computeSize(SWT.DEFAULT, SWT.DEFAULT));
     }
 
-    /** Trainer options from {@code k=v} pairs separated by spaces; numbers and booleans typed. */
+    /** Trainer options from {@code k=v} pairs separated by spaces or commas, as {@link SettingsText} reads them. */
     static Map<String, Object> parseOptions(String text) {
-        List<String> pairs = text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
-        Map<String, Object> typed = new LinkedHashMap<>();
-        SettingsSchema.parseArguments("trainer options", pairs).forEach((k, v) -> typed.put(k, typedValue(v)));
-        return typed;
-    }
-
-    private static Object typedValue(String v) {
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException notLong) {
-            try {
-                return Double.parseDouble(v);
-            } catch (NumberFormatException notNumber) {
-                return v;
-            }
-        }
+        return SettingsText.parse("trainer options", text);
     }
 
     /**

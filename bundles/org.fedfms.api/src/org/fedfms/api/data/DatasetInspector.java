@@ -1,16 +1,10 @@
-package org.fedfms.data;
+package org.fedfms.api.data;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-
-import org.fedfms.api.data.DataSplit;
-import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.data.LabeledImage;
-import org.fedfms.api.data.Sample;
-import org.fedfms.api.data.SiteData;
 
 /** Summarises a dataset: counts from the lists, class balance and sizes from decoded samples. */
 public final class DatasetInspector {

@@ -1,4 +1,4 @@
-package org.fedfms.data;
+package org.fedfms.api.data;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,11 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-
-import org.fedfms.api.data.DataSplit;
-import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.data.Sample;
-import org.fedfms.api.data.SiteData;
 
 /**
  * Checks a whole dataset at once: decodes every sample (pixels in 0..255, labels below the class

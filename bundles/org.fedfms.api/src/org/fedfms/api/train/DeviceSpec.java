@@ -1,9 +1,9 @@
-package org.fedfms.djl;
+package org.fedfms.api.train;
 
 import java.util.Locale;
 
 /**
- * A device as users write it: {@code auto} (a CUDA GPU when the engine sees one, else the CPU),
+ * A device as users write it, parsed once where it is given (an experiment spec, a prediction request): {@code auto} (a CUDA GPU when the engine sees one, else the CPU),
  * {@code cpu}, or {@code gpu:N} ({@code gpu} alone means {@code gpu:0}).
  *
  * @param kind what was asked for
@@ -20,6 +20,12 @@ public record DeviceSpec(Kind kind, int gpuIndex) {
         /** One GPU, by index. */
         GPU
     }
+
+    /** The device chosen when none is named. */
+    public static final DeviceSpec AUTO = new DeviceSpec(Kind.AUTO, -1);
+
+    /** The CPU. */
+    public static final DeviceSpec CPU = new DeviceSpec(Kind.CPU, -1);
 
     public DeviceSpec {
         if (kind == Kind.GPU ? gpuIndex < 0 : gpuIndex != -1) {

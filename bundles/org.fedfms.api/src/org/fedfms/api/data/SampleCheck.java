@@ -1,7 +1,4 @@
-package org.fedfms.data;
-
-import org.fedfms.api.data.LabeledImage;
-import org.fedfms.api.data.Sample;
+package org.fedfms.api.data;
 
 /** Decodes one sample and says what is wrong with it, if anything. */
 public final class SampleCheck {

@@ -1,4 +1,4 @@
-package org.fedfms.data;
+package org.fedfms.api.data;
 
 import java.util.List;
 import java.util.Map;

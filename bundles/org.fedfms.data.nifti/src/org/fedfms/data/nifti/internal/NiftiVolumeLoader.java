@@ -1,13 +1,13 @@
 package org.fedfms.data.nifti.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
@@ -18,13 +18,12 @@ import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.FilePairs;
+import org.fedfms.data.PairedLayout;
 import org.fedfms.data.IntensityScaling;
 import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.Partition;
 import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
-import org.fedfms.data.SplitUnit;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -72,34 +71,13 @@ public class NiftiVolumeLoader implements DatasetLoader {
             @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
                     + "them, instead of failing")
             boolean skipBad,
-            @Setting(description = "seed of partitions and splits")
-            long seed,
-            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
-            Partition partition,
-            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
-            int partitionSites,
-            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
-                    min = 1e-3, max = 1e6)
-            double dirichletAlpha,
-            @Setting(description = "share of each site's volumes (or slices) for validation", min = 0, max = 0.9)
-            double validationFraction,
-            @Setting(description = "share of each site's volumes (or slices) for testing", min = 0, max = 0.9)
-            double testFraction,
-            @Setting(description = "whether splits move single slices or whole volumes (cases)")
-            SplitUnit splitBy,
-            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
-            String holdOutSite) {
-
-        /** The partition and split part. */
-        public SplitSettings split() {
-            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
-                    splitBy, holdOutSite, seed);
-        }
+            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
+            SplitSettings split) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "images", "labels", "", NiftiVolume.Axis.Z, 2, "", IntensityScaling.PERCENTILE, 0.5, 99.5,
-                    5, false, 256, false, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2, SplitUnit.CASE, ""));
+                    5, false, 256, false, SplitSettings.DEFAULTS));
 
     @Override
     public String id() {
@@ -139,34 +117,15 @@ public class NiftiVolumeLoader implements DatasetLoader {
         Slicing slicing = new Slicing(s.axis(), labels, s.intensity(), s.windowLow(), s.windowHigh(), s.adjacentSlices(),
                 new VolumeCache(s.cacheMB() * (1L << 20)));
         DatasetBuilder builder = new DatasetBuilder("nifti " + root, s.classes());
+        PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
         for (Path siteDir : siteDirs) {
             String site = siteDir.getFileName().toString();
-            Path images = siteDir.resolve(s.imagesDir());
-            Path labelDir = siteDir.resolve(s.labelsDir());
             List<Sample> samples = new ArrayList<>();
-            boolean folders = true;
-            for (Path dir : List.of(images, labelDir)) {
-                if (!Files.isDirectory(dir)) {
-                    builder.badCase(site, "*", show.apply(dir) + ": folder missing");
-                    folders = false;
-                }
-            }
-            if (folders) {
-                FilePairs.Result pairs;
+            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, UnaryOperator.identity(), builder)) {
                 try {
-                    pairs = FilePairs.match(images, labelDir, s.labelSuffix(), List.of(".nii", ".nii.gz"), show);
+                    samples.addAll(slices(p, slicing, s.emptySliceStride(), show));
                 } catch (IOException e) {
-                    throw new DatasetException("dataset " + ID + ": cannot list " + show.apply(siteDir) + ": " + e);
-                } catch (IllegalArgumentException e) {
-                    throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-                }
-                pairs.problems().forEach(p -> builder.badCase(site, p.base(), p.problem()));
-                for (FilePairs.FilePair p : pairs.pairs()) {
-                    try {
-                        samples.addAll(slices(p, slicing, s.emptySliceStride(), show));
-                    } catch (IOException e) {
-                        builder.badCase(site, p.base(), e.getMessage());
-                    }
+                    builder.badCase(site, p.base(), e.getMessage());
                 }
             }
             builder.site(site, samples);

@@ -67,6 +67,27 @@ public final class LabelMapping {
         return new LabelMapping(classes, m, false);
     }
 
+    /**
+     * Stored values chosen by name (nnU-Net, Decathlon): {@code chosen.get(i)} is class i+1, every
+     * other value of {@code known} is background.
+     *
+     * @throws IllegalArgumentException if a chosen value is not known or chosen twice
+     */
+    public static LabelMapping chosen(List<Long> known, List<Long> chosen) {
+        if (chosen.size() + 1 > 256) {
+            throw new IllegalArgumentException(chosen.size() + " labels chosen; at most 255 fit");
+        }
+        Map<Long, Integer> m = new LinkedHashMap<>();
+        known.forEach(v -> m.put(v, 0));
+        for (int i = 0; i < chosen.size(); i++) {
+            if (!m.containsKey(chosen.get(i)) || m.get(chosen.get(i)) != 0) {
+                throw new IllegalArgumentException("label value " + chosen.get(i) + " is unknown or chosen twice");
+            }
+            m.put(chosen.get(i), i + 1);
+        }
+        return new LabelMapping(chosen.size() + 1, m, false);
+    }
+
     public int classes() {
         return classes;
     }

@@ -1,8 +1,11 @@
 package org.fedfms.data;
 
+import org.fedfms.api.settings.Setting;
+
 /**
- * How a dataset is partitioned into sites and split per site; every loader's settings record
- * carries these components and hands them over as this record.
+ * How a dataset is partitioned into sites and split per site, declared once for every loader: a
+ * loader's settings record holds one component of this type, which the settings schema flattens into
+ * settings of their own ({@code partition=iid}, {@code validationFraction=0.1}, ...).
  *
  * @param partition natural sites, or a pooled IID or Dirichlet partition
  * @param partitionSites number of sites of a pooled partition (0: as many as natural sites)
@@ -13,8 +16,33 @@ package org.fedfms.data;
  * @param holdOutSite a site that is test-only (leave-one-site-out); empty for none
  * @param seed seed of every random choice; the same seed gives the same partition and splits
  */
-public record SplitSettings(Partition partition, int partitionSites, double dirichletAlpha,
-        double validationFraction, double testFraction, SplitUnit splitBy, String holdOutSite, long seed) {
+public record SplitSettings(
+        @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
+        Partition partition,
+        @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
+        int partitionSites,
+        @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
+                min = 1e-3, max = 1e6)
+        double dirichletAlpha,
+        @Setting(description = "share of each site's cases (or samples: images, slices) for validation", min = 0,
+                max = 0.9)
+        double validationFraction,
+        @Setting(description = "share of each site's cases (or samples: images, slices) for testing", min = 0,
+                max = 0.9)
+        double testFraction,
+        @Setting(description = "whether splits move single samples (images, slices) or whole cases")
+        SplitUnit splitBy,
+        @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
+        String holdOutSite,
+        @Setting(description = "seed of every random choice (partitions, splits, generated images)")
+        long seed) {
+
+    /**
+     * The defaults every loader starts from: natural sites, 10 % validation, 20 % test, by case, seed 42
+     * (alpha 0.5 for a Dirichlet partition).
+     */
+    public static final SplitSettings DEFAULTS = new SplitSettings(Partition.NATURAL, 0, 0.5, 0.1, 0.2, SplitUnit.CASE,
+            "", 42L);
 
     public SplitSettings {
         if (partition == null || splitBy == null) {

@@ -16,7 +16,9 @@ import java.util.Map;
  * carry {@link Setting}, with a record instance holding the defaults.
  *
  * <p>Binds maps of text or typed values (shell {@code k=v} options, form fields, parsed JSON) into
- * a validated record, and turns a record back into a map.
+ * a validated record, and turns a record back into a map. A component whose type is itself a record
+ * is a group shared by several settings records (e.g. how a dataset is split): its components are
+ * settings of their own, flattened in its place.
  *
  * @param <R> the settings record type
  */
@@ -32,16 +34,39 @@ public final class SettingsSchema<R extends Record> {
         this.subject = subject;
         this.type = type;
         this.defaults = defaults;
-        RecordComponent[] comps = type.getRecordComponents();
-        Class<?>[] types = Arrays.stream(comps).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        this.constructor = canonical(type);
+        List<SettingDescriptor> ds = new ArrayList<>();
+        describe(type, defaults, ds);
+        this.descriptors = Collections.unmodifiableList(ds);
+        List<String> problems = validate(defaults);
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject + " defaults", problems);
+        }
+    }
+
+    /** A component whose type is a record is a group of settings: its own components are flattened in its place. */
+    private static boolean nested(RecordComponent c) {
+        return c.getType().isRecord();
+    }
+
+    private static <T> Constructor<T> canonical(Class<T> type) {
+        Class<?>[] types = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getType)
+                .toArray(Class<?>[]::new);
         try {
-            this.constructor = type.getDeclaredConstructor(types);
-            this.constructor.setAccessible(true);
+            Constructor<T> c = type.getDeclaredConstructor(types);
+            c.setAccessible(true);
+            return c;
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("no canonical constructor in " + type.getName(), e);
         }
-        List<SettingDescriptor> ds = new ArrayList<>();
-        for (RecordComponent c : comps) {
+    }
+
+    private static void describe(Class<?> type, Record defaults, List<SettingDescriptor> ds) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (nested(c)) {
+                describe(c.getType(), (Record) value(c, defaults), ds);
+                continue;
+            }
             Setting s = c.getAnnotation(Setting.class);
             if (s == null) {
                 throw new IllegalArgumentException(type.getName() + "." + c.getName() + " lacks @Setting");
@@ -60,10 +85,17 @@ public final class SettingsSchema<R extends Record> {
             ds.add(new SettingDescriptor(c.getName(), s.label().isEmpty() ? c.getName() : s.label(), s.description(),
                     boxed, def, s.min(), s.max(), choices));
         }
-        this.descriptors = Collections.unmodifiableList(ds);
-        List<String> problems = validate(defaults);
-        if (!problems.isEmpty()) {
-            throw new SettingsException(subject + " defaults", problems);
+    }
+
+    /** The leaf values of {@code r} in the order of {@link #descriptors()}. */
+    private static void leaves(Record r, List<Object> out) {
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Object v = value(c, r);
+            if (nested(c)) {
+                leaves((Record) v, out);
+            } else {
+                out.add(v);
+            }
         }
     }
 
@@ -118,39 +150,56 @@ public final class SettingsSchema<R extends Record> {
                 problems.add("unknown setting '" + k + "' (known: " + String.join(", ", byKey.keySet()) + ")");
             }
         }
-        RecordComponent[] comps = type.getRecordComponents();
+        R r = build(type, constructor, defaults, values, byKey, problems);
+        if (!problems.isEmpty()) {
+            throw new SettingsException(subject, problems);
+        }
+        return r;
+    }
+
+    /** Builds a record of {@code t} from {@code values} over {@code defs}; problems collected, null if any. */
+    private static <T> T build(Class<T> t, Constructor<T> ctor, Record defs, Map<String, ?> values,
+            Map<String, SettingDescriptor> byKey, List<String> problems) {
+        RecordComponent[] comps = t.getRecordComponents();
         Object[] args = new Object[comps.length];
+        int before = problems.size();
         for (int i = 0; i < comps.length; i++) {
             RecordComponent c = comps[i];
-            SettingDescriptor d = descriptors.get(i);
-            if (values.containsKey(c.getName())) {
+            if (nested(c)) {
+                args[i] = buildNested(c.getType(), (Record) value(c, defs), values, byKey, problems);
+            } else if (values.containsKey(c.getName())) {
                 Object raw = values.get(c.getName());
                 try {
                     args[i] = convert(raw, c.getType());
                 } catch (IllegalArgumentException e) {
                     problems.add("'" + c.getName() + "': " + e.getMessage());
-                    args[i] = value(c, defaults);
+                    args[i] = value(c, defs);
                     continue;
                 }
-                String range = checkRange(d, args[i]);
+                String range = checkRange(byKey.get(c.getName()), args[i]);
                 if (range != null) {
                     problems.add(range);
                 }
             } else {
-                args[i] = value(c, defaults);
+                args[i] = value(c, defs);
             }
         }
-        if (!problems.isEmpty()) {
-            throw new SettingsException(subject, problems);
+        if (problems.size() > before) {
+            return null;
         }
         try {
-            return constructor.newInstance(args);
+            return ctor.newInstance(args);
         } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            throw new SettingsException(subject, List.of(String.valueOf(cause.getMessage())));
+            problems.add(String.valueOf(e.getCause().getMessage()));
+            return null;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static <T> T buildNested(Class<T> t, Record defs, Map<String, ?> values,
+            Map<String, SettingDescriptor> byKey, List<String> problems) {
+        return build(t, canonical(t), defs, values, byKey, problems);
     }
 
     /** Binds {@code k=v} strings, as typed in the shell. */
@@ -176,15 +225,17 @@ public final class SettingsSchema<R extends Record> {
         return m;
     }
 
-    /** The record's values by key, enums as lower-case names (JSON-friendly). */
+    /** The record's values by key (groups flattened), enums as lower-case names (JSON-friendly). */
     public Map<String, Object> toMap(R settings) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            Object v = value(c, settings);
+        List<Object> values = new ArrayList<>();
+        leaves(settings, values);
+        for (int i = 0; i < values.size(); i++) {
+            Object v = values.get(i);
             if (v instanceof Enum<?> e) {
                 v = e.name().toLowerCase(Locale.ROOT);
             }
-            m.put(c.getName(), v);
+            m.put(descriptors.get(i).key(), v);
         }
         return m;
     }
@@ -192,9 +243,10 @@ public final class SettingsSchema<R extends Record> {
     /** Range and choice problems of a record, empty if valid. */
     public List<String> validate(R settings) {
         List<String> problems = new ArrayList<>();
-        RecordComponent[] comps = type.getRecordComponents();
-        for (int i = 0; i < comps.length; i++) {
-            String p = checkRange(descriptors.get(i), value(comps[i], settings));
+        List<Object> values = new ArrayList<>();
+        leaves(settings, values);
+        for (int i = 0; i < values.size(); i++) {
+            String p = checkRange(descriptors.get(i), values.get(i));
             if (p != null) {
                 problems.add(p);
             }

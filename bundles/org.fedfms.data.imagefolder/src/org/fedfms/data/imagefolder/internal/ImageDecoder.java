@@ -6,9 +6,15 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 import org.fedfms.data.LabelMapping;
 
@@ -26,17 +32,89 @@ final class ImageDecoder {
     record Pixels(int height, int width, float[] rgb) {
     }
 
+    /** The most pixels an image may have: more is a decompression bomb or a mistaken file. */
+    static final long MAX_PIXELS = 1L << 27;
+
+    /**
+     * Decodes {@code file}. Its content must be of the format its name says, and its header's size is
+     * checked before any pixel is decoded.
+     *
+     * @throws IOException naming the file and the reason
+     */
     static BufferedImage read(Path file, String shown) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(shown + ": cannot decode: " + message(e), e);
+        String actual = sniff(file);
+        String named = named(file.getFileName().toString());
+        if (actual != null && named != null && !actual.equals(named)) {
+            throw new IOException(shown + ": a " + actual + " file named ." + extension(file) + "; rename it to "
+                    + "the format it holds");
         }
-        if (img == null) {
-            throw new IOException(shown + ": not an image any installed reader understands (PNG, JPEG, BMP, GIF, TIFF)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(shown + ": not an image any installed reader understands (PNG, JPEG, BMP, GIF, "
+                        + "TIFF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new IOException(shown + ": " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels, more "
+                            + "than the " + MAX_PIXELS + " an image may have (a decompression bomb or a mistaken file)");
+                }
+                return reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith(shown + ": ")) {
+                    throw e;
+                }
+                throw new IOException(shown + ": cannot decode: " + message(e), e);
+            } finally {
+                reader.dispose();
+            }
         }
-        return img;
+    }
+
+    /** The format the first bytes show, or null if none of those read here. */
+    static String sniff(Path file) throws IOException {
+        byte[] h = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(h, 0, h.length);
+        }
+        if (n >= 8 && (h[0] & 0xFF) == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') {
+            return "PNG";
+        }
+        if (n >= 3 && (h[0] & 0xFF) == 0xFF && (h[1] & 0xFF) == 0xD8 && (h[2] & 0xFF) == 0xFF) {
+            return "JPEG";
+        }
+        if (n >= 4 && h[0] == 'G' && h[1] == 'I' && h[2] == 'F' && h[3] == '8') {
+            return "GIF";
+        }
+        if (n >= 4 && ((h[0] == 'I' && h[1] == 'I' && h[2] == 42 && h[3] == 0)
+                || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && h[3] == 42))) {
+            return "TIFF";
+        }
+        if (n >= 2 && h[0] == 'B' && h[1] == 'M') {
+            return "BMP";
+        }
+        return null;
+    }
+
+    private static String named(String name) {
+        return switch (extension(Path.of(name))) {
+            case "png" -> "PNG";
+            case "jpg", "jpeg" -> "JPEG";
+            case "gif" -> "GIF";
+            case "tif", "tiff" -> "TIFF";
+            case "bmp" -> "BMP";
+            default -> null;
+        };
+    }
+
+    private static String extension(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
     static Pixels pixels(BufferedImage img) {
@@ -101,7 +179,12 @@ final class ImageDecoder {
         return bits <= 8 ? 255.0 / ((1 << bits) - 1) : 255.0 / ((1L << Math.min(bits, 31)) - 1);
     }
 
+    /** The exception's message and its causes' (ImageIO wraps the reason: "Caught exception during read"). */
     private static String message(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        StringBuilder b = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            b.append(": ").append(c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage());
+        }
+        return b.toString();
     }
 }

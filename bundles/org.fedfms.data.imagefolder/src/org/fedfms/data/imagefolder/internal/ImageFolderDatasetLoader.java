@@ -2,7 +2,6 @@ package org.fedfms.data.imagefolder.internal;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +19,10 @@ import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.FilePairs;
+import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.Partition;
 import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
-import org.fedfms.data.SplitUnit;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -57,34 +55,12 @@ public class ImageFolderDatasetLoader implements DatasetLoader {
             @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
                     + "them, instead of failing")
             boolean skipBad,
-            @Setting(description = "seed of partitions and splits")
-            long seed,
-            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
-            Partition partition,
-            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
-            int partitionSites,
-            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
-                    min = 1e-3, max = 1e6)
-            double dirichletAlpha,
-            @Setting(description = "share of each site's cases (or images) for validation", min = 0, max = 0.9)
-            double validationFraction,
-            @Setting(description = "share of each site's cases (or images) for testing", min = 0, max = 0.9)
-            double testFraction,
-            @Setting(description = "whether splits move single images or whole cases")
-            SplitUnit splitBy,
-            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
-            String holdOutSite) {
-
-        /** The partition and split part. */
-        public SplitSettings split() {
-            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
-                    splitBy, holdOutSite, seed);
-        }
+            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
+            SplitSettings split) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "images", "masks", "", 2, "", "", false, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2,
-                    SplitUnit.CASE, ""));
+            new Settings("", "images", "masks", "", 2, "", "", false, SplitSettings.DEFAULTS));
 
     @Override
     public String id() {
@@ -119,32 +95,13 @@ public class ImageFolderDatasetLoader implements DatasetLoader {
         Path root = Path.of(s.root());
         Function<Path, String> show = p -> root.relativize(p).toString();
         DatasetBuilder builder = new DatasetBuilder("imagefolder " + root, s.classes());
+        PairedLayout layout = new PairedLayout(s.imagesDir(), s.masksDir(), s.maskSuffix(), EXTENSIONS);
         for (Path siteDir : siteDirs) {
             String site = siteDir.getFileName().toString();
-            Path images = siteDir.resolve(s.imagesDir());
-            Path masks = siteDir.resolve(s.masksDir());
             List<Sample> samples = new ArrayList<>();
-            boolean folders = true;
-            for (Path dir : List.of(images, masks)) {
-                if (!Files.isDirectory(dir)) {
-                    builder.badCase(site, "*", show.apply(dir) + ": folder missing");
-                    folders = false;
-                }
-            }
-            if (folders) {
-                FilePairs.Result pairs;
-                try {
-                    pairs = FilePairs.match(images, masks, s.maskSuffix(), EXTENSIONS, show);
-                } catch (IOException e) {
-                    throw new DatasetException("dataset " + ID + ": cannot list " + show.apply(siteDir) + ": " + e);
-                } catch (IllegalArgumentException e) {
-                    throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-                }
-                pairs.problems().forEach(p -> builder.badCase(site, cases.apply(p.base()), p.problem()));
-                for (FilePairs.FilePair p : pairs.pairs()) {
-                    samples.add(new ImageFileSample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
-                            p.mask(), labels, show.apply(p.image()), show.apply(p.mask())));
-                }
+            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, cases, builder)) {
+                samples.add(new ImageFileSample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
+                        p.mask(), labels, show.apply(p.image()), show.apply(p.mask())));
             }
             builder.site(site, samples);
         }

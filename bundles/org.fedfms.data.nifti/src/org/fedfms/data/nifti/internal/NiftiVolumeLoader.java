@@ -1,30 +1,31 @@
 package org.fedfms.data.nifti.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.FilePairs;
+import org.fedfms.data.PairedLayout;
 import org.fedfms.data.IntensityScaling;
 import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.Partition;
 import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
-import org.fedfms.data.SplitUnit;
+import org.fedfms.data.volume.NiftiVolume;
+import org.fedfms.data.volume.VolumeCache;
+import org.fedfms.data.volume.VolumeCase;
+import org.fedfms.data.volume.VolumeSlicing;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -72,34 +73,13 @@ public class NiftiVolumeLoader implements DatasetLoader {
             @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
                     + "them, instead of failing")
             boolean skipBad,
-            @Setting(description = "seed of partitions and splits")
-            long seed,
-            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
-            Partition partition,
-            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
-            int partitionSites,
-            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
-                    min = 1e-3, max = 1e6)
-            double dirichletAlpha,
-            @Setting(description = "share of each site's volumes (or slices) for validation", min = 0, max = 0.9)
-            double validationFraction,
-            @Setting(description = "share of each site's volumes (or slices) for testing", min = 0, max = 0.9)
-            double testFraction,
-            @Setting(description = "whether splits move single slices or whole volumes (cases)")
-            SplitUnit splitBy,
-            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
-            String holdOutSite) {
-
-        /** The partition and split part. */
-        public SplitSettings split() {
-            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
-                    splitBy, holdOutSite, seed);
-        }
+            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
+            SplitSettings split) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "images", "labels", "", NiftiVolume.Axis.Z, 2, "", IntensityScaling.PERCENTILE, 0.5, 99.5,
-                    5, false, 256, false, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2, SplitUnit.CASE, ""));
+                    5, false, 256, false, SplitSettings.DEFAULTS));
 
     @Override
     public String id() {
@@ -136,135 +116,24 @@ public class NiftiVolumeLoader implements DatasetLoader {
         List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
         Path root = Path.of(s.root());
         Function<Path, String> show = p -> root.relativize(p).toString();
-        Slicing slicing = new Slicing(s.axis(), labels, s.intensity(), s.windowLow(), s.windowHigh(), s.adjacentSlices(),
+        VolumeSlicing slicing = new VolumeSlicing(s.axis(), labels, s.intensity(), s.windowLow(), s.windowHigh(), s.adjacentSlices(),
                 new VolumeCache(s.cacheMB() * (1L << 20)));
         DatasetBuilder builder = new DatasetBuilder("nifti " + root, s.classes());
+        PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
         for (Path siteDir : siteDirs) {
             String site = siteDir.getFileName().toString();
-            Path images = siteDir.resolve(s.imagesDir());
-            Path labelDir = siteDir.resolve(s.labelsDir());
             List<Sample> samples = new ArrayList<>();
-            boolean folders = true;
-            for (Path dir : List.of(images, labelDir)) {
-                if (!Files.isDirectory(dir)) {
-                    builder.badCase(site, "*", show.apply(dir) + ": folder missing");
-                    folders = false;
-                }
-            }
-            if (folders) {
-                FilePairs.Result pairs;
+            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, UnaryOperator.identity(), builder)) {
                 try {
-                    pairs = FilePairs.match(images, labelDir, s.labelSuffix(), List.of(".nii", ".nii.gz"), show);
+                    samples.addAll(slicing.cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()),
+                            show.apply(p.mask())), s.emptySliceStride()));
                 } catch (IOException e) {
-                    throw new DatasetException("dataset " + ID + ": cannot list " + show.apply(siteDir) + ": " + e);
-                } catch (IllegalArgumentException e) {
-                    throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-                }
-                pairs.problems().forEach(p -> builder.badCase(site, p.base(), p.problem()));
-                for (FilePairs.FilePair p : pairs.pairs()) {
-                    try {
-                        samples.addAll(slices(p, slicing, s.emptySliceStride(), show));
-                    } catch (IOException e) {
-                        builder.badCase(site, p.base(), e.getMessage());
-                    }
+                    builder.badCase(site, p.base(), e.getMessage());
                 }
             }
             builder.site(site, samples);
         }
-        builder.labeler(sample -> sample instanceof NiftiSlice ns ? ns.dominantClass() : 0);
+        builder.labeler(VolumeSlicing.DOMINANT_CLASS);
         return builder.build(split, s.skipBad());
-    }
-
-    /**
-     * The slices of one volume pair to keep: every slice with foreground, and every k-th slice
-     * without. Reads both headers and the whole label volume (checking every label value).
-     */
-    static List<NiftiSlice> slices(FilePairs.FilePair p, Slicing slicing, int emptyStride, Function<Path, String> show)
-            throws IOException {
-        String shownImage = show.apply(p.image());
-        String shownLabel = show.apply(p.mask());
-        NiftiHeader ih = NiftiVolume.readHeader(p.image(), shownImage);
-        NiftiVolume label = NiftiVolume.read(p.mask(), shownLabel);
-        NiftiHeader lh = label.header();
-        if (ih.nx() != lh.nx() || ih.ny() != lh.ny() || ih.nz() != lh.nz()) {
-            throw new IOException(shownImage + " is " + ih.dims() + " voxels but its label " + shownLabel + " is "
-                    + lh.dims());
-        }
-        NiftiVolume.Axis axis = slicing.axis();
-        int n = label.slices(axis);
-        int[] size = label.sliceSize(axis);
-        List<NiftiSlice> kept = new ArrayList<>();
-        int empties = 0;
-        for (int s = 0; s < n; s++) {
-            int dominant = 0;
-            int[] counts = new int[slicing.labels().classes()];
-            for (int r = 0; r < size[0]; r++) {
-                for (int c = 0; c < size[1]; c++) {
-                    double v = label.value(label.index(axis, s, r, c));
-                    int cls = slicing.labels().classOf(v);
-                    if (cls < 0) {
-                        throw new IOException(shownLabel + ": voxel value " + format(v) + " at slice " + s + ", row " + r
-                                + ", column " + c + " (" + axis.name().toLowerCase(Locale.ROOT)
-                                + " axis) is not a label; expected " + slicing.labels().expected()
-                                + " (see the classes and labelValues settings)");
-                    }
-                    counts[cls]++;
-                }
-            }
-            for (int cls = 1; cls < counts.length; cls++) {
-                if (counts[cls] > 0 && (dominant == 0 || counts[cls] > counts[dominant])) {
-                    dominant = cls;
-                }
-            }
-            boolean keep = dominant != 0 || (emptyStride > 0 && empties++ % emptyStride == 0);
-            if (keep) {
-                kept.add(new NiftiSlice(String.format(Locale.ROOT, "%s_%s%03d", p.base(),
-                        axis.name().toLowerCase(Locale.ROOT), s), p.base(), p.image(), p.mask(), shownImage, shownLabel,
-                        s, dominant, slicing));
-            }
-        }
-        return kept;
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    /** How volumes become slices. */
-    record Slicing(NiftiVolume.Axis axis, LabelMapping labels, IntensityScaling intensity, double windowLow,
-            double windowHigh, boolean adjacent, VolumeCache cache) {
-    }
-
-    /** One slice of a volume pair, cut on {@link #load()}. */
-    record NiftiSlice(String id, String caseId, Path image, Path labelFile, String shownImage, String shownLabel,
-            int slice, int dominantClass, Slicing slicing) implements Sample {
-
-        @Override
-        public LabeledImage load() throws IOException {
-            NiftiVolume img = slicing.cache().get(image, shownImage);
-            NiftiVolume lab = slicing.cache().get(labelFile, shownLabel);
-            NiftiVolume.Axis axis = slicing.axis();
-            int[] size = img.sliceSize(axis);
-            int[] labelSize = lab.sliceSize(axis);
-            if (size[0] != labelSize[0] || size[1] != labelSize[1] || img.slices(axis) != lab.slices(axis)) {
-                throw new IOException(shownImage + " is " + img.header().dims() + " voxels but its label " + shownLabel
-                        + " is " + lab.header().dims());
-            }
-            IntensityWindow window = slicing.cache().window(image, img, slicing.intensity(), slicing.windowLow(),
-                    slicing.windowHigh());
-            int last = img.slices(axis) - 1;
-            float[] mid = window.applyInPlace(img.slice(axis, slice));
-            float[] before = slicing.adjacent() ? window.applyInPlace(img.slice(axis, Math.max(0, slice - 1))) : mid;
-            float[] after = slicing.adjacent() ? window.applyInPlace(img.slice(axis, Math.min(last, slice + 1))) : mid;
-            float[] rgb = new float[mid.length * 3];
-            for (int i = 0; i < mid.length; i++) {
-                rgb[3 * i] = before[i];
-                rgb[3 * i + 1] = mid[i];
-                rgb[3 * i + 2] = after[i];
-            }
-            float[] labels = lab.slice(axis, slice);
-            byte[] mask = slicing.labels().map(size[0], size[1], i -> labels[i], shownLabel + " slice " + slice);
-            return new LabeledImage(size[0], size[1], 3, rgb, mask);
-        }
     }
 }

@@ -13,9 +13,7 @@ import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.Partition;
 import org.fedfms.data.SplitSettings;
-import org.fedfms.data.SplitUnit;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -43,33 +41,12 @@ public class SyntheticDatasetLoader implements DatasetLoader {
             int classes,
             @Setting(description = "consecutive slices that form one case (patient)", min = 1, max = 10_000)
             int slicesPerCase,
-            @Setting(description = "seed of the images, partitions and splits")
-            long seed,
-            @Setting(description = "natural sites, or all samples pooled and dealt IID or by a Dirichlet(alpha)")
-            Partition partition,
-            @Setting(description = "sites of a pooled partition (0: as many as natural sites)", min = 0, max = 1000)
-            int partitionSites,
-            @Setting(description = "Dirichlet concentration: small values skew classes and sizes per site",
-                    min = 1e-3, max = 1e6)
-            double dirichletAlpha,
-            @Setting(description = "share of each site's cases (or images) for validation", min = 0, max = 0.9)
-            double validationFraction,
-            @Setting(description = "share of each site's cases (or images) for testing", min = 0, max = 0.9)
-            double testFraction,
-            @Setting(description = "whether splits move single images or whole cases")
-            SplitUnit splitBy,
-            @Setting(description = "a site that is test-only (leave-one-site-out); empty for none")
-            String holdOutSite) {
-
-        /** The partition and split part. */
-        public SplitSettings split() {
-            return new SplitSettings(partition, partitionSites, dirichletAlpha, validationFraction, testFraction,
-                    splitBy, holdOutSite, seed);
-        }
+            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
+            SplitSettings split) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings(4, 40, 64, 0.6, 2, 4, 42L, Partition.NATURAL, 0, 0.5, 0.1, 0.2, SplitUnit.CASE, ""));
+            new Settings(4, 40, 64, 0.6, 2, 4, SplitSettings.DEFAULTS));
 
     @Override
     public String id() {
@@ -96,12 +73,12 @@ public class SyntheticDatasetLoader implements DatasetLoader {
         } catch (IllegalArgumentException e) {
             throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
         }
-        SyntheticGenerator generator = new SyntheticGenerator(s.imageSize(), s.classes(), s.slicesPerCase(), s.seed());
+        SyntheticGenerator generator = new SyntheticGenerator(s.imageSize(), s.classes(), s.slicesPerCase(), s.split().seed());
         String name = String.format(Locale.ROOT, "synthetic (%d sites x %d, %d px, shift %.2f, seed %d)", s.sites(),
-                s.samplesPerSite(), s.imageSize(), s.shiftStrength(), s.seed());
+                s.samplesPerSite(), s.imageSize(), s.shiftStrength(), s.split().seed());
         DatasetBuilder builder = new DatasetBuilder(name, s.classes());
         for (int site = 0; site < s.sites(); site++) {
-            SiteDomain domain = SiteDomain.of(site, s.sites(), s.shiftStrength(), s.seed());
+            SiteDomain domain = SiteDomain.of(site, s.sites(), s.shiftStrength(), s.split().seed());
             List<Sample> samples = new ArrayList<>(s.samplesPerSite());
             for (int i = 0; i < s.samplesPerSite(); i++) {
                 samples.add(new SyntheticSample(generator, domain, site, i));
@@ -123,7 +100,7 @@ public class SyntheticDatasetLoader implements DatasetLoader {
         Settings s = SCHEMA.bind(settings);
         List<SiteDomain> l = new ArrayList<>();
         for (int site = 0; site < s.sites(); site++) {
-            l.add(SiteDomain.of(site, s.sites(), s.shiftStrength(), s.seed()));
+            l.add(SiteDomain.of(site, s.sites(), s.shiftStrength(), s.split().seed()));
         }
         return l;
     }

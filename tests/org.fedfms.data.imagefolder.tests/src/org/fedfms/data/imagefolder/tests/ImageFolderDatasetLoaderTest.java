@@ -259,4 +259,47 @@ class ImageFolderDatasetLoaderTest {
         assertEquals(12, site.train().size());
         assertEquals("p" + site.test().get(0).id().charAt(1), site.test().get(0).caseId());
     }
+
+    /** A PNG whose header claims {@code w × h} gray pixels, with a tiny compressed body. */
+    private static byte[] pngHeaderOnly(int w, int h) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(z)) {
+            d.write(new byte[4096]);
+        }
+        chunk(out, "IDAT", z.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        crc.update(t);
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(t);
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void aDecompressionBombSaysWhyAndAJpegNamedPngSaysWhatItIs() throws Exception {
+        write(gray(H, W, 0), "png", "s/images/ok.png");
+        write(mask(H, W, 255), "png", "s/masks/ok.png");
+        Files.write(root.resolve("s/images/bomb.png"), pngHeaderOnly(60_000, 60_000));
+        write(mask(H, W, 255), "png", "s/masks/bomb.png");
+        write(gray(H, W, 0), "jpg", "s/images/photo.png");
+        write(mask(H, W, 255), "png", "s/masks/photo.png");
+        FederatedDataset ds = loader.load(settings("skipBad", true));
+        String lines = String.join("\n", ds.skipped());
+        assertEquals(2, ds.skipped().size(), lines);
+        assertTrue(lines.contains("s/images/bomb.png: 60000x60000 pixels, more than the 134217728 an image may have "
+                + "(a decompression bomb or a mistaken file)"), lines);
+        assertTrue(lines.contains("s/images/photo.png: a JPEG file named .png; rename it to the format it holds"), lines);
+    }
 }

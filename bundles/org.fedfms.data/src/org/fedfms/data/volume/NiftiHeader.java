@@ -1,4 +1,4 @@
-package org.fedfms.data.nifti.internal;
+package org.fedfms.data.volume;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,8 +6,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The parts of a NIfTI-1 or NIfTI-2 header that locate and scale the voxels of a single-file
- * ({@code .nii}, {@code .nii.gz}) 3-D volume. Byte order is detected from {@code sizeof_hdr}.
+ * The parts of a NIfTI-1 or NIfTI-2 header that locate, scale and measure the voxels of a single-file
+ * ({@code .nii}, {@code .nii.gz}) 3-D volume, or of a 4-D one whose fourth axis holds channels
+ * (modalities, as the Medical Segmentation Decathlon stores them). Byte order is detected from
+ * {@code sizeof_hdr}.
  *
  * @param version 1 or 2
  * @param order byte order of header and data
@@ -15,36 +17,47 @@ import java.nio.charset.StandardCharsets;
  * @param nx voxels along i
  * @param ny voxels along j
  * @param nz voxels along k
+ * @param channels volumes along the fourth axis (1 for a 3-D volume)
+ * @param dx voxel size along i in the file's units (millimetres in practice); 1 where pixdim is 0
+ * @param dy voxel size along j
+ * @param dz voxel size along k
  * @param voxOffset byte offset of the data in the (uncompressed) file
  * @param slope scl_slope (0 or non-finite: no scaling)
  * @param inter scl_inter
  */
-record NiftiHeader(int version, ByteOrder order, int datatype, long nx, long ny, long nz, long voxOffset,
-        double slope, double inter) {
+public record NiftiHeader(int version, ByteOrder order, int datatype, long nx, long ny, long nz, long channels,
+        double dx, double dy, double dz, long voxOffset, double slope, double inter) {
 
     static final int NIFTI1_SIZE = 348;
     static final int NIFTI2_SIZE = 540;
 
     /** Bytes per voxel of the datatype. */
-    int bytesPerVoxel() {
+    public int bytesPerVoxel() {
         return bytesPerVoxel(datatype);
     }
 
-    long voxels() {
+    /** Voxels of one channel. */
+    public long voxels() {
         return nx * ny * nz;
     }
 
     long dataBytes() {
-        return voxels() * bytesPerVoxel();
+        return voxels() * channels * bytesPerVoxel();
     }
 
     /** Whether scl_slope/scl_inter change stored values. */
-    boolean scaled() {
+    public boolean scaled() {
         return slope != 0 && Double.isFinite(slope) && Double.isFinite(inter) && !(slope == 1 && inter == 0);
     }
 
-    String dims() {
-        return nx + "x" + ny + "x" + nz;
+    /** The size as {@code NXxNYxNZ} (and {@code xC} for several channels), for messages. */
+    public String dims() {
+        return nx + "x" + ny + "x" + nz + (channels > 1 ? "x" + channels : "");
+    }
+
+    /** The voxel size {@code {dx, dy, dz}}. */
+    public double[] spacing() {
+        return new double[] {dx, dy, dz};
     }
 
     static String typeName(int datatype) {
@@ -113,8 +126,12 @@ record NiftiHeader(int version, ByteOrder order, int datatype, long nx, long ny,
             dim[i] = b.getShort(40 + 2 * i);
         }
         int datatype = b.getShort(70);
+        double[] pixdim = new double[8];
+        for (int i = 0; i < 8; i++) {
+            pixdim[i] = b.getFloat(76 + 4 * i);
+        }
         long voxOffset = (long) b.getFloat(108);
-        return make(1, b.order(), datatype, dim, voxOffset, b.getFloat(112), b.getFloat(116), shown);
+        return make(1, b.order(), datatype, dim, pixdim, voxOffset, b.getFloat(112), b.getFloat(116), shown);
     }
 
     private static NiftiHeader nifti2(ByteBuffer b, String shown) throws IOException {
@@ -130,36 +147,46 @@ record NiftiHeader(int version, ByteOrder order, int datatype, long nx, long ny,
             dim[i] = b.getLong(16 + 8 * i);
         }
         int datatype = b.getShort(12);
-        return make(2, b.order(), datatype, dim, b.getLong(168), b.getDouble(176), b.getDouble(184), shown);
+        double[] pixdim = new double[8];
+        for (int i = 0; i < 8; i++) {
+            pixdim[i] = b.getDouble(104 + 8 * i);
+        }
+        return make(2, b.order(), datatype, dim, pixdim, b.getLong(168), b.getDouble(176), b.getDouble(184), shown);
     }
 
-    private static NiftiHeader make(int version, ByteOrder order, int datatype, long[] dim, long voxOffset,
-            double slope, double inter, String shown) throws IOException {
+    private static NiftiHeader make(int version, ByteOrder order, int datatype, long[] dim, double[] pixdim,
+            long voxOffset, double slope, double inter, String shown) throws IOException {
         if (bytesPerVoxel(datatype) < 0) {
             throw new IOException(shown + ": NIfTI " + typeName(datatype) + " is not supported (uint8, int8, "
                     + "int16, uint16, int32, uint32, int64, uint64, float32, float64 are)");
         }
         long ndim = dim[0];
         if (ndim < 2 || ndim > 7) {
-            throw new IOException(shown + ": dim[0] = " + ndim + ", expected 2 or 3 dimensions");
+            throw new IOException(shown + ": dim[0] = " + ndim + ", expected 2 to 4 dimensions");
         }
-        long[] n = {1, 1, 1};
+        long[] n = {1, 1, 1, 1};
         for (int i = 1; i <= ndim; i++) {
             if (dim[i] <= 0) {
                 throw new IOException(shown + ": dim[" + i + "] = " + dim[i] + " is not a size");
             }
-            if (i <= 3) {
+            if (i <= 4) {
                 n[i - 1] = dim[i];
             } else if (dim[i] != 1) {
                 throw new IOException(shown + ": a " + ndim + "-D volume (dim[" + i + "] = " + dim[i]
-                        + "); only 3-D volumes are supported");
+                        + "); only 3-D volumes and 4-D volumes of channels are supported");
             }
         }
         int minOffset = version == 1 ? NIFTI1_SIZE : NIFTI2_SIZE;
         if (voxOffset < minOffset) {
             throw new IOException(shown + ": vox_offset " + voxOffset + " lies inside the header");
         }
-        return new NiftiHeader(version, order, datatype, n[0], n[1], n[2], voxOffset, slope, inter);
+        return new NiftiHeader(version, order, datatype, n[0], n[1], n[2], n[3], size(pixdim[1]), size(pixdim[2]),
+                size(pixdim[3]), voxOffset, slope, inter);
+    }
+
+    private static double size(double pixdim) {
+        double d = Math.abs(pixdim);
+        return d > 0 && Double.isFinite(d) ? d : 1.0;
     }
 
     private static String printable(String s) {

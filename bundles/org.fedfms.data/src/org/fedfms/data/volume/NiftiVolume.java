@@ -1,4 +1,4 @@
-package org.fedfms.data.nifti.internal;
+package org.fedfms.data.volume;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -13,14 +13,14 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * A 3-D NIfTI-1 or NIfTI-2 volume read from {@code .nii} or {@code .nii.gz}: the header and the raw
- * voxel bytes, with scaled values and slices read on demand. Voxel (i, j, k) lies at
- * {@code i + nx·(j + ny·k)}.
+ * A NIfTI-1 or NIfTI-2 volume read from {@code .nii} or {@code .nii.gz}: the header and the raw
+ * voxel bytes, with scaled values and slices read on demand. Voxel (i, j, k) of channel t lies at
+ * {@code i + nx·(j + ny·(k + nz·t))}.
  */
-final class NiftiVolume {
+public final class NiftiVolume {
 
     /** Axis along which 2-D slices are cut. */
-    enum Axis {
+    public enum Axis {
         X, Y, Z
     }
 
@@ -32,12 +32,12 @@ final class NiftiVolume {
         this.data = data;
     }
 
-    NiftiHeader header() {
+    public NiftiHeader header() {
         return header;
     }
 
     /** Bytes held. */
-    long bytes() {
+    public long bytes() {
         return data.capacity();
     }
 
@@ -46,7 +46,7 @@ final class NiftiVolume {
     }
 
     /** Reads only the header. */
-    static NiftiHeader readHeader(Path file, String shown) throws IOException {
+    public static NiftiHeader readHeader(Path file, String shown) throws IOException {
         byte[] head = new byte[NiftiHeader.NIFTI2_SIZE];
         int n;
         try (InputStream in = open(file, shown)) {
@@ -58,7 +58,7 @@ final class NiftiVolume {
     }
 
     /** Reads header and voxels; a file shorter than its header says is an error. */
-    static NiftiVolume read(Path file, String shown) throws IOException {
+    public static NiftiVolume read(Path file, String shown) throws IOException {
         NiftiHeader h = readHeader(file, shown);
         long bytes = h.dataBytes();
         if (bytes > Integer.MAX_VALUE - 8) {
@@ -119,7 +119,7 @@ final class NiftiVolume {
     }
 
     /** The stored value of voxel {@code index}, scaled by scl_slope/scl_inter. */
-    double value(long index) {
+    public double value(long index) {
         int p = (int) (index * header.bytesPerVoxel());
         double raw = switch (header.datatype()) {
             case 2 -> data.get(p) & 0xFF;
@@ -140,7 +140,7 @@ final class NiftiVolume {
     }
 
     /** Number of slices along {@code axis}. */
-    int slices(Axis axis) {
+    public int slices(Axis axis) {
         return (int) switch (axis) {
             case X -> header.nx();
             case Y -> header.ny();
@@ -149,7 +149,7 @@ final class NiftiVolume {
     }
 
     /** {@code {rows, columns}} of a slice along {@code axis}. */
-    int[] sliceSize(Axis axis) {
+    public int[] sliceSize(Axis axis) {
         return switch (axis) {
             case X -> new int[] {(int) header.nz(), (int) header.ny()};
             case Y -> new int[] {(int) header.nz(), (int) header.nx()};
@@ -158,7 +158,7 @@ final class NiftiVolume {
     }
 
     /** The voxel index of (row, column) of slice {@code s} along {@code axis}. */
-    long index(Axis axis, int s, int row, int column) {
+    public long index(Axis axis, int s, int row, int column) {
         long nx = header.nx();
         long ny = header.ny();
         return switch (axis) {
@@ -168,17 +168,23 @@ final class NiftiVolume {
         };
     }
 
-    /** Slice {@code s} along {@code axis} as scaled values, row-major. */
-    float[] slice(Axis axis, int s) {
+    /** Slice {@code s} along {@code axis} of the first channel as scaled values, row-major. */
+    public float[] slice(Axis axis, int s) {
+        return slice(axis, s, 0);
+    }
+
+    /** Slice {@code s} along {@code axis} of {@code channel} as scaled values, row-major. */
+    public float[] slice(Axis axis, int s, int channel) {
         int[] size = sliceSize(axis);
         float[] out = new float[size[0] * size[1]];
+        long offset = channel * header.voxels();
         if (axis == Axis.Z) {
-            return range((long) s * size[0] * size[1], out);
+            return range(offset + (long) s * size[0] * size[1], out);
         }
         int o = 0;
         for (int r = 0; r < size[0]; r++) {
             for (int c = 0; c < size[1]; c++) {
-                out[o++] = (float) value(index(axis, s, r, c));
+                out[o++] = (float) value(offset + index(axis, s, r, c));
             }
         }
         return out;
@@ -231,14 +237,15 @@ final class NiftiVolume {
         return out;
     }
 
-    /** At most {@code max} scaled values spread evenly over the volume (for intensity windows). */
-    float[] sample(int max) {
+    /** At most {@code max} scaled values of {@code channel} spread evenly over it (for intensity windows). */
+    public float[] sample(int channel, int max) {
         long n = header.voxels();
+        long offset = channel * n;
         long stride = Math.max(1, (n + max - 1) / max);
         float[] out = new float[(int) ((n + stride - 1) / stride)];
         int o = 0;
         for (long i = 0; i < n; i += stride) {
-            out[o++] = (float) value(i);
+            out[o++] = (float) value(offset + i);
         }
         return out;
     }

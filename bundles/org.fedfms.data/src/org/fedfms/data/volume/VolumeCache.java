@@ -1,4 +1,4 @@
-package org.fedfms.data.nifti.internal;
+package org.fedfms.data.volume;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,19 +15,19 @@ import org.fedfms.data.IntensityWindow;
  * slices of a volume do not each decompress it while memory stays bounded. Intensity windows (two
  * numbers per volume) are kept for good.
  */
-final class VolumeCache {
+public final class VolumeCache {
 
     private final long budget;
     private final LinkedHashMap<Path, NiftiVolume> volumes = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<Path, IntensityWindow> windows = new ConcurrentHashMap<>();
+    private final Map<String, IntensityWindow> windows = new ConcurrentHashMap<>();
     private long held;
 
     /** @param budget bytes of voxel data to keep; a larger single volume is read each time */
-    VolumeCache(long budget) {
+    public VolumeCache(long budget) {
         this.budget = budget;
     }
 
-    NiftiVolume get(Path file, String shown) throws IOException {
+    public NiftiVolume get(Path file, String shown) throws IOException {
         synchronized (this) {
             NiftiVolume v = volumes.get(file);
             if (v != null) {
@@ -50,12 +50,15 @@ final class VolumeCache {
         return v;
     }
 
-    /** The intensity window of a volume, computed once from an even sample of its voxels. */
-    IntensityWindow window(Path file, NiftiVolume volume, IntensityScaling scaling, double low, double high) {
-        return windows.computeIfAbsent(file, f -> scaling.window(volume.sample(1 << 20), low, high));
+    /** The intensity window of a volume's channel, computed once from an even sample of its voxels. */
+    public IntensityWindow window(Path file, int channel, NiftiVolume volume, IntensityScaling scaling, double low,
+            double high) {
+        return windows.computeIfAbsent(file + "#" + channel,
+                f -> scaling.window(volume.sample(channel, 1 << 20), low, high));
     }
 
-    synchronized long held() {
+    /** Bytes of voxel data held now. */
+    public synchronized long held() {
         return held;
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 
 import com.google.gson.JsonParseException;
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * The background run an experiment is in, kept in {@value #FILE} of its directory while the run goes on:

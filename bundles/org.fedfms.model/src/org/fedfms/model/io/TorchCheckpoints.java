@@ -18,6 +18,7 @@ import java.util.zip.ZipFile;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
+import org.fedfms.api.io.HalfFloats;
 
 import net.razorvine.pickle.PickleException;
 
@@ -71,8 +72,8 @@ public final class TorchCheckpoints {
             int at = index * width;
             return switch (this) {
                 case FLOAT -> b.getFloat(at);
-                case HALF -> HalfFloat.toFloat(b.getShort(at));
-                case BFLOAT16 -> Float.intBitsToFloat((b.getShort(at) & 0xffff) << 16);
+                case HALF -> HalfFloats.fromFp16(b.getShort(at));
+                case BFLOAT16 -> HalfFloats.fromBf16(b.getShort(at));
                 case DOUBLE -> (float) b.getDouble(at);
                 case LONG -> b.getLong(at);
                 case INT -> b.getInt(at);

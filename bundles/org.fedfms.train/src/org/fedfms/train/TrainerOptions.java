@@ -53,8 +53,8 @@ public record TrainerOptions(
         @Setting(description = "classes including background: 2 trains every label > 0 against background; 3 or 4 "
                 + "train one sigmoid channel per label (one-vs-rest, on SAM's multimask tokens)", min = 2, max = 4)
         int classes,
-        @Setting(description = "weights file (.safetensors or .npz) of the base model, e.g. an official SAM "
-                + "checkpoint; empty: random initialisation from the seed")
+        @Setting(description = "weights file (PyTorch .pth/.pt, .safetensors or .npz) of the base model, e.g. an "
+                + "official SAM checkpoint as downloaded; empty: random initialisation from the seed")
         String weights) {
 
     /** Prefix of the options handed to the adapter type. */

@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param model model variant id
  * @param adapter adapter type id the weights were trained with, or empty for none
- * @param weights weights file ({@code .safetensors} or {@code .npz}) holding every tensor of the model
+ * @param weights weights file (PyTorch {@code .pth}/{@code .pt}, {@code .safetensors} or {@code .npz}) holding every
+ *        tensor of the model
  * @param image a {@code .npy} float32 {@code H×W×3} array of 0..255 values whose longest side is the
  *     model's input size, or a PNG/JPEG image (resized as SAM's reference pipeline does)
  * @param output where to write: {@code X.png} gets an overlay and {@code X.masks.npy}, {@code X.iou.npy};

@@ -9,7 +9,7 @@ import java.util.List;
  * @param model model variant id
  * @param adapter adapter type id, or empty
  * @param file the file
- * @param format {@code safetensors} or {@code npz}
+ * @param format {@code pth}, {@code safetensors} or {@code npz}
  * @param tensorsLoaded tensors loaded
  * @param valuesLoaded scalar values loaded
  * @param renamed tensors found under another naming scheme (Hugging Face) and mapped

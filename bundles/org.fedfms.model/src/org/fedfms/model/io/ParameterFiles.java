@@ -32,20 +32,26 @@ import org.fedfms.api.io.NpyArray;
 
 /**
  * Reads and writes named tensors as {@code .safetensors} (F32, F16, BF16 and F64 read; F32 written)
- * or NumPy {@code .npz} (one {@code NAME.npy} per tensor). Values become float32; names are kept as
- * they are in the file.
+ * or NumPy {@code .npz} (one {@code NAME.npy} per tensor), and reads PyTorch checkpoints
+ * ({@code .pth}/{@code .pt} from {@code torch.save}, see {@link TorchCheckpoints}). Values become
+ * float32; names are kept as they are in the file (a checkpoint's wrapper and {@code module.} prefix aside).
  */
 public final class ParameterFiles {
 
     /** File formats of named tensors. */
     public enum Format {
-        SAFETENSORS, NPZ;
+        SAFETENSORS, NPZ,
+        /** A PyTorch checkpoint written by {@code torch.save}: read only. */
+        PTH;
 
         /** The format a file name's extension says, or {@code null}. */
         public static Format ofFileName(Path file) {
             String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
             if (n.endsWith(".safetensors")) {
                 return SAFETENSORS;
+            }
+            if (n.endsWith(".pth") || n.endsWith(".pt")) {
+                return PTH;
             }
             return n.endsWith(".npz") ? NPZ : null;
         }
@@ -63,22 +69,42 @@ public final class ParameterFiles {
             head = in.readNBytes(9);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return Format.NPZ;
+            return isTorchArchive(file) ? Format.PTH : Format.NPZ;
         }
         if (head.length == 9 && head[8] == '{') {
             return Format.SAFETENSORS;
         }
-        throw new IOException(file + ": neither a .safetensors nor a .npz file (PyTorch .pth checkpoints must be "
-                + "converted first, e.g. with safetensors.torch.save_file)");
+        if (head.length >= 2 && head[0] == (byte) 0x80 && head[1] <= 5) {
+            throw new IOException(file + ": a PyTorch checkpoint in the legacy format (before PyTorch 1.6), which is "
+                    + "not read; save it again with a current PyTorch: torch.save(torch.load(path), 'new.pth')");
+        }
+        throw new IOException(file + ": neither a PyTorch checkpoint (.pth/.pt from torch.save) nor a .safetensors "
+                + "or .npz file");
     }
 
-    /** Reads every tensor of a {@code .safetensors} or {@code .npz} file, in file order. */
+    private static boolean isTorchArchive(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            return TorchCheckpoints.isTorchArchive(zip);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a readable zip archive (.pth or .npz): " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads every tensor of a {@code .pth}/{@code .pt}, {@code .safetensors} or {@code .npz} file, in file order. */
     public static ParameterSet read(Path file) throws IOException {
-        return detect(file) == Format.NPZ ? readNpz(file) : readSafetensors(file);
+        return switch (detect(file)) {
+            case NPZ -> readNpz(file);
+            case PTH -> TorchCheckpoints.read(file);
+            case SAFETENSORS -> readSafetensors(file);
+        };
     }
 
     /** Writes {@code parameters} atomically in {@code format}. */
     public static void write(Path file, ParameterSet parameters, Format format) throws IOException {
+        if (format == Format.PTH) {
+            throw new IOException(file + ": PyTorch checkpoints are read, not written; name the file .safetensors "
+                    + "or .npz");
+        }
         if (format == Format.NPZ) {
             AtomicFiles.writeStreamed(file, out -> writeNpz(out, parameters));
         } else {
@@ -246,10 +272,6 @@ public final class ParameterFiles {
                     continue;
                 }
                 String entry = e.getName();
-                if (entry.endsWith("data.pkl")) {
-                    throw new IOException(file + " is a PyTorch checkpoint (.pth); convert it first, e.g. with "
-                            + "safetensors.torch.save_file(torch.load(path), 'weights.safetensors')");
-                }
                 if (!entry.endsWith(".npy")) {
                     throw new IOException(file + ": entry '" + entry + "' is not a .npy array");
                 }

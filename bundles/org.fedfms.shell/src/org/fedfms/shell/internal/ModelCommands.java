@@ -92,7 +92,8 @@ public class ModelCommands implements CommandSet {
         return new Table(title, List.of("part", "parameters", "trainable"), rows);
     }
 
-    @Descriptor("load a .safetensors or .npz weights file into a model and report what it held")
+    @Descriptor("load a weights file (PyTorch .pth/.pt checkpoint, .safetensors or .npz) into a model and report "
+            + "what it held")
     public Table loadWeights(
             @Descriptor("adapter type the weights include (official weights may lack its modules)")
             @Parameter(names = {"-a", "--adapter"}, absentValue = "") String adapter,
@@ -114,7 +115,7 @@ public class ModelCommands implements CommandSet {
     @Descriptor("run a model on one image; writes the low-resolution mask logits and IoU predictions as .npy "
             + "(and a PNG overlay when OUT ends in .png)")
     public Table predict(
-            @Descriptor("weights file (.safetensors or .npz) with every tensor of the model")
+            @Descriptor("weights file (.pth/.pt, .safetensors or .npz) with every tensor of the model")
             @Parameter(names = {"-w", "--weights"}, absentValue = "") String weights,
             @Descriptor("image: .npy float32 HxWx3 (0..255, longest side = input size) or PNG/JPEG")
             @Parameter(names = {"-i", "--image"}, absentValue = "") String image,

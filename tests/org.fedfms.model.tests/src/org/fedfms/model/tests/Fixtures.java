@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 
 import org.osgi.framework.FrameworkUtil;
 
-/** Files of this bundle's {@code fixtures/} folder (made by {@code fixtures/make_fixtures.py}). */
+/** Files of this bundle's {@code fixtures/} folder (made by {@code fixtures/make_fixtures.py} and {@code fixtures/make_checkpoints.py}). */
 final class Fixtures {
 
     private Fixtures() {

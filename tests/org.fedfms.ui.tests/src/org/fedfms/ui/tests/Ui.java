@@ -13,6 +13,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -117,7 +118,7 @@ final class Ui {
 
     private static <T extends Control> T find(Composite root, Class<T> type, String name) {
         for (Control c : root.getChildren()) {
-            if (type.isInstance(c) && name.equals(c.getData("fedfms.name"))) {
+            if (type.isInstance(c) && name.equals(c.getData(WidgetName.KEY))) {
                 return type.cast(c);
             }
             if (c instanceof Composite child) {

@@ -25,7 +25,7 @@ import org.fedfms.api.settings.SettingsText;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.ui.internal.forms.SettingsForm;
-import org.fedfms.ui.internal.viewer.SampleTables;
+import org.fedfms.ui.internal.forms.WidgetName;
 
 /**
  * The form that makes a new experiment: generated from {@link ExperimentSpec#SCHEMA} (model, adapter,
@@ -43,15 +43,11 @@ final class ExperimentForm {
     private final ScrolledComposite scroller;
     private final Composite formArea;
     private final SettingsForm specForm;
-    private final Group datasetGroup;
-    private final Group strategyGroup;
     private final Text trainerOptions;
     private final Label validation;
     private final Button createButton;
-    private SettingsForm datasetForm;
-    private String datasetFormId;
-    private SettingsForm strategyForm;
-    private String strategyFormId;
+    private final ServiceSettings datasetSettings;
+    private final ServiceSettings strategySettings;
 
     /**
      * @param loaders the dataset loader with an id present now, or null
@@ -77,13 +73,15 @@ final class ExperimentForm {
         specForm.addChangeListener("dataset", id -> showDatasetForm());
         specForm.addChangeListener("strategy", id -> showStrategyForm());
         specForm.addValidationListener(p -> showValidation());
-        datasetGroup = group(null, "dataset", new FillLayout(), new GridData(SWT.FILL, SWT.TOP, true, false));
-        strategyGroup = group(null, "strategy", new FillLayout(), new GridData(SWT.FILL, SWT.TOP, true, false));
+        datasetSettings = new ServiceSettings(group(null, "dataset", new FillLayout(),
+                new GridData(SWT.FILL, SWT.TOP, true, false)));
+        strategySettings = new ServiceSettings(group(null, "strategy", new FillLayout(),
+                new GridData(SWT.FILL, SWT.TOP, true, false)));
 
         Group optionsGroup = group("Trainer options", "options", new GridLayout(1, false),
                 new GridData(SWT.FILL, SWT.TOP, true, false));
         trainerOptions = new Text(optionsGroup, SWT.BORDER);
-        trainerOptions.setData(SampleTables.NAME, "trainer-options");
+        WidgetName.set(trainerOptions, "trainer-options");
         trainerOptions.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         trainerOptions.setToolTipText("key=value pairs separated by spaces or commas, e.g. loss=bce promptMode=none; "
                 + "numbers and true/false are typed");
@@ -94,11 +92,11 @@ final class ExperimentForm {
         buttons.setLayout(new GridLayout(2, false));
         buttons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false, 2, 1));
         createButton = new Button(buttons, SWT.PUSH);
-        createButton.setData(SampleTables.NAME, "create");
+        WidgetName.set(createButton, "create");
         createButton.setText("Create experiment");
         createButton.addListener(SWT.Selection, e -> create.run());
         validation = new Label(buttons, SWT.WRAP);
-        validation.setData(SampleTables.NAME, "validation");
+        WidgetName.set(validation, "validation");
         validation.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         showDatasetForm();
         showStrategyForm();
@@ -106,7 +104,7 @@ final class ExperimentForm {
 
     private Group group(String title, String name, org.eclipse.swt.widgets.Layout layout, GridData data) {
         Group g = new Group(formArea, SWT.NONE);
-        g.setData(SampleTables.NAME, name);
+        WidgetName.set(g, name);
         if (title != null) {
             g.setText(title);
         }
@@ -128,27 +126,36 @@ final class ExperimentForm {
         }
     }
 
+    /** The settings form of the service a spec setting names, kept while the same service is present. */
+    private final class ServiceSettings {
+        private final Group group;
+        private SettingsForm form;
+        private String id;
+
+        ServiceSettings(Group group) {
+            this.group = group;
+        }
+
+        void show(String serviceId, SettingsSchema<?> schema, String title, String absent) {
+            if (serviceId.equals(id) && (schema == null ? form == null : form != null && form.schema() == schema)) {
+                return; // the same service's form: keep what the user typed
+            }
+            id = serviceId;
+            form = rebuild(group, title, schema, absent);
+        }
+    }
+
     private void showDatasetForm() {
         String id = specForm.values().get("dataset");
         DatasetLoader loader = loaders.apply(id);
-        if (id.equals(datasetFormId) && (loader == null ? datasetForm == null
-                : datasetForm != null && datasetForm.schema() == loader.settings())) {
-            return; // the same loader's form: keep what the user typed
-        }
-        datasetFormId = id;
-        datasetForm = rebuild(datasetGroup, "Dataset " + id, loader == null ? null : loader.settings(),
+        datasetSettings.show(id, loader == null ? null : loader.settings(), "Dataset " + id,
                 "No dataset loader '" + id + "' is registered now.");
     }
 
     private void showStrategyForm() {
         String id = specForm.values().get("strategy");
         AggregationStrategy strategy = strategies.apply(id);
-        if (id.equals(strategyFormId) && (strategy == null ? strategyForm == null
-                : strategyForm != null && strategyForm.schema() == strategy.settings())) {
-            return; // the same strategy's form: keep what the user typed
-        }
-        strategyFormId = id;
-        strategyForm = rebuild(strategyGroup, "Strategy " + id, strategy == null ? null : strategy.settings(),
+        strategySettings.show(id, strategy == null ? null : strategy.settings(), "Strategy " + id,
                 "No aggregation strategy '" + id + "' is registered now.");
     }
 
@@ -175,15 +182,15 @@ final class ExperimentForm {
             return;
         }
         List<String> problems = new ArrayList<>(specForm.problems());
-        if (datasetForm == null) {
+        if (datasetSettings.form == null) {
             problems.add("no dataset loader '" + specForm.values().get("dataset") + "' is registered now");
         } else {
-            problems.addAll(datasetForm.problems());
+            problems.addAll(datasetSettings.form.problems());
         }
-        if (strategyForm == null) {
+        if (strategySettings.form == null) {
             problems.add("no aggregation strategy '" + specForm.values().get("strategy") + "' is registered now");
         } else {
-            problems.addAll(strategyForm.problems());
+            problems.addAll(strategySettings.form.problems());
         }
         try {
             parseOptions(trainerOptions.getText());
@@ -209,13 +216,13 @@ final class ExperimentForm {
      */
     ExperimentSpec spec() {
         ExperimentSpec base = (ExperimentSpec) specForm.bind();
-        if (datasetForm == null || strategyForm == null) {
-            throw new SettingsException("experiment spec '" + base.name() + "'", List.of(datasetForm == null
+        if (datasetSettings.form == null || strategySettings.form == null) {
+            throw new SettingsException("experiment spec '" + base.name() + "'", List.of(datasetSettings.form == null
                     ? "no dataset loader '" + base.dataset() + "' is registered now"
                     : "no aggregation strategy '" + base.strategy() + "' is registered now"));
         }
-        return base.toBuilder().datasetSettings(datasetForm.typedValues())
-                .strategySettings(strategyForm.typedValues())
+        return base.toBuilder().datasetSettings(datasetSettings.form.typedValues())
+                .strategySettings(strategySettings.form.typedValues())
                 .trainerOptions(parseOptions(trainerOptions.getText())).build();
     }
 
@@ -226,11 +233,11 @@ final class ExperimentForm {
         specForm.setValues(values);
         showDatasetForm();
         showStrategyForm();
-        if (datasetForm != null) {
-            datasetForm.setValues(spec.datasetSettings());
+        if (datasetSettings.form != null) {
+            datasetSettings.form.setValues(spec.datasetSettings());
         }
-        if (strategyForm != null) {
-            strategyForm.setValues(spec.strategySettings());
+        if (strategySettings.form != null) {
+            strategySettings.form.setValues(spec.strategySettings());
         }
         trainerOptions.setText(spec.trainerOptions().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" ")));

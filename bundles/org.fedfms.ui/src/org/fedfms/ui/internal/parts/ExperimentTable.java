@@ -18,8 +18,8 @@ import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.jobs.BackgroundWork;
-import org.fedfms.ui.internal.viewer.SampleTables;
 
 /**
  * The experiments as a table (name, state, rounds, protocol, strategy, last evaluation, message), a row of
@@ -43,7 +43,7 @@ final class ExperimentTable {
         area = new Composite(parent, SWT.NONE);
         area.setLayout(new GridLayout(8, false));
         table = new Table(area, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
-        table.setData(SampleTables.NAME, "experiments");
+        WidgetName.set(table, "experiments");
         table.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 8, 1));
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
@@ -59,7 +59,7 @@ final class ExperimentTable {
     /** Adds a button that runs {@code action} on the selected experiment; a failure goes to a dialog. */
     void action(String label, String tip, RowAction action) {
         Button b = new Button(area, SWT.PUSH);
-        b.setData(SampleTables.NAME, label);
+        WidgetName.set(b, label);
         b.setText(label);
         b.setToolTipText(tip);
         b.addListener(SWT.Selection, e -> {
@@ -79,7 +79,7 @@ final class ExperimentTable {
     /** Ends the row of actions with the status line; call once, after the last action. */
     void finishActions() {
         status = new Label(area, SWT.NONE);
-        status.setData(SampleTables.NAME, "experiments-status");
+        WidgetName.set(status, "experiments-status");
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
     }
 

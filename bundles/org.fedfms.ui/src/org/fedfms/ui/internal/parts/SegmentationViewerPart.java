@@ -23,6 +23,7 @@ import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.services.FederationAccess;
 import org.fedfms.ui.internal.viewer.OverlayView;
 import org.fedfms.ui.internal.viewer.SampleTables;
@@ -69,7 +70,7 @@ public class SegmentationViewerPart {
         parent.setLayout(new GridLayout(7, false));
         new Label(parent, SWT.NONE).setText("Experiment:");
         experimentCombo = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
-        experimentCombo.setData(SampleTables.NAME, "experiment");
+        WidgetName.set(experimentCombo, "experiment");
         GridData comboData = new GridData(SWT.BEGINNING, SWT.CENTER, false, false);
         comboData.widthHint = 180;
         experimentCombo.setLayoutData(comboData);
@@ -77,7 +78,7 @@ public class SegmentationViewerPart {
         experimentCombo.addListener(SWT.MouseDown, e -> refreshExperiments());
         new Label(parent, SWT.NONE).setText("Split:");
         splitCombo = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
-        splitCombo.setData(SampleTables.NAME, "split");
+        WidgetName.set(splitCombo, "split");
         splitCombo.setItems(SPLITS);
         splitCombo.select(0);
         splitCombo.addListener(SWT.Selection, e -> selectSplit(DataSplit.valueOf(
@@ -87,7 +88,7 @@ public class SegmentationViewerPart {
         reloadButton.setToolTipText("Fetch the experiment's current model and dataset again and re-evaluate");
         reloadButton.addListener(SWT.Selection, e -> reload());
         status = new Label(parent, SWT.NONE);
-        status.setData(SampleTables.NAME, "status");
+        WidgetName.set(status, "status");
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
 
         SashForm sash = new SashForm(parent, SWT.HORIZONTAL);

@@ -18,6 +18,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Scale;
 import org.fedfms.api.train.SamplePrediction;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 
 /**
  * The shown sample: the ground-truth and prediction toggles, the opacity of the prediction fill, a line
@@ -57,7 +58,7 @@ public final class OverlayView {
         predictionToggle = toggle(right, "Prediction", "Fill the prediction (red; magenta, orange for further labels)");
         new Label(right, SWT.NONE).setText("Opacity:");
         opacity = new Scale(right, SWT.HORIZONTAL);
-        opacity.setData(SampleTables.NAME, "opacity");
+        WidgetName.set(opacity, "opacity");
         opacity.setMinimum(0);
         opacity.setMaximum(100);
         opacity.setIncrement(5);
@@ -70,10 +71,10 @@ public final class OverlayView {
         opacity.setLayoutData(opacityData);
         opacity.addListener(SWT.Selection, e -> redraw());
         sampleLabel = new Label(right, SWT.NONE);
-        sampleLabel.setData(SampleTables.NAME, "sample");
+        WidgetName.set(sampleLabel, "sample");
         sampleLabel.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 4, 1));
         canvas = new Canvas(right, SWT.DOUBLE_BUFFERED | SWT.BORDER);
-        canvas.setData(SampleTables.NAME, "canvas");
+        WidgetName.set(canvas, "canvas");
         canvas.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 4, 1));
         canvas.setBackground(parent.getDisplay().getSystemColor(SWT.COLOR_WIDGET_BACKGROUND));
         canvas.addPaintListener(e -> paint(e.gc));
@@ -84,7 +85,7 @@ public final class OverlayView {
 
     private Button toggle(Composite parent, String text, String tip) {
         Button b = new Button(parent, SWT.CHECK);
-        b.setData(SampleTables.NAME, text.toLowerCase(Locale.ROOT).replace(' ', '-'));
+        WidgetName.set(b, text.toLowerCase(Locale.ROOT).replace(' ', '-'));
         b.setText(text);
         b.setToolTipText(tip);
         b.setSelection(true);
@@ -111,8 +112,8 @@ public final class OverlayView {
     public void show(SamplePrediction p) {
         prediction = p;
         var m = p.metrics();
-        sampleLabel.setText(p.siteId() + " / " + p.sampleId() + ": Dice " + LineChart.format(SampleTables.value(m, "dice"))
-                + ", IoU " + LineChart.format(SampleTables.value(m, "iou")) + ", HD95 "
+        sampleLabel.setText(p.siteId() + " / " + p.sampleId() + ": Dice "
+                + LineChart.format(SampleTables.value(m, "dice")) + ", IoU " + LineChart.format(SampleTables.value(m, "iou")) + ", HD95 "
                 + LineChart.format(SampleTables.value(m, "hd95")) + (m.metrics().values().containsKey("loss")
                         ? ", loss " + LineChart.format(SampleTables.value(m, "loss")) : ""));
         sampleLabel.getParent().layout();

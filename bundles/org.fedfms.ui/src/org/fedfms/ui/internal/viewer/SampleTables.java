@@ -14,15 +14,13 @@ import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 
 /**
  * The viewer's two lists: the sites of the dataset with their sample counts, and the samples of the shown
  * site and split with their Dice, IoU and HD95, sortable by any column.
  */
 public final class SampleTables {
-
-    /** Widget data key naming the sites table ({@code "sites"}) and the samples table ({@code "samples"}). */
-    public static final String NAME = "fedfms.name";
 
     /** A sample as the samples table shows it: its metrics under the shown model. */
     record SampleRow(String sampleId, double dice, double iou, double hd95) {
@@ -52,7 +50,7 @@ public final class SampleTables {
 
     private static Table table(Composite parent, String name, String[][] columns) {
         Table t = new Table(parent, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
-        t.setData(NAME, name);
+        WidgetName.set(t, name);
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
         for (String[] col : columns) {

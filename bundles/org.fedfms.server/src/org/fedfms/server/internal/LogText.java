@@ -11,6 +11,17 @@ final class LogText {
     private LogText() {
     }
 
+    /** Whether {@code s} holds a control character (or a Unicode line or paragraph separator). */
+    static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code value} with every control character escaped ({@code \n}, {@code \u001b}, ...), at most 300 characters. */
     static String of(Object value) {
         return of(value, MAX);

@@ -177,6 +177,9 @@ final class ParameterTransfers {
                     + " samples but declared " + c.info().trainSamples() + " training samples when it joined");
         }
         for (Map.Entry<String, Double> e : m.metrics().values().entrySet()) {
+            if (LogText.hasControl(e.getKey())) {
+                throw rejected(422, "update refused: metric name '" + e.getKey() + "' holds a control character");
+            }
             if (!Double.isFinite(e.getValue())) {
                 throw rejected(422, "update refused: metric '" + e.getKey() + "' is not finite");
             }
@@ -197,6 +200,9 @@ final class ParameterTransfers {
     private void checkMagnitudes(SiteConnection c, ParameterSet parameters) {
         double max = config.limits().maxAbsParameter();
         for (org.fedfms.api.Tensor tensor : parameters.tensors()) {
+            if (LogText.hasControl(tensor.name())) {
+                throw rejected(422, "update refused: tensor name '" + tensor.name() + "' holds a control character");
+            }
             float[] v = tensor.values();
             for (int i = 0; i < v.length; i++) {
                 if (Math.abs(v[i]) > max) {

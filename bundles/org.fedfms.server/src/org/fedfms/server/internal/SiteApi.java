@@ -176,6 +176,12 @@ final class SiteApi {
             throw new HttpError(409, t.describe() + " asks for parameters: POST .../update, not an evaluation");
         }
         EvaluationReport report = read(() -> EvaluationReport.of(HttpJson.object(request, "the evaluation body")));
+        for (String name : report.metrics().keySet()) {
+            if (LogText.hasControl(name)) {
+                throw new HttpError(422, "evaluation refused: metric name '" + LogText.of(name)
+                        + "' holds a control character");
+            }
+        }
         SiteInfo declared = connections.get(t.siteId()).info();
         long most = t.split() == null ? declared.trainSamples() + declared.validationSamples()
                 + declared.testSamples() : switch (t.split()) {

@@ -27,7 +27,8 @@ final class SiteConnection {
     private long lastSeenMillis;
     private long joins;
     private final Deque<CompletableFuture<SiteTask>> waiters = new ArrayDeque<>();
-    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger inProgress =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     SiteConnection(String siteId) {
         this.siteId = siteId;

@@ -299,8 +299,8 @@ public final class SiteAgent implements AutoCloseable {
                 for (String key : PATH_OPTIONS) {
                     Object value = ts.options().get(key);
                     if (value != null && !value.toString().isBlank()) {
-                        throw new IllegalArgumentException("experiment '" + task.experiment() + "' sets trainer option '"
-                                + key + "' (a file path): site " + config.siteId() + " never opens a path chosen by "
+                        throw new IllegalArgumentException("experiment '" + task.experiment()
+                                + "' sets trainer option '" + key + "' (a file path): site " + config.siteId() + " never opens a path chosen by "
                                 + "the coordinator; start the experiment without it (initial weights travel as "
                                 + "parameters)");
                     }

@@ -28,7 +28,7 @@ public record EvaluationReport(long sampleCount, Map<String, Double> metrics) {
         return o;
     }
 
-    /** Reads an evaluation body: {@code sampleCount} a whole number ≥ 0, {@code metrics} an object of finite numbers. */
+    /** Reads an evaluation body: {@code sampleCount} a whole number ≥ 0, {@code metrics} finite numbers by name. */
     public static EvaluationReport of(JsonObject o) {
         StrictJson.onlyKeys(o, "evaluation", "sampleCount", "metrics");
         long count = StrictJson.count(o, "sampleCount", 0);

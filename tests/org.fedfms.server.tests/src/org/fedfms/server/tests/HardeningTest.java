@@ -71,7 +71,8 @@ class HardeningTest {
                     "the site's message, escaped, in " + stored);
             for (String s : stored) {
                 if (s != null) {
-                    assertFalse(s.contains("\nINFO: site"), "no forged line in: " + s.substring(0, 200));
+                    assertFalse(s.contains("\nINFO: site"), "no forged line in: "
+                            + s.substring(0, Math.min(200, s.length())));
                     assertTrue(s.length() < 5000, "bounded: " + s.length() + " characters");
                 }
             }
@@ -101,6 +102,10 @@ class HardeningTest {
 
             JsonObject evaluation = b.task();
             assertEquals("EVALUATE", evaluation.get("kind").getAsString());
+            HttpResponse<String> forged = h.call("POST", b.path(evaluation, "evaluation"), b.token,
+                    "{\"sampleCount\": 1, \"metrics\": {\"mse\\nINFO: forged\": 0.5}}");
+            assertEquals(422, forged.statusCode(), forged.body());
+            assertTrue(forged.body().contains("control character"), forged.body());
             HttpResponse<String> claimed = h.call("POST", b.path(evaluation, "evaluation"), b.token,
                     "{\"sampleCount\": 1000000000000, \"metrics\": {\"mse\": 0.0}}");
             assertEquals(422, claimed.statusCode(), claimed.body());

@@ -137,7 +137,8 @@ class MutualTlsTest {
 
         Path site = dir.resolve("site.properties");
         Files.writeString(site, String.join("\n", "coordinator=https://127.0.0.1:1/", "tls.fingerprint=ab",
-                "site.id=s", "site.token=t-0123456789abcdef", "dataset=x", "tls.keystore=s.p12", "tls.keystore.password=pw"));
+                "site.id=s", "site.token=t-0123456789abcdef", "dataset=x", "tls.keystore=s.p12",
+                "tls.keystore.password=pw"));
         SiteAgentConfig sc = SiteAgentConfig.read(site);
         assertEquals(dir.resolve("s.p12"), sc.keystore());
         assertEquals("pw", sc.keystorePassword());

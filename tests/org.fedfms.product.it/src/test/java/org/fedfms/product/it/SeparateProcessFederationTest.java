@@ -296,6 +296,22 @@ class SeparateProcessFederationTest {
         assertCompleteCheckpoint(dir.resolve("round-000003"));
     }
 
+    @Test
+    @Order(4)
+    void theCoordinatorsStateIsTheOwnersOnly() throws Exception {
+        List<String> open = new ArrayList<>();
+        Path workdir = federation.coordinatorWorkdir();
+        try (Stream<Path> s = Files.walk(workdir)) {
+            for (Path p : s.filter(p -> !p.equals(workdir)).toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                if (!mode.equals(Files.isDirectory(p) ? "rwx------" : "rw-------")) {
+                    open.add(mode + " " + workdir.relativize(p));
+                }
+            }
+        }
+        assertTrue(open.isEmpty(), "checkpoints, histories, keys: owner-only, but " + open);
+    }
+
     /** Every file the checkpoint's manifest lists is there with its recorded size; nothing else half-written. */
     private static void assertCompleteCheckpoint(Path round) throws IOException {
         Path manifest = round.resolve("checkpoint.json");

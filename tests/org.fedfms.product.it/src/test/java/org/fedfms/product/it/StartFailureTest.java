@@ -72,10 +72,12 @@ class StartFailureTest {
             p.await(java.util.regex.Pattern.compile("listening on"), 0, Duration.ofSeconds(120));
             for (Path f : List.of(root.resolve("tls/coordinator.p12"), root.resolve("tls/coordinator.password"),
                     root.resolve("tokens/admin.token"), root.resolve("tokens/site-0.token"))) {
-                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+                        f.toString());
             }
             for (Path d : List.of(root.resolve("tls"), root.resolve("tokens"))) {
-                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)),
+                        d.toString());
             }
         }
     }

@@ -2,21 +2,23 @@ package org.fedfms.shell.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.fedfms.federation.FederationService;
-import org.fedfms.testing.fixture.Conditions;
-import org.fedfms.testing.fixture.TestFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
@@ -104,7 +106,18 @@ final class Shell implements AutoCloseable {
     }
 
     static void awaitTrue(BooleanSupplier condition, String what, long millis) {
-        Conditions.awaitTrue(condition, () -> what, millis);
+        long end = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail("timed out after " + millis / 1000 + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     /** The checkout's root (the test runs somewhere below it): where releng/ and features/ are. */
@@ -119,7 +132,16 @@ final class Shell implements AutoCloseable {
     }
 
     static void deleteTree(Path root) {
-        TestFiles.deleteTree(root);
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot delete " + root, e);
+        }
     }
 
     @Override

@@ -4,6 +4,4 @@
  * that runs their rounds, the {@link org.fedfms.federation.FederatedSite} interface that in-process
  * and remote sites implement, and the {@link org.fedfms.federation.FederationEvent}s it publishes.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
 package org.fedfms.federation;

@@ -3,6 +3,4 @@
  * carry stable names and convert to and from {@link org.fedfms.api.ParameterSet}, freezing, and an
  * optimizer step over the trainable parameters.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
 package org.fedfms.model;

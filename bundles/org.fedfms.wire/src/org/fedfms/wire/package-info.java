@@ -3,6 +3,4 @@
  * (header, tensor directory, little-endian fp32/fp16/bf16 payload, CRC32C), with hard limits that the
  * decoder enforces before it allocates.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
 package org.fedfms.wire;

@@ -3,6 +3,4 @@
  * composed into trees whose dotted names follow PyTorch's {@code state_dict} conventions, and compute
  * their forward passes with plain operations so that autograd and PyTorch's kernels do the work.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
 package org.fedfms.model.nn;

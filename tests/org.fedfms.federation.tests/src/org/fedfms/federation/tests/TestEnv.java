@@ -1,30 +1,27 @@
 package org.fedfms.federation.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.Conditions;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
+import org.fedfms.testing.fixture.ParameterBits;
+import org.fedfms.testing.fixture.TestFiles;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -160,37 +157,12 @@ final class TestEnv implements AutoCloseable {
     }
 
     static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail("timed out after 10 s waiting for: " + what.get());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Conditions.awaitTrue(condition, what, 10_000);
     }
 
     /** Whether two parameter sets are equal bit for bit (names, shapes, every value's bits). */
     static boolean bitwiseEqual(ParameterSet a, ParameterSet b) {
-        if (!a.names().equals(b.names())) {
-            return false;
-        }
-        for (Tensor t : a.tensors()) {
-            Tensor u = b.get(t.name());
-            if (!t.sameShape(u)) {
-                return false;
-            }
-            for (int i = 0; i < t.size(); i++) {
-                if (Float.floatToRawIntBits(t.values()[i]) != Float.floatToRawIntBits(u.values()[i])) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return ParameterBits.bitwiseEqual(a, b);
     }
 
     static Map<String, Object> settings(Object... keysAndValues) {
@@ -202,16 +174,7 @@ final class TestEnv implements AutoCloseable {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot delete " + root, e);
-        }
+        TestFiles.deleteTree(root);
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.fedfms.server.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,14 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
@@ -35,8 +32,10 @@ import org.fedfms.server.internal.TokenHash;
 import org.fedfms.site.internal.PinnedTrust;
 import org.fedfms.site.internal.SiteAgent;
 import org.fedfms.site.internal.SiteAgentConfig;
+import org.fedfms.testing.fixture.Conditions;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
+import org.fedfms.testing.fixture.TestFiles;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
 import org.osgi.framework.BundleContext;
@@ -197,31 +196,11 @@ final class CoordinatorHarness implements AutoCloseable {
     }
 
     static void awaitTrue(BooleanSupplier condition, String what, long millis) {
-        long end = System.currentTimeMillis() + millis;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail("timed out after " + millis + " ms waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Conditions.awaitTrue(condition, () -> what, millis);
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot delete " + root, e);
-        }
+        TestFiles.deleteTree(root);
     }
 
     @Override

@@ -2,22 +2,16 @@ package org.fedfms.train.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.Tensor;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
@@ -29,6 +23,9 @@ import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.Conditions;
+import org.fedfms.testing.fixture.ParameterBits;
+import org.fedfms.testing.fixture.TestFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -93,37 +90,12 @@ final class TestEnv {
     }
 
     static void awaitTrue(BooleanSupplier condition, Supplier<String> what) {
-        long end = System.currentTimeMillis() + 30_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail("timed out after 30 s waiting for: " + what.get());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Conditions.awaitTrue(condition, what, 30_000);
     }
 
     /** Whether two parameter sets are equal bit for bit (names, order, shapes, every value's bits). */
     static boolean bitwiseEqual(ParameterSet a, ParameterSet b) {
-        if (!a.names().equals(b.names())) {
-            return false;
-        }
-        for (Tensor t : a.tensors()) {
-            Tensor u = b.get(t.name());
-            if (!t.sameShape(u)) {
-                return false;
-            }
-            for (int i = 0; i < t.size(); i++) {
-                if (Float.floatToRawIntBits(t.values()[i]) != Float.floatToRawIntBits(u.values()[i])) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return ParameterBits.bitwiseEqual(a, b);
     }
 
     /** Removes an experiment left by an earlier run, with its files. */
@@ -133,16 +105,7 @@ final class TestEnv {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot delete " + root, e);
-        }
+        TestFiles.deleteTree(root);
     }
 
     /** Mean Dice of {@code parameters} over every site's test samples (which no round trains on). */

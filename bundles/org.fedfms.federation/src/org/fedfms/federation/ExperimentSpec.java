@@ -100,6 +100,11 @@ public record ExperimentSpec(
          */
         LEAVE_ONE_SITE_OUT;
 
+        /** Whether rounds of this protocol aggregate the sites' updates with a strategy. */
+        public boolean aggregates() {
+            return this == FEDERATED || this == LEAVE_ONE_SITE_OUT;
+        }
+
         /** Lower-case, hyphenated name as in JSON and the shell, e.g. {@code leave-one-site-out}. */
         public String id() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

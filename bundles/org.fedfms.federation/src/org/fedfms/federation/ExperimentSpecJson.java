@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.fedfms.api.settings.SettingsException;
-import org.fedfms.federation.internal.AtomicFiles;
+import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.federation.internal.Json;
 
 import com.google.gson.JsonElement;

@@ -21,8 +21,8 @@ import org.fedfms.api.train.SiteTrainerFactory;
  * restart. A background run ({@link #start(String)}, {@link #resume(String)}) that the process or the
  * service stopping interrupted goes on by itself after the restart, once what its rounds need is present
  * (for a {@link SiteProvider}: once it is {@link SiteProvider#ready(ExperimentSpec) ready}); a pause or
- * cancel keeps it paused. Methods taking an experiment name throw {@link FederationException} when no
- * experiment has that name.
+ * cancel keeps it paused. Methods taking an experiment name throw {@link ExperimentNotFoundException} when
+ * no experiment has that name.
  */
 public interface FederationService {
 
@@ -34,6 +34,12 @@ public interface FederationService {
      * @throws FederationException if the name is taken or a service it names is not present
      */
     ExperimentStatus create(ExperimentSpec spec);
+
+    /**
+     * Creates an experiment like {@link #create}, first cancelling and removing (with its directory) an
+     * experiment of the same name; that one is left as it is if the spec or a service it names is refused.
+     */
+    ExperimentStatus replace(ExperimentSpec spec);
 
     /** Every experiment, by name. */
     List<ExperimentStatus> experiments();
@@ -55,6 +61,14 @@ public interface FederationService {
 
     /** The sites' own models of a {@link ExperimentSpec.Protocol#LOCAL_ONLY} experiment, by site id. */
     Map<String, ParameterSet> localParameters(String name);
+
+    /**
+     * The experiment's current models, looked at sample by sample on the data this JVM holds (what the
+     * workbench's viewer and the shell's export show); builds the initial models if no round has run.
+     *
+     * @throws FederationException if the models cannot be read or built
+     */
+    ExperimentInspector inspect(String name);
 
     /**
      * Removes an experiment that is not running.

@@ -1,6 +1,6 @@
 package org.fedfms.wire;
 
-import org.fedfms.wire.internal.HalfFloats;
+import org.fedfms.api.io.HalfFloats;
 
 /**
  * How a tensor's values travel: fp32 (exact, the default), or fp16 / bfloat16 (half the bytes,

@@ -22,6 +22,7 @@ import java.util.zip.CRC32;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
+import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.api.strategy.StrategyState;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;

@@ -94,7 +94,7 @@ final class Experiment {
     }
 
     synchronized ExperimentStatus status() {
-        boolean aggregates = RoundLoop.aggregates(spec.protocol());
+        boolean aggregates = spec.protocol().aggregates();
         return new ExperimentStatus(name, state, completedRounds, spec.rounds(), spec.protocol(),
                 aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY, aggregates ? spec.strategySettings() : Map.of(),
                 message, lastEvaluation);

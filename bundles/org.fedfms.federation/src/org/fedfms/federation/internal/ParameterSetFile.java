@@ -15,6 +15,7 @@ import java.util.zip.CRC32;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * The checkpoint file format of a {@link ParameterSet}, self-describing and little-endian:

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 
 import com.google.gson.JsonParseException;
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * The background run an experiment is in, kept in {@value #FILE} of its directory while the run goes on:
@@ -17,6 +18,8 @@ final class RunIntent {
 
     /** The file in the experiment directory. */
     static final String FILE = "run.json";
+
+    private static final System.Logger LOG = System.getLogger(RunIntent.class.getName());
 
     private record Content(int untilRound) {
     }
@@ -53,6 +56,28 @@ final class RunIntent {
     static void delete(Path experimentDir) throws IOException {
         if (Files.deleteIfExists(experimentDir.resolve(FILE))) {
             AtomicFiles.syncDirectory(experimentDir);
+        }
+    }
+
+    /** {@link #write} for an experiment; a failure is logged (the run then does not go on after a restart). */
+    static void writeLogged(Experiment e, int untilRound) {
+        try {
+            write(e.directory, untilRound);
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": cannot write "
+                    + e.directory.resolve(FILE) + " (" + x.getMessage() + "); if this process stops, the "
+                    + "run does not go on by itself", x);
+        }
+    }
+
+    /** {@link #delete} for an experiment; a failure is logged (the run may then go on after a restart). */
+    static void deleteLogged(Experiment e) {
+        try {
+            delete(e.directory);
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": cannot delete "
+                    + e.directory.resolve(FILE) + " (" + x.getMessage() + "); after a restart the "
+                    + "experiment may go on by itself", x);
         }
     }
 }

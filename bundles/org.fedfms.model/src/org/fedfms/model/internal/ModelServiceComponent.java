@@ -25,7 +25,7 @@ import org.fedfms.model.MaskPrediction;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
-import org.fedfms.model.io.NpyArray;
+import org.fedfms.api.io.NpyArray;
 import org.fedfms.model.io.ParameterFiles;
 import org.fedfms.model.io.RgbImage;
 import org.osgi.service.component.annotations.Activate;

@@ -26,6 +26,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import org.fedfms.api.io.AtomicFiles;
+import org.fedfms.api.io.HalfFloats;
+import org.fedfms.api.io.NpyArray;
 
 /**
  * Reads and writes named tensors as {@code .safetensors} (F32, F16, BF16 and F64 read; F32 written)
@@ -77,9 +80,9 @@ public final class ParameterFiles {
     /** Writes {@code parameters} atomically in {@code format}. */
     public static void write(Path file, ParameterSet parameters, Format format) throws IOException {
         if (format == Format.NPZ) {
-            AtomicFiles.write(file, out -> writeNpz(out, parameters));
+            AtomicFiles.writeStreamed(file, out -> writeNpz(out, parameters));
         } else {
-            AtomicFiles.write(file, out -> writeSafetensors(out, parameters));
+            AtomicFiles.writeStreamed(file, out -> writeSafetensors(out, parameters));
         }
     }
 
@@ -155,7 +158,7 @@ public final class ParameterFiles {
             case "F32" -> data.asFloatBuffer().get(v);
             case "F16" -> {
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = HalfFloat.toFloat(data.getShort());
+                    v[i] = HalfFloats.fromFp16(data.getShort());
                 }
             }
             case "BF16" -> {

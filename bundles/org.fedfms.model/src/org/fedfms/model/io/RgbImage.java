@@ -8,6 +8,8 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
+import org.fedfms.api.io.AtomicFiles;
+
 /**
  * An 8-bit RGB image as {@code height × width × 3} values 0..255, row-major; read from PNG/JPEG and
  * resized the way SAM's reference pipeline does it (longest side to the input size with PIL's
@@ -195,7 +197,7 @@ public record RgbImage(int width, int height, float[] rgb) {
                 out.setRGB(x, y, clamp(r) << 16 | clamp(g) << 8 | clamp(b));
             }
         }
-        AtomicFiles.write(file, o -> {
+        AtomicFiles.writeStreamed(file, o -> {
             if (!ImageIO.write(out, "png", o)) {
                 throw new IOException("no PNG writer in this runtime");
             }

@@ -38,12 +38,12 @@ public class CoordinatorComponent {
                 Hashtable<String, Object> props = new Hashtable<>();
                 props.put(SiteProvider.ID_PROPERTY, config.providerId());
                 reg = context.registerService(SiteProvider.class, started, props);
-                System.out.println("FedFMS coordinator listening on " + started.uri() + (started.fingerprint() == null
-                        ? "" : "\n  certificate SHA-256 fingerprint (for the sites' config): " + started.fingerprint()));
+                LOG.log(System.Logger.Level.INFO, "FedFMS coordinator listening on " + started.uri()
+                        + (started.fingerprint() == null ? "" : "; certificate SHA-256 fingerprint (for the sites' "
+                                + "config): " + started.fingerprint()));
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.ERROR, "the coordinator configured in " + file + " cannot start: "
                         + e.getMessage(), e);
-                System.err.println("FedFMS coordinator cannot start: " + e.getMessage());
                 if (started != null) {
                     started.close();
                     started = null;

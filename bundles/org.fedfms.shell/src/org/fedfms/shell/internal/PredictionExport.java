@@ -17,6 +17,7 @@ import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.api.train.TrainerSpec;
@@ -139,7 +140,7 @@ final class PredictionExport {
         }
         String model = rounds == 0 ? "the initial (untrained) model" : "the model of round " + rounds;
         Path csv = dir.resolve("samples.csv");
-        AtomicFile.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
         files.add(0, csv);
         int overlays = files.size() - 1;
         return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()

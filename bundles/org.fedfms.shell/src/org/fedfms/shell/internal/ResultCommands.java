@@ -14,6 +14,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.RoundResult;
+import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
@@ -152,7 +153,7 @@ public class ResultCommands implements CommandSet {
     }
 
     private static Path write(Path file, String text) throws IOException {
-        AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
         return file;
     }
 

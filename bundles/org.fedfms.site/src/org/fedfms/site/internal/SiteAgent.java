@@ -27,16 +27,16 @@ import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
-import org.fedfms.federation.ExperimentSpec;
-import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.wire.HeaderCheck;
 import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
+import org.fedfms.wire.protocol.EvaluationReport;
+import org.fedfms.wire.protocol.FailureReport;
+import org.fedfms.wire.protocol.JoinRequest;
+import org.fedfms.wire.protocol.StrictJson;
+import org.fedfms.wire.protocol.TaskMessage;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 /**
  * A site agent: joins its coordinator, long-polls for tasks, trains and evaluates on the local dataset with
@@ -59,7 +59,6 @@ public final class SiteAgent implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
-    private static final Gson GSON = new Gson();
     private static final int MAX_RETRY_AFTER_ATTEMPTS = 1000;
     private static final long MAX_RETRY_AFTER_MILLIS = 300_000;
 
@@ -175,9 +174,8 @@ public final class SiteAgent implements AutoCloseable {
                     continue;
                 }
                 requireOk(r, "fetching a task");
-                JsonObject task = JsonParser.parseString(r.body()).getAsJsonObject();
-                observer.taskReceived(task.get("kind").getAsString(), task.get("experiment").getAsString(),
-                        task.get("round").getAsInt());
+                TaskMessage task = TaskMessage.of(StrictJson.object(r.body(), "the task"));
+                observer.taskReceived(task.kind(), task.experiment(), task.round());
                 if (!running.get()) {
                     return;
                 }
@@ -203,11 +201,8 @@ public final class SiteAgent implements AutoCloseable {
 
     private void join() throws IOException, InterruptedException {
         SiteData site = data();
-        JsonObject body = new JsonObject();
-        body.addProperty("trainSamples", site.train().size());
-        body.addProperty("validationSamples", site.validation().size());
-        body.addProperty("testSamples", site.test().size());
-        requireOk(send(post("join", body.toString())), "joining");
+        JoinRequest body = new JoinRequest(site.train().size(), site.validation().size(), site.test().size());
+        requireOk(send(post("join", body.toJson().toString())), "joining");
         joined = true;
         LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + " joined " + config.coordinator());
     }
@@ -231,13 +226,13 @@ public final class SiteAgent implements AutoCloseable {
         return data;
     }
 
-    private void work(JsonObject task) throws IOException, InterruptedException {
-        String taskId = task.get("taskId").getAsString();
-        String kind = task.get("kind").getAsString();
-        int round = task.get("round").getAsInt();
-        String experiment = task.get("experiment").getAsString();
+    private void work(TaskMessage task) throws IOException, InterruptedException {
+        String taskId = task.taskId();
+        String kind = task.kind();
+        int round = task.round();
+        String experiment = task.experiment();
         try {
-            SiteTrainer trainer = trainer(ExperimentSpecJson.fromJson(task.get("spec").toString(), "task " + taskId));
+            SiteTrainer trainer = trainer(task);
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
                 public void progress(String siteId, double fraction, String message) {
@@ -253,10 +248,7 @@ public final class SiteAgent implements AutoCloseable {
                         trainer.initialParameters()));
                 case "FIT" -> {
                     ParameterSet global = download(taskId);
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> values = GSON.fromJson(task.get("instructions"), Map.class);
-                    FitResult r = trainer.fit(round, global, new FitInstructions(values == null ? Map.of() : values),
-                            monitor);
+                    FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
                     if (!running.get()) {
                         return;
                     }
@@ -265,15 +257,14 @@ public final class SiteAgent implements AutoCloseable {
                 }
                 case "EVALUATE" -> {
                     ParameterSet global = download(taskId);
-                    EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.get("split")
-                            .getAsString()), monitor);
+                    EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.split()),
+                            monitor);
                     if (!running.get()) {
                         return;
                     }
-                    JsonObject body = new JsonObject();
-                    body.addProperty("sampleCount", r.sampleCount());
-                    body.add("metrics", GSON.toJsonTree(r.metrics().values()));
-                    requireOk(send(post("tasks/" + taskId + "/evaluation", body.toString())), "sending an evaluation");
+                    EvaluationReport body = new EvaluationReport(r.sampleCount(), r.metrics().values());
+                    requireOk(send(post("tasks/" + taskId + "/evaluation", body.toJson().toString())),
+                            "sending an evaluation");
                     LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the evaluation of round "
                             + round + " (" + r.sampleCount() + " samples, metrics " + r.metrics().values().keySet()
                             + ")");
@@ -288,24 +279,22 @@ public final class SiteAgent implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + kind + " task of round " + round
                     + " failed: " + describe(e));
-            JsonObject body = new JsonObject();
-            body.addProperty("message", describe(e));
-            send(post("tasks/" + taskId + "/failure", body.toString()));
+            send(post("tasks/" + taskId + "/failure", new FailureReport(describe(e)).toJson().toString()));
         }
     }
 
-    private SiteTrainer trainer(ExperimentSpec spec) throws Exception {
+    private SiteTrainer trainer(TaskMessage task) throws Exception {
         synchronized (trainers) {
-            SiteTrainer t = trainers.get(spec.name());
+            SiteTrainer t = trainers.get(task.experiment());
             if (t == null) {
-                SiteTrainerFactory factory = services.trainerFactory(spec.trainer());
+                SiteTrainerFactory factory = services.trainerFactory(task.trainer());
                 if (factory == null) {
-                    throw new IllegalStateException("trainer factory '" + spec.trainer() + "' of experiment '"
-                            + spec.name() + "' is not present at site " + config.siteId());
+                    throw new IllegalStateException("trainer factory '" + task.trainer() + "' of experiment '"
+                            + task.experiment() + "' is not present at site " + config.siteId());
                 }
-                TrainerSpec ts = spec.trainerSpec();
+                TrainerSpec ts = task.trainerSpec();
                 t = factory.create(ts, data());
-                trainers.put(spec.name(), t);
+                trainers.put(task.experiment(), t);
             }
             return t;
         }
@@ -339,9 +328,7 @@ public final class SiteAgent implements AutoCloseable {
                     + r.statusCode() + " " + r.body();
             LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + why);
             if (r.statusCode() != 409) {
-                JsonObject body = new JsonObject();
-                body.addProperty("message", why);
-                send(post("tasks/" + taskId + "/failure", body.toString()));
+                send(post("tasks/" + taskId + "/failure", new FailureReport(why).toJson().toString()));
             }
             return;
         }

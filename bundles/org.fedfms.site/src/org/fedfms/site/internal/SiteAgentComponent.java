@@ -68,12 +68,11 @@ public class SiteAgentComponent implements SiteAgent.LocalServices {
             SiteAgentConfig config = SiteAgentConfig.read(Path.of(file));
             agent = new SiteAgent(config, this, null);
             agent.start();
-            System.out.println("FedFMS site agent '" + config.siteId() + "' started; coordinator "
+            LOG.log(System.Logger.Level.INFO, "FedFMS site agent '" + config.siteId() + "' started; coordinator "
                     + config.coordinator());
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, "the site agent configured in " + file + " cannot start: "
                     + e.getMessage(), e);
-            System.err.println("FedFMS site agent cannot start: " + e.getMessage());
         }
     }
 

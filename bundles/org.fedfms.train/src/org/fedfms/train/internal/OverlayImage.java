@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 import org.fedfms.api.data.LabeledImage;
-import org.fedfms.model.io.AtomicFiles;
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * A PNG of three panels side by side at the sample's resolution: the image; the image with the ground
@@ -59,7 +59,7 @@ final class OverlayImage {
                 out.setRGB(2 * w + GAP + g, y, 0xffffff);
             }
         }
-        AtomicFiles.write(file, o -> {
+        AtomicFiles.writeStreamed(file, o -> {
             if (!ImageIO.write(out, "png", o)) {
                 throw new IOException("no PNG writer in this Java runtime");
             }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
+import org.fedfms.api.io.HalfFloats;
 import org.fedfms.wire.WireDtype;
 import org.fedfms.wire.WireFormatException;
 

@@ -21,7 +21,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.StrategyState;
-import org.fedfms.federation.internal.AtomicFiles;
+import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.federation.internal.CheckpointStore;
 import org.fedfms.federation.internal.ParameterSetFile;
 import org.junit.jupiter.api.AfterEach;

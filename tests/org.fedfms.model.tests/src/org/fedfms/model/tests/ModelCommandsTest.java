@@ -23,7 +23,7 @@ import org.fedfms.model.ModelVariant;
 import org.fedfms.model.ParameterScope;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
-import org.fedfms.model.io.NpyArray;
+import org.fedfms.api.io.NpyArray;
 import org.fedfms.model.io.ParameterFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.fedfms.api.ParameterSet;
-import org.fedfms.model.io.NpyArray;
+import org.fedfms.api.io.NpyArray;
 import org.fedfms.model.io.ParameterFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

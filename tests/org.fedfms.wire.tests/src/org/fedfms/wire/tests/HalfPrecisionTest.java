@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import org.fedfms.wire.WireDtype;
-import org.fedfms.wire.internal.HalfFloats;
+import org.fedfms.api.io.HalfFloats;
 import org.junit.jupiter.api.Test;
 
 /** The fp16 and bf16 conversions against brute-force round-to-nearest-even references. */

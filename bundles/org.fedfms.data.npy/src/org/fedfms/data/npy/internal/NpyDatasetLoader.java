@@ -13,6 +13,7 @@ import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
+import org.fedfms.api.io.NpyArray;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 
 import org.fedfms.api.data.LabeledImage;
+import org.fedfms.api.io.NpyArray;
 import org.fedfms.data.ImageResize;
 import org.fedfms.data.IntensityScaling;
 import org.fedfms.data.IntensityWindow;

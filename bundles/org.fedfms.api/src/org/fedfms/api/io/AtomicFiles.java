@@ -1,7 +1,10 @@
-package org.fedfms.federation.internal;
+package org.fedfms.api.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -18,12 +21,27 @@ public final class AtomicFiles {
         void writeTo(FileChannel channel) throws IOException;
     }
 
+    /** Writes the content of a file to a buffered stream (closing it is the caller's job, not the content's). */
+    @FunctionalInterface
+    public interface StreamContent {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     private AtomicFiles() {
     }
 
     /** Replaces {@code target} with {@code bytes}, atomically. */
     public static void write(Path target, byte[] bytes) throws IOException {
         write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    }
+
+    /** Replaces {@code target} with what {@code content} writes to a buffered stream, atomically. */
+    public static void writeStreamed(Path target, StreamContent content) throws IOException {
+        write(target, ch -> {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
+            content.writeTo(out);
+            out.flush();
+        });
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.fedfms.wire.internal;
+package org.fedfms.api.io;
 
 /**
  * Conversions between fp32 and the 16-bit formats IEEE fp16 (binary16) and bfloat16, rounding to

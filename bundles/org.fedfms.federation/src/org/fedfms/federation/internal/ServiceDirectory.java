@@ -1,0 +1,168 @@
+package org.fedfms.federation.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.fedfms.api.ServicesById;
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.StrategyContext;
+import org.fedfms.api.train.PredictionExporter;
+import org.fedfms.api.train.SiteTrainerFactory;
+import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.FederationEvent;
+import org.fedfms.federation.FederationException;
+import org.fedfms.federation.FederationListener;
+import org.fedfms.federation.SiteProvider;
+
+/**
+ * The services the federation works with, present now and tracked by id as they come and go (strategies,
+ * dataset loaders, trainer factories, site providers, prediction exporters, listeners), with the threads the sites' calls run on
+ * and the events it publishes; and what an experiment needs of them.
+ */
+final class ServiceDirectory implements Services {
+
+    final ServicesById<AggregationStrategy> strategies = new ServicesById<>(AggregationStrategy::id);
+    final ServicesById<DatasetLoader> loaders = new ServicesById<>(DatasetLoader::id);
+    final ServicesById<SiteTrainerFactory> trainerFactories = new ServicesById<>(SiteTrainerFactory::id);
+    final ServicesById<SiteProvider> siteProviders = new ServicesById<>(SiteProvider::id);
+    final ServicesById<PredictionExporter> exporters = new ServicesById<>(PredictionExporter::id);
+    final Set<FederationListener> listenerServices = ConcurrentHashMap.newKeySet();
+    final Set<FederationListener> addedListeners = ConcurrentHashMap.newKeySet();
+
+    private ExecutorService siteExecutor;
+    private EventDispatcher events;
+
+    /** Starts the site threads and the event thread. */
+    void open() {
+        siteExecutor = Executors.newCachedThreadPool(FederationServiceImpl.daemon("fedfms-site-"));
+        events = new EventDispatcher(this::allListeners);
+    }
+
+    /** Stops the site threads (interrupting the calls still running) and the event thread. */
+    void close() {
+        siteExecutor.shutdownNow();
+        events.close();
+    }
+
+    private Collection<FederationListener> allListeners() {
+        List<FederationListener> all = new ArrayList<>(listenerServices);
+        all.addAll(addedListeners);
+        return all;
+    }
+
+    /**
+     * Checks that the services a new experiment names are present and accept its settings.
+     *
+     * @return the session its strategy opened on its settings, for its first round; {@code null} for a
+     *     protocol that does not aggregate
+     * @throws FederationException naming what is missing
+     */
+    Experiment.PendingSwap checkServices(ExperimentSpec spec) {
+        String name = spec.name();
+        Experiment.PendingSwap opened = null;
+        if (spec.protocol().aggregates()) {
+            AggregationStrategy s = strategies.get(spec.strategy());
+            if (s == null) {
+                throw new FederationException("experiment '" + name + "': strategy '" + spec.strategy()
+                        + "' is not present (present: " + strategyIds() + ")");
+            }
+            opened = new Experiment.PendingSwap(s, s.open(spec.strategySettings(), strategyContext()), "");
+        }
+        DatasetLoader loader = loaders.get(spec.dataset());
+        boolean provided = loader == null && siteProviders.contains(spec.dataset());
+        if (provided && !spec.protocol().aggregates()) {
+            throw new FederationException("experiment '" + name + "': protocol " + spec.protocol().id() + " needs a "
+                    + "dataset loader in this JVM; sites of provider '" + spec.dataset() + "' run federated or "
+                    + "leave-one-site-out experiments only");
+        }
+        if (loader == null && !provided) {
+            throw new FederationException("experiment '" + name + "': dataset loader '" + spec.dataset()
+                    + "' is not present (present: " + loaderIds() + ", site providers: " + siteProviders.ids() + ")");
+        }
+        if (loader != null) {
+            loader.settings().bind(spec.datasetSettings());
+        }
+        if (!provided && !trainerFactories.contains(spec.trainer())) {
+            throw new FederationException("experiment '" + name + "': trainer factory '" + spec.trainer()
+                    + "' is not present (present: " + trainerFactoryIds() + ")");
+        }
+        return opened;
+    }
+
+    /** What a round of {@code spec} needs and is not present now, or {@code null} if a round could start. */
+    String missingForRound(ExperimentSpec spec) {
+        if (spec.protocol().aggregates() && !strategies.contains(spec.strategy())) {
+            return "strategy '" + spec.strategy() + "'";
+        }
+        if (loaders.contains(spec.dataset())) {
+            return trainerFactories.contains(spec.trainer()) ? null : "trainer factory '" + spec.trainer() + "'";
+        }
+        SiteProvider provider = siteProviders.get(spec.dataset());
+        if (provider == null) {
+            return "dataset loader or site provider '" + spec.dataset() + "'";
+        }
+        try {
+            return provider.ready(spec) ? null : spec.minSites() + " site(s) with training samples to join site "
+                    + "provider '" + spec.dataset() + "'";
+        } catch (RuntimeException x) {
+            return "site provider '" + spec.dataset() + "' (it cannot say whether its sites are ready: "
+                    + RoundMessages.describe(x) + ")";
+        }
+    }
+
+    @Override
+    public AggregationStrategy strategy(String id) {
+        return strategies.get(id);
+    }
+
+    @Override
+    public DatasetLoader loader(String id) {
+        return loaders.get(id);
+    }
+
+    @Override
+    public SiteTrainerFactory trainerFactory(String id) {
+        return trainerFactories.get(id);
+    }
+
+    @Override
+    public SiteProvider siteProvider(String id) {
+        return siteProviders.get(id);
+    }
+
+    @Override
+    public List<String> strategyIds() {
+        return strategies.ids();
+    }
+
+    @Override
+    public List<String> loaderIds() {
+        return loaders.ids();
+    }
+
+    @Override
+    public List<String> trainerFactoryIds() {
+        return trainerFactories.ids();
+    }
+
+    @Override
+    public StrategyContext strategyContext() {
+        return strategies::find;
+    }
+
+    @Override
+    public ExecutorService siteExecutor() {
+        return siteExecutor;
+    }
+
+    @Override
+    public void publish(FederationEvent event) {
+        events.publish(event);
+    }
+}

@@ -1,0 +1,84 @@
+package org.fedfms.wire.protocol;
+
+import java.util.Map;
+
+import org.fedfms.api.train.TrainerSpec;
+
+import com.google.gson.JsonObject;
+
+/**
+ * A task as the coordinator hands it to a site ({@code GET /api/v1/sites/<id>/task}): what to do, for which
+ * experiment and round, and how to build the trainer. The site needs nothing of the federation engine to
+ * read it.
+ *
+ * @param taskId the id the site answers to
+ * @param kind {@code INITIAL}, {@code FIT} or {@code EVALUATE}
+ * @param experiment the experiment's name
+ * @param round the round (0 for the initial parameters)
+ * @param trainer the id of the site trainer factory
+ * @param trainerSpec how the trainer is built and trains
+ * @param instructions fit instructions by name
+ * @param split the split to evaluate, or {@code null}
+ * @param hasParameters whether the task has parameters to download
+ */
+public record TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
+        TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters) {
+
+    public TaskMessage {
+        instructions = Map.copyOf(instructions);
+    }
+
+    /** As JSON. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("taskId", taskId);
+        o.addProperty("kind", kind);
+        o.addProperty("experiment", experiment);
+        o.addProperty("round", round);
+        o.addProperty("trainer", trainer);
+        JsonObject t = new JsonObject();
+        t.addProperty("model", trainerSpec.model());
+        t.addProperty("adapter", trainerSpec.adapter());
+        t.addProperty("device", trainerSpec.device());
+        t.addProperty("localEpochs", trainerSpec.localEpochs());
+        t.addProperty("batchSize", trainerSpec.batchSize());
+        t.addProperty("learningRate", trainerSpec.learningRate());
+        t.addProperty("seed", trainerSpec.seed());
+        t.add("options", StrictJson.GSON.toJsonTree(trainerSpec.options()));
+        o.add("trainerSpec", t);
+        o.add("instructions", StrictJson.GSON.toJsonTree(instructions));
+        if (split != null) {
+            o.addProperty("split", split);
+        }
+        o.addProperty("hasParameters", hasParameters);
+        return o;
+    }
+
+    /** Reads a task. */
+    public static TaskMessage of(JsonObject o) {
+        JsonObject t = o.get("trainerSpec") != null && o.get("trainerSpec").isJsonObject()
+                ? o.getAsJsonObject("trainerSpec") : null;
+        if (t == null) {
+            throw new ProtocolException("'trainerSpec' must be a JSON object");
+        }
+        TrainerSpec spec;
+        try {
+            spec = new TrainerSpec(StrictJson.text(t, "model"), StrictJson.text(t, "adapter"),
+                    StrictJson.text(t, "device"), (int) StrictJson.count(t, "localEpochs", 1),
+                    (int) StrictJson.count(t, "batchSize", 1), StrictJson.finite(t.get("learningRate"),
+                            "learningRate"), t.get("seed").getAsLong(), StrictJson.map(t, "options"));
+        } catch (ProtocolException e) {
+            throw new ProtocolException("trainerSpec: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ProtocolException("trainerSpec is not valid: " + e.getMessage());
+        }
+        long round = StrictJson.count(o, "round", 0);
+        if (round > Integer.MAX_VALUE) {
+            throw new ProtocolException("'round' must be of int range");
+        }
+        return new TaskMessage(StrictJson.text(o, "taskId"), StrictJson.text(o, "kind"),
+                StrictJson.text(o, "experiment"), (int) round, StrictJson.text(o, "trainer"), spec,
+                StrictJson.map(o, "instructions"), o.has("split") ? StrictJson.text(o, "split") : null,
+                o.has("hasParameters") && o.get("hasParameters").getAsBoolean());
+    }
+}

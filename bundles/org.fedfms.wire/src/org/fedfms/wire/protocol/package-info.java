@@ -1,0 +1,9 @@
+/**
+ * The JSON side of the site protocol, shared by the coordinator and the site agent: one record per message
+ * ({@link org.fedfms.wire.protocol.JoinRequest}, {@link org.fedfms.wire.protocol.TaskMessage}, ...) and
+ * {@link org.fedfms.wire.protocol.StrictJson}, which reads them strictly (no single quotes, no duplicate keys,
+ * no unknown keys, every required field present and of its kind) and names the field that is wrong.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
+package org.fedfms.wire.protocol;

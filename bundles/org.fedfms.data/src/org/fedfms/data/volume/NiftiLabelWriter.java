@@ -3,10 +3,10 @@ package org.fedfms.data.volume;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPOutputStream;
+
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * Writes a label volume as NIfTI ({@code .nii.gz} or {@code .nii}) with the header of its source image:
@@ -48,17 +48,13 @@ public final class NiftiLabelWriter {
             b.putShort(12, (short) 2).putShort(14, (short) 8);
             b.putLong(168, size + 4).putDouble(176, 1.0).putDouble(184, 0.0);
         }
-        Path abs = target.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    OutputStream out = NiftiVolume.gzipped(target) ? new GZIPOutputStream(raw, 1 << 16) : raw) {
-                out.write(b.array());
-                out.write(labels);
+        AtomicFiles.writeStreamed(target, raw -> {
+            OutputStream out = NiftiVolume.gzipped(target) ? new GZIPOutputStream(raw, 1 << 16) : raw;
+            out.write(b.array());
+            out.write(labels);
+            if (out instanceof GZIPOutputStream gz) {
+                gz.finish();
             }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -20,6 +20,8 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.data.DatasetInspector;
+import org.fedfms.data.SiteSummary;
 import org.fedfms.data.metrics.LabelScores;
 import org.fedfms.data.volume.CaseScoring;
 import org.fedfms.data.volume.NiftiHeader;
@@ -117,6 +119,12 @@ class NnUnetDatasetLoaderTest {
         assertEquals(1, s1.mask()[p], "PZ is class 1");
         LabeledImage s2 = sample(ds, "prostate_01_z002").load();
         assertEquals(2, s2.mask()[3 * 10 + 5], "TZ is class 2");
+
+        List<SiteSummary> info = DatasetInspector.inspect(ds, 2).sites();
+        assertEquals("Dataset001_SiteA", info.get(0).siteId(), "dataset-info's line of a site starts with its folder");
+        assertEquals(2, info.get(0).cases());
+        assertEquals(1, info.get(1).cases());
+        assertEquals(5, info.get(0).train(), "slices of the two cases: 3 and 2");
 
         NiftiHeader h = NiftiVolume.readHeader(dir.resolve("dataset/Dataset001_SiteA/labelsTr/prostate_01.nii.gz"), "x");
         assertArrayEquals(new double[] {0.6, 0.6, 3.0}, h.spacing(), 1e-6);

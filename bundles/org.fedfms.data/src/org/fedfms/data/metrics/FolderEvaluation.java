@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+
+import org.fedfms.api.io.AtomicFiles;
 
 /**
  * Scores a folder of predicted label files against the label files of the same names, per case and
@@ -153,16 +154,9 @@ public final class FolderEvaluation {
         return b.append("\n  }\n}\n").toString();
     }
 
-    /** Writes {@link #toJson} to {@code file} whole or not at all (a temporary sibling moved into place). */
+    /** Writes {@link #toJson} to {@code file} whole or not at all. */
     public static void writeJson(Result r, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, toJson(r), StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, toJson(r).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String scores(double dice, double iou, double hd95, double assd) {

@@ -45,6 +45,15 @@ public final class NiftiVolume {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
     }
 
+    /** The header's bytes as stored (540 bytes, or fewer for a short NIfTI-1 file). */
+    static byte[] rawHeader(Path file, String shown) throws IOException {
+        try (InputStream in = open(file, shown)) {
+            return in.readNBytes(NiftiHeader.NIFTI2_SIZE);
+        } catch (ZipException e) {
+            throw new IOException(shown + ": corrupt gzip data: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads only the header. */
     public static NiftiHeader readHeader(Path file, String shown) throws IOException {
         byte[] head = new byte[NiftiHeader.NIFTI2_SIZE];

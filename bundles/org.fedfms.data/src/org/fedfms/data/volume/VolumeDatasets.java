@@ -14,8 +14,6 @@ import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.IntensityScaling;
-import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
 import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
@@ -136,11 +134,7 @@ public final class VolumeDatasets {
 
     private static void checkWindow(String subject, VolumeSettings v) throws DatasetException {
         try {
-            if (v.intensity() == IntensityScaling.PERCENTILE) {
-                IntensityWindow.percentile(new float[] {0}, v.windowLow(), v.windowHigh());
-            } else if (v.intensity() == IntensityScaling.FIXED) {
-                new IntensityWindow(v.windowLow(), v.windowHigh());
-            }
+            v.checkWindow();
         } catch (IllegalArgumentException e) {
             throw new DatasetException(subject + ": bad settings", List.of(e.getMessage()));
         }

@@ -2,6 +2,7 @@ package org.fedfms.data.volume;
 
 import org.fedfms.api.settings.Setting;
 import org.fedfms.data.IntensityScaling;
+import org.fedfms.data.IntensityWindow;
 
 /**
  * How the volumes of a dataset become 2-D samples, declared once for the loaders of volumetric
@@ -25,7 +26,8 @@ public record VolumeSettings(
         double windowLow,
         @Setting(description = "upper percentile (percentile) or raw value (fixed) that becomes 255")
         double windowHigh,
-        @Setting(description = "keep every k-th slice without foreground (1: all, 0: none)", min = 0, max = 10_000)
+        @Setting(description = "keep every k-th slice without foreground (1: all, 0: none; the reference keeps 1 "
+                + "in 5)", min = 0, max = 10_000)
         int emptySliceStride,
         @Setting(description = "single-channel cases: the slices before and after as first and third channel")
         boolean adjacentSlices,
@@ -35,4 +37,17 @@ public record VolumeSettings(
     /** Axial slices, percentile window 0.5..99.5, every 5th empty slice, 256 MB of volumes. */
     public static final VolumeSettings DEFAULTS = new VolumeSettings(NiftiVolume.Axis.Z, IntensityScaling.PERCENTILE,
             0.5, 99.5, 5, false, 256);
+
+    /**
+     * Checks the window settings against the scaling.
+     *
+     * @throws IllegalArgumentException if the percentiles or values do not make a window
+     */
+    public void checkWindow() {
+        if (intensity == IntensityScaling.PERCENTILE) {
+            IntensityWindow.percentile(new float[] {0}, windowLow, windowHigh);
+        } else if (intensity == IntensityScaling.FIXED) {
+            new IntensityWindow(windowLow, windowHigh);
+        }
+    }
 }

@@ -89,10 +89,12 @@ public class DatasetCommands implements CommandSet {
                 "class balance (% of pixels, " + inspect + " samples/site)", "image sizes"), rows);
     }
 
-    @Descriptor("load a dataset, decode every sample and report every problem at once")
+    @Descriptor("load a dataset, decode every sample and report every problem at once (skipped cases "
+            + "included); fails, so that a script exits non-zero, when it finds any")
     public Table datasetValidate(
             @Descriptor("loader id, as listed by fedfms:datasets") String id,
-            @Descriptor("settings as key=value, e.g. root=/data/prostate") String... settings) {
+            @Descriptor("settings as key=value, e.g. root=/data/prostate") String... settings)
+            throws DatasetException {
         DatasetLoader loader = loader(id);
         Map<String, Object> args = new LinkedHashMap<>(arguments(loader, settings));
         boolean canSkip = loader.settings().descriptors().stream().anyMatch(d -> d.key().equals(SKIP_BAD));
@@ -113,9 +115,12 @@ public class DatasetCommands implements CommandSet {
         for (int i = 0; i < problems.size(); i++) {
             rows.add(List.of(Integer.toString(i + 1), problems.get(i)));
         }
-        String title = problems.isEmpty() ? id + ": no problems in " + what
-                : id + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in " + what;
-        return new Table(title, List.of("#", "problem"), rows);
+        if (problems.isEmpty()) {
+            return new Table(id + ": no problems in " + what, List.of("#", "problem"), rows);
+        }
+        // a failing command, so that scripts and 'fedfms exec' exit non-zero; the message lists every problem
+        throw new DatasetException(id + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                + " in " + what, problems);
     }
 
     private DatasetLoader loader(String id) {

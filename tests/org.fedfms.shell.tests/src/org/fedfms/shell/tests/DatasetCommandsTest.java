@@ -107,12 +107,14 @@ class DatasetCommandsTest {
         ImageIO.write(img, "png", dir.resolve("h/images/lonely.png").toFile());
         Files.writeString(dir.resolve("h/images/broken.png"), "not a png");
         ImageIO.write(img, "png", dir.resolve("h/masks/broken.png").toFile());
-        String out = run("fedfms:dataset-validate imagefolder root=" + dir);
+        String out = assertThrows(Exception.class,
+                () -> session.execute("fedfms:dataset-validate imagefolder root=" + dir)).getMessage();
         assertTrue(out.startsWith("imagefolder: 2 problems in 1 samples"), out);
         assertTrue(out.contains("h/images/lonely.png: no mask named 'lonely.*' in h/masks"), out);
         assertTrue(out.contains("h/images/broken.png: not an image"), out);
 
-        String unlisted = run("fedfms:dataset-validate imagefolder root=" + dir.resolve("missing"));
+        String unlisted = assertThrows(Exception.class,
+                () -> session.execute("fedfms:dataset-validate imagefolder root=" + dir.resolve("missing"))).getMessage();
         assertTrue(unlisted.contains("1 problem in a dataset that could not be listed"), unlisted);
         assertTrue(unlisted.contains("does not exist"), unlisted);
     }

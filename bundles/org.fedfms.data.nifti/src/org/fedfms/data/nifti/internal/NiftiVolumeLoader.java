@@ -17,14 +17,12 @@ import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.FilePairs;
 import org.fedfms.data.PairedLayout;
-import org.fedfms.data.IntensityScaling;
-import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
 import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
-import org.fedfms.data.volume.NiftiVolume;
 import org.fedfms.data.volume.VolumeCache;
 import org.fedfms.data.volume.VolumeCase;
+import org.fedfms.data.volume.VolumeSettings;
 import org.fedfms.data.volume.VolumeSlicing;
 import org.osgi.service.component.annotations.Component;
 
@@ -51,25 +49,12 @@ public class NiftiVolumeLoader implements DatasetLoader {
             String labelsDir,
             @Setting(description = "what a label file's name adds to its image's name, e.g. _segmentation")
             String labelSuffix,
-            @Setting(description = "axis the 2-D slices are cut across: x (sagittal), y (coronal), z (axial)")
-            NiftiVolume.Axis axis,
             @Setting(description = "classes including background", min = 2, max = 256)
             int classes,
             @Setting(description = LabelMapping.SETTING_DESCRIPTION)
             String labelValues,
-            @Setting(description = IntensityScaling.SETTING_DESCRIPTION + "; windows are per volume")
-            IntensityScaling intensity,
-            @Setting(description = "lower percentile (percentile) or raw value (fixed) that becomes 0")
-            double windowLow,
-            @Setting(description = "upper percentile (percentile) or raw value (fixed) that becomes 255")
-            double windowHigh,
-            @Setting(description = "keep every k-th slice without foreground (1: all, 0: none; the reference "
-                    + "keeps 1 in 5)", min = 0, max = 10_000)
-            int emptySliceStride,
-            @Setting(description = "use the slices before and after as the first and third channel")
-            boolean adjacentSlices,
-            @Setting(description = "megabytes of decoded volumes kept in memory", min = 0, max = 1_000_000)
-            int cacheMB,
+            @Setting(description = "how volumes become slices (flattened into settings of their own)")
+            VolumeSettings volumes,
             @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
                     + "them, instead of failing")
             boolean skipBad,
@@ -78,8 +63,7 @@ public class NiftiVolumeLoader implements DatasetLoader {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "images", "labels", "", NiftiVolume.Axis.Z, 2, "", IntensityScaling.PERCENTILE, 0.5, 99.5,
-                    5, false, 256, false, SplitSettings.DEFAULTS));
+            new Settings("", "images", "labels", "", 2, "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
 
     @Override
     public String id() {
@@ -105,19 +89,16 @@ public class NiftiVolumeLoader implements DatasetLoader {
             s = SCHEMA.bind(settings);
             split = s.split();
             labels = LabelMapping.parse(s.classes(), s.labelValues());
-            if (s.intensity() == IntensityScaling.PERCENTILE) {
-                IntensityWindow.percentile(new float[] {0}, s.windowLow(), s.windowHigh());
-            } else if (s.intensity() == IntensityScaling.FIXED) {
-                new IntensityWindow(s.windowLow(), s.windowHigh());
-            }
+            s.volumes().checkWindow();
         } catch (IllegalArgumentException e) {
             throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
         }
         List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
         Path root = Path.of(s.root());
         Function<Path, String> show = p -> root.relativize(p).toString();
-        VolumeSlicing slicing = new VolumeSlicing(s.axis(), labels, s.intensity(), s.windowLow(), s.windowHigh(), s.adjacentSlices(),
-                new VolumeCache(s.cacheMB() * (1L << 20)));
+        VolumeSettings v = s.volumes();
+        VolumeSlicing slicing = new VolumeSlicing(v.axis(), labels, v.intensity(), v.windowLow(), v.windowHigh(),
+                v.adjacentSlices(), new VolumeCache(v.cacheMB() * (1L << 20)));
         DatasetBuilder builder = new DatasetBuilder("nifti " + root, s.classes());
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
         for (Path siteDir : siteDirs) {
@@ -126,7 +107,7 @@ public class NiftiVolumeLoader implements DatasetLoader {
             for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, UnaryOperator.identity(), builder)) {
                 try {
                     samples.addAll(slicing.cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()),
-                            show.apply(p.mask())), s.emptySliceStride()));
+                            show.apply(p.mask())), v.emptySliceStride()));
                 } catch (IOException e) {
                     builder.badCase(site, p.base(), e.getMessage());
                 }

@@ -23,6 +23,7 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.testing.fixture.BundleFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +69,7 @@ class NiftiVolumeLoaderTest {
 
     @BeforeEach
     void fixtures() throws IOException {
-        Fixtures.copyTo(dir);
+        BundleFixtures.copyTo(NiftiVolumeLoaderTest.class, dir);
         for (String line : Files.readAllLines(dir.resolve("expected.txt"))) {
             String[] parts = line.trim().split("\\s+");
             Map<String, Double> values = new HashMap<>();

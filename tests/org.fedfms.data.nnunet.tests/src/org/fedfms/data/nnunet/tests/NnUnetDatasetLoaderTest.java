@@ -20,8 +20,13 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.data.DatasetInspector;
+import org.fedfms.data.SiteSummary;
+import org.fedfms.data.metrics.LabelScores;
+import org.fedfms.data.volume.CaseScoring;
 import org.fedfms.data.volume.NiftiHeader;
 import org.fedfms.data.volume.NiftiVolume;
+import org.fedfms.data.volume.VolumeSlicing;
 import org.fedfms.testing.fixture.BundleFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,6 +120,12 @@ class NnUnetDatasetLoaderTest {
         LabeledImage s2 = sample(ds, "prostate_01_z002").load();
         assertEquals(2, s2.mask()[3 * 10 + 5], "TZ is class 2");
 
+        List<SiteSummary> info = DatasetInspector.inspect(ds, 2).sites();
+        assertEquals("Dataset001_SiteA", info.get(0).siteId(), "dataset-info's line of a site starts with its folder");
+        assertEquals(2, info.get(0).cases());
+        assertEquals(1, info.get(1).cases());
+        assertEquals(5, info.get(0).train(), "slices of the two cases: 3 and 2");
+
         NiftiHeader h = NiftiVolume.readHeader(dir.resolve("dataset/Dataset001_SiteA/labelsTr/prostate_01.nii.gz"), "x");
         assertArrayEquals(new double[] {0.6, 0.6, 3.0}, h.spacing(), 1e-6);
     }
@@ -157,5 +168,32 @@ class NnUnetDatasetLoaderTest {
         assertEquals(4, ds.skipped().size(), ds.skipped().toString());
         assertTrue(ds.skipped().stream().anyMatch(l -> l.startsWith("skipped case Dataset009_Bad/badvalue_3: ")),
                 ds.skipped().toString());
+    }
+
+    @Test
+    void casesAreScoredAsWholeVolumesInMillimetres() throws Exception {
+        FederatedDataset ds = loader.load(settings("dataset", "emptySliceStride", 1));
+        List<CaseScoring.SlicePrediction> perfect = new ArrayList<>();
+        List<CaseScoring.SlicePrediction> missedTz = new ArrayList<>();
+        for (Sample s : all(ds.sites().get(0))) {
+            byte[] truth = s.load().mask();
+            perfect.add(new CaseScoring.SlicePrediction((VolumeSlicing.VolumeSlice) s, truth));
+            byte[] noTz = truth.clone();
+            for (int i = 0; i < noTz.length; i++) {
+                noTz[i] = noTz[i] == 2 ? 0 : noTz[i];
+            }
+            missedTz.add(new CaseScoring.SlicePrediction((VolumeSlicing.VolumeSlice) s, noTz));
+        }
+        Map<String, List<LabelScores>> ok = CaseScoring.score(perfect);
+        assertEquals(List.of("prostate_01", "prostate_02"), List.copyOf(ok.keySet()));
+        LabelScores pz = ok.get("prostate_01").get(0);
+        assertEquals(1.0, pz.dice(), 1e-12);
+        assertEquals(0.0, pz.hd95Mm(), 1e-12);
+        assertTrue(ok.get("prostate_02").get(1).absent(), "TZ is absent from both volumes of prostate_02: NaN");
+
+        LabelScores tz = CaseScoring.score(missedTz).get("prostate_01").get(1);
+        assertEquals(0.0, tz.dice());
+        double diagonal = Math.sqrt(Math.pow(10 * 0.6, 2) + Math.pow(8 * 0.6, 2) + Math.pow(5 * 3.0, 2));
+        assertEquals(diagonal, tz.hd95Mm(), 1e-4, "TZ missed in a case that has it: the volume's diagonal in mm");
     }
 }

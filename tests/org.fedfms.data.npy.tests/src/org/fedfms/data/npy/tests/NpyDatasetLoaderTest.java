@@ -25,6 +25,7 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.testing.fixture.BundleFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,7 @@ class NpyDatasetLoaderTest {
 
     @BeforeEach
     void fixtures() throws IOException {
-        Fixtures.copyTo(dir);
+        BundleFixtures.copyTo(NpyDatasetLoaderTest.class, dir);
     }
 
     private Map<String, Object> settings(String root, Object... kv) {

@@ -4,6 +4,4 @@
  * {@link org.fedfms.wire.protocol.StrictJson}, which reads them strictly (no single quotes, no duplicate keys,
  * no unknown keys, every required field present and of its kind) and names the field that is wrong.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
 package org.fedfms.wire.protocol;

@@ -30,7 +30,8 @@ import org.fedfms.api.train.TrainerSpec;
  * @param rounds planned number of rounds
  * @param localEpochs local epochs per round
  * @param batchSize samples per batch
- * @param learningRate the sites' optimizer learning rate
+ * @param learningRate the sites' optimizer learning rate; 0 for the model variant's own (resolved when the
+ *        experiment is created)
  * @param protocol how sites train and are evaluated
  * @param unseenSite the site held out by {@link Protocol#LEAVE_ONE_SITE_OUT}
  * @param seed seed of site selection, initialisation and shuffling
@@ -38,6 +39,10 @@ import org.fedfms.api.train.TrainerSpec;
  * @param fractionPerRound fraction of the training sites chosen each round
  * @param roundDeadlineSeconds time the sites have to deliver (and, separately, to evaluate)
  * @param device {@code auto}, {@code cpu} or {@code gpu:N}
+ * @param patience rounds without a better validation Dice (see {@link BestRound}) after which a run stops;
+ *        0 runs every planned round
+ * @param weights checkpoint of the initial model (PyTorch {@code .pth}/{@code .pt}, {@code .safetensors},
+ *        {@code .npz}), empty for random initialisation from the seed
  * @param trainerOptions further trainer options by name
  */
 public record ExperimentSpec(
@@ -63,7 +68,8 @@ public record ExperimentSpec(
         int localEpochs,
         @Setting(description = "samples per batch", min = 1, max = 65_536)
         int batchSize,
-        @Setting(description = "learning rate of the sites' optimizer", min = 0, max = 10)
+        @Setting(description = "learning rate of the sites' optimizer; 0: the model variant's own (sam-tiny 2e-3, "
+                + "SAM ViT 1e-4), set when the experiment is created", min = 0, max = 10)
         double learningRate,
         @Setting(description = "federated: sites train, the strategy aggregates; centralized: one pooled site; "
                 + "local-only: each site alone; leave-one-site-out: the unseen site only tests",
@@ -83,6 +89,13 @@ public record ExperimentSpec(
         double roundDeadlineSeconds,
         @Setting(description = "device of the site trainers: auto, cpu or gpu:N")
         String device,
+        @Setting(description = "rounds without a better validation Dice after which a run stops early; 0: never",
+                min = 0, max = 1_000_000)
+        int patience,
+        @Setting(description = "checkpoint of the initial model (PyTorch .pth/.pt as downloaded, .safetensors or "
+                + ".npz; a partial one is fine: what it lacks, e.g. adapters, starts as initialised); empty: random "
+                + "initialisation")
+        String weights,
         @Setting(description = "further trainer options (loss, optimizer, prompt mode, ...) by name")
         Map<String, Object> trainerOptions) {
 
@@ -131,8 +144,8 @@ public record ExperimentSpec(
 
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
-            "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 1e-4, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", Map.of());
+            "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
+            "auto", 0, "", Map.of());
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -148,6 +161,7 @@ public record ExperimentSpec(
         protocol = protocol == null ? Protocol.FEDERATED : protocol;
         unseenSite = unseenSite == null ? "" : unseenSite;
         device = canonicalDevice(orDefault(device, "auto"));
+        weights = weights == null ? "" : weights.trim();
         datasetSettings = frozen(datasetSettings);
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
@@ -175,10 +189,26 @@ public record ExperimentSpec(
         return new Builder(DEFAULTS).name(name);
     }
 
-    /** What the site trainers of this experiment are built from. */
+    /** Learning rate of experiments that give none when neither the trainer nor the model recommends one. */
+    public static final double FALLBACK_LEARNING_RATE = 1e-4;
+
+    /** Trainer option that carries {@link #weights()} to the site trainers. */
+    public static final String WEIGHTS_OPTION = "weights";
+
+    /** What the site trainers of this experiment are built from (the initial weights as option {@value #WEIGHTS_OPTION}). */
     public TrainerSpec trainerSpec() {
-        return new TrainerSpec(model, adapter, DeviceSpec.parse(device), localEpochs, batchSize, learningRate, seed,
-                trainerOptions);
+        Map<String, Object> options = trainerOptions;
+        if (!weights.isEmpty()) {
+            options = new LinkedHashMap<>(trainerOptions);
+            options.put(WEIGHTS_OPTION, weights);
+        }
+        return new TrainerSpec(model, adapter, DeviceSpec.parse(device), localEpochs, batchSize, learningRate, seed, options);
+    }
+
+    /** The initial weights file: {@link #weights()}, else the trainer option {@value #WEIGHTS_OPTION}; empty for none. */
+    public String initialWeights() {
+        Object option = trainerOptions.get(WEIGHTS_OPTION);
+        return !weights.isEmpty() || option == null ? weights : option.toString().trim();
     }
 
     /** A builder starting from this spec. */
@@ -203,8 +233,8 @@ public record ExperimentSpec(
         requireText(problems, "trainer", trainer);
         requireText(problems, "dataset", dataset);
         requireText(problems, "strategy", strategy);
-        if (!(learningRate > 0)) {
-            problems.add("'learningRate' = " + learningRate + " must be positive");
+        if (!(learningRate >= 0)) {
+            problems.add("'learningRate' = " + learningRate + " must be positive (or 0 for the model variant's own)");
         }
         if (!(fractionPerRound > 0)) {
             problems.add("'fractionPerRound' = " + fractionPerRound + " must be positive (at most 1)");
@@ -216,6 +246,9 @@ public record ExperimentSpec(
             DeviceSpec.parse(device);
         } catch (IllegalArgumentException e) {
             problems.add("'device' = '" + device + "' is not auto, cpu or gpu:N");
+        }
+        if (!weights.isEmpty() && trainerOptions.containsKey(WEIGHTS_OPTION)) {
+            problems.add("'weights' and 'trainerOptions.weights' both give the initial model: give it once, as 'weights'");
         }
         if (protocol == Protocol.LEAVE_ONE_SITE_OUT && unseenSite.isBlank()) {
             problems.add("'unseenSite' must name the held-out site for protocol leave-one-site-out");
@@ -276,6 +309,8 @@ public record ExperimentSpec(
         private double fractionPerRound;
         private double roundDeadlineSeconds;
         private String device;
+        private int patience;
+        private String weights;
         private Map<String, Object> trainerOptions;
 
         private Builder(ExperimentSpec s) {
@@ -298,6 +333,8 @@ public record ExperimentSpec(
             fractionPerRound = s.fractionPerRound;
             roundDeadlineSeconds = s.roundDeadlineSeconds;
             device = s.device;
+            patience = s.patience;
+            weights = s.weights;
             trainerOptions = s.trainerOptions;
         }
 
@@ -396,6 +433,16 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder patience(int v) {
+            patience = v;
+            return this;
+        }
+
+        public Builder weights(String v) {
+            weights = v;
+            return this;
+        }
+
         public Builder trainerOptions(Map<String, ?> v) {
             trainerOptions = frozen(v);
             return this;
@@ -405,7 +452,7 @@ public record ExperimentSpec(
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, trainerOptions);
+                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions);
         }
     }
 }

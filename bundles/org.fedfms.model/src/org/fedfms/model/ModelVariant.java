@@ -21,6 +21,14 @@ public interface ModelVariant {
     int inputSize();
 
     /**
+     * The Adam learning rate that fine-tunes this variant well when an experiment gives none: the FedFMS
+     * reference's 1e-4 for full-size models.
+     */
+    default double learningRate() {
+        return 1e-4;
+    }
+
+    /**
      * A new model of this variant: its structure only, with parameter shapes but no memory. Apply
      * adapter types, then {@link SegmentationModel#initialize} it.
      */

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.fedfms.api.Metrics;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
+import org.fedfms.federation.BestRound;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
@@ -41,6 +42,14 @@ public final class ExperimentReport {
         root.addProperty("experiment", spec.name());
         root.addProperty("exportedAt", exportedAt.toString());
         root.add("spec", JsonParser.parseString(ExperimentSpecJson.toJson(spec)));
+        root.addProperty("startingPoint", ExperimentTables.startingPoint(spec));
+        BestRound.of(history).ifPresent(b -> {
+            JsonObject best = new JsonObject();
+            best.addProperty("round", b.round());
+            best.addProperty("metric", b.metric());
+            best.addProperty("value", b.value());
+            root.add("bestRound", best);
+        });
         root.add("status", status(status));
         root.add("final", summary(summary));
         JsonArray rounds = new JsonArray();

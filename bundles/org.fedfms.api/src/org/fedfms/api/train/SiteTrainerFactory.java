@@ -25,6 +25,14 @@ public interface SiteTrainerFactory {
         return SettingsSchema.none("trainer " + id());
     }
 
+    /**
+     * The learning rate this trainer recommends for {@code model} (a model variant id), for experiments that
+     * give none; empty when it has none to offer.
+     */
+    default java.util.OptionalDouble learningRate(String model) {
+        return java.util.OptionalDouble.empty();
+    }
+
     /** A trainer for one site's data; the error says which model, adapter or device failed. */
     SiteTrainer create(TrainerSpec spec, SiteData site) throws Exception;
 }

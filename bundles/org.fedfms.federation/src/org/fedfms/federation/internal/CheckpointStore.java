@@ -24,6 +24,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.api.strategy.StrategyState;
+import org.fedfms.federation.BestRound;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;
 
@@ -47,11 +48,12 @@ import org.fedfms.federation.ExperimentSpecJson;
  * A checkpoint is written into {@code round-NNNNNN.tmp}, every file forced to disk, then the directory
  * renamed: a crash leaves either the complete new checkpoint or only a {@code .tmp} directory, which
  * readers ignore. Site selection is drawn from the seed and the round number, so the round counter is
- * the whole generator state. The newest {@value #KEEP} checkpoints are kept.
+ * the whole generator state. The newest {@value #KEEP} checkpoints are kept, and the one of the
+ * {@link BestRound} (best validation Dice), whose global model is the experiment's best.
  */
 public final class CheckpointStore {
 
-    /** Checkpoints kept per experiment. */
+    /** Newest checkpoints kept per experiment (besides the best round's). */
     public static final int KEEP = 2;
 
     private static final Pattern ROUND_DIR = Pattern.compile("round-(\\d{6,})");
@@ -267,13 +269,28 @@ public final class CheckpointStore {
 
     private void prune() throws IOException {
         List<Path> dirs = roundDirs();
+        String best = dirs.isEmpty() ? null : bestRoundDir(dirs.get(0));
         for (int i = KEEP; i < dirs.size(); i++) {
-            deleteTree(dirs.get(i));
+            if (!dirs.get(i).getFileName().toString().equals(best)) {
+                deleteTree(dirs.get(i));
+            }
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, "round-*.{tmp,replaced-*}")) {
             for (Path p : ds) {
                 deleteTree(p);
             }
+        }
+    }
+
+    /** The directory name of the best round by the newest checkpoint's history, or {@code null}. */
+    private static String bestRoundDir(Path newest) {
+        try {
+            Path file = newest.resolve("history.json");
+            List<RoundResult> history = Json.historyFromJson(Files.readString(file, StandardCharsets.UTF_8),
+                    file.toString());
+            return BestRound.of(history).map(b -> roundDir(b.round())).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null; // an unreadable history keeps only the newest checkpoints
         }
     }
 

@@ -213,14 +213,14 @@ public class FederationServiceImpl implements FederationService {
     // ---------------------------------------------------------------- experiments
 
     @Override
-    public ExperimentStatus create(ExperimentSpec spec) {
-        spec.requireValid();
+    public ExperimentStatus create(ExperimentSpec given) {
+        ExperimentSpec spec = services.withLearningRate(given.requireValid());
         return catalogue.create(spec, services.checkServices(spec)).status();
     }
 
     @Override
-    public ExperimentStatus replace(ExperimentSpec spec) {
-        spec.requireValid();
+    public ExperimentStatus replace(ExperimentSpec given) {
+        ExperimentSpec spec = services.withLearningRate(given.requireValid());
         Experiment.PendingSwap opened = services.checkServices(spec);
         Experiment old = catalogue.find(spec.name());
         if (old != null) {

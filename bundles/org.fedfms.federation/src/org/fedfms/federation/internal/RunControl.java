@@ -3,6 +3,7 @@ package org.fedfms.federation.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.federation.BestRound;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
@@ -193,7 +195,7 @@ final class RunControl {
                 } catch (FederationException x) {
                     break;
                 }
-                if (e.state() != State.RUNNING) {
+                if (e.state() != State.RUNNING || stoppedEarly(e)) {
                     break;
                 }
             }
@@ -222,6 +224,24 @@ final class RunControl {
                         ? "; the run goes on by itself when the service starts again" : "")
                 : "paused at request after round " + e.completedRounds();
         paused(e, message);
+        return true;
+    }
+
+    /**
+     * Whether validation Dice has not improved for the spec's patience; if so the run ends here, completed,
+     * saying why (the best round's checkpoint is kept).
+     */
+    private boolean stoppedEarly(Experiment e) {
+        int patience = e.spec().patience();
+        Optional<BestRound> best = patience > 0 ? BestRound.of(e.history()) : Optional.empty();
+        if (best.isEmpty() || e.completedRounds() - best.get().round() < patience) {
+            return false;
+        }
+        String message = "stopped early after round " + e.completedRounds() + ": validation " + best.get().metric()
+                + " has not improved for " + patience + " round(s) (patience " + patience + "); best " + best.get()
+                        .describe() + ", its global model is kept";
+        e.setState(State.COMPLETED, message);
+        services.publish(new FederationEvent.ExperimentCompleted(e.name, e.completedRounds()));
         return true;
     }
 

@@ -131,6 +131,20 @@ final class ServiceDirectory implements Services {
         return trainerFactories;
     }
 
+    /**
+     * {@code spec} with a learning rate: its own, else (0) the one its trainer recommends for its model
+     * variant, else {@link ExperimentSpec#FALLBACK_LEARNING_RATE}.
+     */
+    ExperimentSpec withLearningRate(ExperimentSpec spec) {
+        if (spec.learningRate() > 0) {
+            return spec;
+        }
+        SiteTrainerFactory f = trainerFactories.get(spec.trainer());
+        double lr = (f == null ? java.util.OptionalDouble.empty() : f.learningRate(spec.model()))
+                .orElse(ExperimentSpec.FALLBACK_LEARNING_RATE);
+        return spec.toBuilder().learningRate(lr).build();
+    }
+
     @Override
     public ServicesById<SiteProvider> siteProviders() {
         return siteProviders;

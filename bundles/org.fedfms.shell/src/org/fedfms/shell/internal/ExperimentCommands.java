@@ -87,6 +87,11 @@ public class ExperimentCommands implements CommandSet {
             @Parameter(names = "--fraction", absentValue = "") String fraction,
             @Descriptor("seconds the sites have to deliver their updates")
             @Parameter(names = "--deadline", absentValue = "") String deadline,
+            @Descriptor("stop a run when validation Dice has not improved for N rounds (0: run every round)")
+            @Parameter(names = "--patience", absentValue = "") String patience,
+            @Descriptor("checkpoint of the initial model: PyTorch .pth/.pt as downloaded (e.g. sam_vit_b_01ec64.pth, "
+                    + "medsam_vit_b.pth), .safetensors or .npz; default: random initialisation")
+            @Parameter(names = "--weights", absentValue = "") String weights,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
@@ -113,6 +118,8 @@ public class ExperimentCommands implements CommandSet {
         o.protocol(protocol);
         o.text(unseenSite, b::unseenSite);
         o.text(device, b::device);
+        o.integer("--patience", patience, b::patience);
+        o.text(weights, b::weights);
         o.longInteger("--seed", seed, b::seed);
         o.integer("--min-sites", minSites, b::minSites);
         o.decimal("--fraction", fraction, b::fractionPerRound);

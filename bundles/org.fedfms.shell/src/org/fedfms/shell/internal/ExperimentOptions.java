@@ -48,6 +48,8 @@ final class ExperimentOptions {
         m.put("fractionPerRound", "--fraction");
         m.put("roundDeadlineSeconds", "--deadline");
         m.put("device", "--device");
+        m.put("patience", "--patience");
+        m.put("weights", "--weights");
         m.put("trainerOptions", "--options");
         return m;
     }

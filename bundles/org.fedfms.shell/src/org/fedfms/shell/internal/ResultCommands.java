@@ -13,6 +13,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.io.AtomicFiles;
+import org.fedfms.federation.BestRound;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
@@ -108,13 +109,23 @@ public class ResultCommands implements CommandSet {
                     + "fedfms:compare fedsam fedmsa");
         }
         List<ExperimentSummary> summaries = new ArrayList<>();
+        java.util.Map<String, String> starts = new java.util.LinkedHashMap<>();
+        List<String> bests = new ArrayList<>();
         for (String name : names) {
             ExperimentStatus status = f.status(name);
-            summaries.add(ExperimentSummary.of(f.spec(name), status, f.history(name),
-                    trainableParameters(f, name, status)));
+            ExperimentSpec spec = f.spec(name);
+            List<RoundResult> history = f.history(name);
+            summaries.add(ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status)));
+            starts.put(name, ExperimentTables.startingPoint(spec));
+            bests.add(name + ": " + (history.isEmpty() ? "no rounds" : "last round " + history.get(history.size() - 1)
+                    .round()) + BestRound.of(history).map(b -> ", best " + b.describe()).orElse(""));
         }
         DataTable t = ExperimentTables.comparison(summaries);
-        return new DataTable(String.join(" vs ", names), t.headers(), t.rows()).toTable();
+        String start = starts.values().stream().distinct().count() == 1 ? starts.values().iterator().next()
+                : starts.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining(", "));
+        return new DataTable(String.join(" vs ", names) + " (starting point: " + start + "; " + String.join("; ", bests)
+                + ")", t.headers(), t.rows()).toTable();
     }
 
     /**

@@ -138,6 +138,13 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         return TrainerOptions.SCHEMA;
     }
 
+    /** The model variant's own learning rate ({@link ModelVariant#learningRate()}), if the variant is present. */
+    @Override
+    public java.util.OptionalDouble learningRate(String model) {
+        ModelVariant v = model == null ? null : variants.get(model);
+        return v == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(v.learningRate());
+    }
+
     /** The model variants present now, by id. */
     public Set<String> variantIds() {
         return new TreeMap<>(variants).keySet();

@@ -30,12 +30,12 @@ class ExperimentSpecTest {
         assertEquals("fedavg", s.strategy());
         assertEquals(Protocol.FEDERATED, s.protocol());
         assertEquals(1, s.localEpochs());
-        assertEquals(1e-4, s.learningRate());
+        assertEquals(0, s.learningRate(), "the model variant's own, set when the experiment is created");
         assertEquals(1.0, s.fractionPerRound());
         assertEquals("auto", s.device());
         assertEquals(List.of(), s.problems());
         ExperimentSpec nulls = new ExperimentSpec("x", null, null, null, null, null, null, null, 3, 1, 4, 0.1, null,
-                null, 1, 1, 1.0, 10, null, null);
+                null, 1, 1, 1.0, 10, null, 0, null, null);
         assertEquals("sam-tiny", nulls.model());
         assertEquals(Map.of(), nulls.datasetSettings());
         assertEquals(Protocol.FEDERATED, nulls.protocol());

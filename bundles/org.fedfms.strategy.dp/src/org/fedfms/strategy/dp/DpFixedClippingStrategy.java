@@ -9,6 +9,7 @@ import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -24,8 +25,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>The inner strategy's own settings are given with the prefix {@code inner.}, e.g.
  * {@code inner=fedadam inner.serverLearningRate=0.001}.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + DpFixedClippingStrategy.ID)
-public class DpFixedClippingStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + DpFixedClippingStrategy.ID)
+public class DpFixedClippingStrategy extends SchemaStrategy<DpFixedClippingStrategy.Settings> {
 
     static final String ID = "dp-fixed-clipping";
 
@@ -60,20 +61,9 @@ public class DpFixedClippingStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings("fedavg", 1.0, 1.0, -1));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Differential privacy: clip site updates to clippingNorm, aggregate with the inner strategy, "
-                + "add Gaussian noise";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public DpFixedClippingStrategy() {
+        super(ID, "Differential privacy: clip site updates to clippingNorm, aggregate with the inner strategy, "
+                + "add Gaussian noise", SCHEMA);
     }
 
     @Override

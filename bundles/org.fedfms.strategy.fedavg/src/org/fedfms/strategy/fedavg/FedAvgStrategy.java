@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -15,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * Federated Averaging (McMahan et al.): the new global model is the mean of the sites' models,
  * weighted by their training sample counts, as the FedFMS reference does it.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
-public class FedAvgStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
+public class FedAvgStrategy extends SchemaStrategy<FedAvgStrategy.Settings> {
 
     static final String ID = "fedavg";
 
@@ -32,19 +33,8 @@ public class FedAvgStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(true, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Federated Averaging: mean of the site models weighted by training sample counts";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public FedAvgStrategy() {
+        super(ID, "Federated Averaging: mean of the site models weighted by training sample counts", SCHEMA);
     }
 
     @Override

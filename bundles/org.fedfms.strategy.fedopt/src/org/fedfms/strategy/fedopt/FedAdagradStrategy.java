@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -16,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
  * off in one round); beta1 0, as in Flower, makes m the pseudo-gradient itself.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAdagradStrategy.ID)
-public class FedAdagradStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedAdagradStrategy.ID)
+public class FedAdagradStrategy extends SchemaStrategy<FedAdagradStrategy.Settings> {
 
     static final String ID = "fedadagrad";
 
@@ -47,19 +48,8 @@ public class FedAdagradStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1e-2, 0.0, 1e-3, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "FedAdagrad: Adagrad on the server over the pseudo-gradient mean(site models) - global";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public FedAdagradStrategy() {
+        super(ID, "FedAdagrad: Adagrad on the server over the pseudo-gradient mean(site models) - global", SCHEMA);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -16,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
  * off in one round).
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAdamStrategy.ID)
-public class FedAdamStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedAdamStrategy.ID)
+public class FedAdamStrategy extends SchemaStrategy<FedAdamStrategy.Settings> {
 
     static final String ID = "fedadam";
 
@@ -50,19 +51,8 @@ public class FedAdamStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1e-2, 0.9, 0.99, 1e-3, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public FedAdamStrategy() {
+        super(ID, "FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global", SCHEMA);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -15,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
  * off in one round).
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedYogiStrategy.ID)
-public class FedYogiStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedYogiStrategy.ID)
+public class FedYogiStrategy extends SchemaStrategy<FedAdamStrategy.Settings> {
 
     static final String ID = "fedyogi";
 
@@ -24,19 +25,8 @@ public class FedYogiStrategy implements AggregationStrategy {
     private static final SettingsSchema<FedAdamStrategy.Settings> SCHEMA = SettingsSchema.of("strategy " + ID,
             FedAdamStrategy.Settings.class, new FedAdamStrategy.Settings(1e-2, 0.9, 0.99, 1e-3, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "FedYogi: Yogi on the server over the pseudo-gradient mean(site models) - global";
-    }
-
-    @Override
-    public SettingsSchema<FedAdamStrategy.Settings> settings() {
-        return SCHEMA;
+    public FedYogiStrategy() {
+        super(ID, "FedYogi: Yogi on the server over the pseudo-gradient mean(site models) - global", SCHEMA);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
@@ -16,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * FedProx (Li et al., 2020): the server aggregates like FedAvg, and every site is told the proximal
  * coefficient {@code mu}, with which its trainer adds {@code mu/2 · ||w − w_global||²} to the local loss.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
-public class FedProxStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
+public class FedProxStrategy extends SchemaStrategy<FedProxStrategy.Settings> {
 
     static final String ID = "fedprox";
 
@@ -36,19 +37,8 @@ public class FedProxStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.01, true, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "FedProx: FedAvg on the server, proximal term mu sent to the sites' local training";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public FedProxStrategy() {
+        super(ID, "FedProx: FedAvg on the server, proximal term mu sent to the sites' local training", SCHEMA);
     }
 
     @Override

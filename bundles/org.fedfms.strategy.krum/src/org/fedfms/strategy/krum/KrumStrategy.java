@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -15,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * Krum score, i.e. closest to its {@code n − f − 2} nearest neighbours. Tolerates {@code f} Byzantine
  * sites among {@code n > 2f + 2}. It is Multi-Krum with {@code m = 1}.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
-public class KrumStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
+public class KrumStrategy extends SchemaStrategy<KrumStrategy.Settings> {
 
     static final String ID = "krum";
 
@@ -30,19 +31,8 @@ public class KrumStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public KrumStrategy() {
+        super(ID, "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)", SCHEMA);
     }
 
     @Override

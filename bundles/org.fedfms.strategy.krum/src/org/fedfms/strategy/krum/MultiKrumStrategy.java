@@ -5,6 +5,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -14,8 +15,8 @@ import org.osgi.service.component.annotations.Component;
  * Multi-Krum (Blanchard et al., NeurIPS 2017): the {@code m} site models with the lowest Krum scores
  * are averaged, weighted by their sample counts as Flower's MultiKrum does.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
-public class MultiKrumStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
+public class MultiKrumStrategy extends SchemaStrategy<MultiKrumStrategy.Settings> {
 
     static final String ID = "multikrum";
 
@@ -33,19 +34,8 @@ public class MultiKrumStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1, 0, true));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Multi-Krum: mean of the m site models with the lowest Krum scores (Byzantine-robust)";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public MultiKrumStrategy() {
+        super(ID, "Multi-Krum: mean of the m site models with the lowest Krum scores (Byzantine-robust)", SCHEMA);
     }
 
     @Override

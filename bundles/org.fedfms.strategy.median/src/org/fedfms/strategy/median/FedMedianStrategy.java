@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.StatelessSession;
@@ -16,26 +17,15 @@ import org.osgi.service.component.annotations.Component;
  * values of that parameter (the mean of the two middle values for an even number of sites), unweighted,
  * as Flower's FedMedian. Up to half of the sites minus one can send anything without moving it far.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
-public class FedMedianStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
+public class FedMedianStrategy extends SchemaStrategy<SettingsSchema.None> {
 
     static final String ID = "fedmedian";
 
     private static final SettingsSchema<SettingsSchema.None> SCHEMA = SettingsSchema.none("strategy " + ID);
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "FedMedian: coordinate-wise median of the site models (robust to a minority of bad sites)";
-    }
-
-    @Override
-    public SettingsSchema<SettingsSchema.None> settings() {
-        return SCHEMA;
+    public FedMedianStrategy() {
+        super(ID, "FedMedian: coordinate-wise median of the site models (robust to a minority of bad sites)", SCHEMA);
     }
 
     @Override

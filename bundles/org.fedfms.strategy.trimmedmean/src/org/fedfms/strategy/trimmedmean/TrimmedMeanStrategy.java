@@ -6,6 +6,7 @@ import java.util.Map;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.StatelessSession;
@@ -18,8 +19,8 @@ import org.osgi.service.component.annotations.Component;
  * {@code trim_mean}: for every parameter the sites' values are sorted, {@code floor(beta·n)} are cut
  * at each end and the rest are averaged, unweighted.
  */
-@Component(property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
-public class TrimmedMeanStrategy implements AggregationStrategy {
+@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
+public class TrimmedMeanStrategy extends SchemaStrategy<TrimmedMeanStrategy.Settings> {
 
     static final String ID = "trimmedmean";
 
@@ -39,20 +40,9 @@ public class TrimmedMeanStrategy implements AggregationStrategy {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.1));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Trimmed mean: per coordinate, cut the beta fraction of largest and smallest site values, "
-                + "average the rest";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public TrimmedMeanStrategy() {
+        super(ID, "Trimmed mean: per coordinate, cut the beta fraction of largest and smallest site values, "
+                + "average the rest", SCHEMA);
     }
 
     @Override

@@ -7,9 +7,9 @@ import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -25,8 +25,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>The inner strategy's own settings are given with the prefix {@code inner.}, e.g.
  * {@code inner=fedadam inner.serverLearningRate=0.001}.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + DpFixedClippingStrategy.ID)
-public class DpFixedClippingStrategy extends SchemaStrategy<DpFixedClippingStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + DpFixedClippingStrategy.ID)
+public class DpFixedClippingStrategy extends DescribedService<DpFixedClippingStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "dp-fixed-clipping";
 

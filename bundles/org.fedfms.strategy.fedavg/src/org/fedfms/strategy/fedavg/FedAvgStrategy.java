@@ -3,9 +3,9 @@ package org.fedfms.strategy.fedavg;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -16,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * Federated Averaging (McMahan et al.): the new global model is the mean of the sites' models,
  * weighted by their training sample counts, as the FedFMS reference does it.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
-public class FedAvgStrategy extends SchemaStrategy<FedAvgStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
+public class FedAvgStrategy extends DescribedService<FedAvgStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedavg";
 

@@ -3,9 +3,9 @@ package org.fedfms.strategy.fedopt;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
  * off in one round); beta1 0, as in Flower, makes m the pseudo-gradient itself.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedAdagradStrategy.ID)
-public class FedAdagradStrategy extends SchemaStrategy<FedAdagradStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAdagradStrategy.ID)
+public class FedAdagradStrategy extends DescribedService<FedAdagradStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedadagrad";
 

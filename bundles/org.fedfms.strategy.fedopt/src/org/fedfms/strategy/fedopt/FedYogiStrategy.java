@@ -2,9 +2,9 @@ package org.fedfms.strategy.fedopt;
 
 import java.util.Map;
 
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -16,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
  * off in one round).
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedYogiStrategy.ID)
-public class FedYogiStrategy extends SchemaStrategy<FedAdamStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedYogiStrategy.ID)
+public class FedYogiStrategy extends DescribedService<FedAdamStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedyogi";
 

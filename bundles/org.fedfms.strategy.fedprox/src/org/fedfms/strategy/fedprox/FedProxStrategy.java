@@ -3,9 +3,9 @@ package org.fedfms.strategy.fedprox;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * FedProx (Li et al., 2020): the server aggregates like FedAvg, and every site is told the proximal
  * coefficient {@code mu}, with which its trainer adds {@code mu/2 · ||w − w_global||²} to the local loss.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
-public class FedProxStrategy extends SchemaStrategy<FedProxStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
+public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedprox";
 

@@ -3,9 +3,9 @@ package org.fedfms.strategy.krum;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -16,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * Krum score, i.e. closest to its {@code n − f − 2} nearest neighbours. Tolerates {@code f} Byzantine
  * sites among {@code n > 2f + 2}. It is Multi-Krum with {@code m = 1}.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
-public class KrumStrategy extends SchemaStrategy<KrumStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
+public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "krum";
 

@@ -3,9 +3,9 @@ package org.fedfms.strategy.krum;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -15,8 +15,8 @@ import org.osgi.service.component.annotations.Component;
  * Multi-Krum (Blanchard et al., NeurIPS 2017): the {@code m} site models with the lowest Krum scores
  * are averaged, weighted by their sample counts as Flower's MultiKrum does.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
-public class MultiKrumStrategy extends SchemaStrategy<MultiKrumStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
+public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "multikrum";
 

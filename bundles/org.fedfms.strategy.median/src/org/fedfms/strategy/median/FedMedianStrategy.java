@@ -2,9 +2,9 @@ package org.fedfms.strategy.median;
 
 import java.util.Map;
 
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.StatelessSession;
@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
  * values of that parameter (the mean of the two middle values for an even number of sites), unweighted,
  * as Flower's FedMedian. Up to half of the sites minus one can send anything without moving it far.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
-public class FedMedianStrategy extends SchemaStrategy<SettingsSchema.None> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
+public class FedMedianStrategy extends DescribedService<SettingsSchema.None> implements AggregationStrategy {
 
     static final String ID = "fedmedian";
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.SchemaStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.StatelessSession;
@@ -19,8 +19,8 @@ import org.osgi.service.component.annotations.Component;
  * {@code trim_mean}: for every parameter the sites' values are sorted, {@code floor(beta·n)} are cut
  * at each end and the rest are averaged, unweighted.
  */
-@Component(service = AggregationStrategy.class, property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
-public class TrimmedMeanStrategy extends SchemaStrategy<TrimmedMeanStrategy.Settings> {
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
+public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "trimmedmean";
 

@@ -15,6 +15,7 @@ import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.SplitSettings;
@@ -36,7 +37,7 @@ import com.google.gson.JsonParser;
  * several modalities are stored as a 4-D image. Paths in {@code dataset.json} must stay inside the task.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + DecathlonDatasetLoader.ID)
-public class DecathlonDatasetLoader implements DatasetLoader {
+public class DecathlonDatasetLoader extends DescribedService<DecathlonDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "decathlon";
 
@@ -65,20 +66,9 @@ public class DecathlonDatasetLoader implements DatasetLoader {
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "", "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Medical Segmentation Decathlon tasks (dataset.json training list, 4-D multi-modal images), one per site "
-                + "or a site CSV";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public DecathlonDatasetLoader() {
+        super(ID, "Medical Segmentation Decathlon tasks (dataset.json training list, 4-D multi-modal images), one per site "
+                + "or a site CSV", SCHEMA);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.DatasetBuilder;
@@ -30,7 +31,7 @@ import org.osgi.service.component.annotations.Component;
  * PNG, JPEG, BMP, GIF or TIFF through the JDK's ImageIO; binary (0/1, 0/255) or label masks.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + ImageFolderDatasetLoader.ID)
-public class ImageFolderDatasetLoader implements DatasetLoader {
+public class ImageFolderDatasetLoader extends DescribedService<ImageFolderDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "imagefolder";
 
@@ -62,19 +63,8 @@ public class ImageFolderDatasetLoader implements DatasetLoader {
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "images", "masks", "", 2, "", "", false, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "image folders <root>/<site>/images + masks (PNG, JPEG, BMP, GIF, TIFF), binary or label masks";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public ImageFolderDatasetLoader() {
+        super(ID, "image folders <root>/<site>/images + masks (PNG, JPEG, BMP, GIF, TIFF), binary or label masks", SCHEMA);
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.FilePairs;
@@ -34,7 +35,7 @@ import org.osgi.service.component.annotations.Component;
  * volume is one case. Slices follow voxel order (rows along the higher axis), ignoring the affine.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NiftiVolumeLoader.ID)
-public class NiftiVolumeLoader implements DatasetLoader {
+public class NiftiVolumeLoader extends DescribedService<NiftiVolumeLoader.Settings> implements DatasetLoader {
 
     static final String ID = "nifti";
 
@@ -65,19 +66,8 @@ public class NiftiVolumeLoader implements DatasetLoader {
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "images", "labels", "", 2, "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "NIfTI-1/2 volumes (.nii, .nii.gz) with label volumes, cut into 2-D slices";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public NiftiVolumeLoader() {
+        super(ID, "NIfTI-1/2 volumes (.nii, .nii.gz) with label volumes, cut into 2-D slices", SCHEMA);
     }
 
     @Override

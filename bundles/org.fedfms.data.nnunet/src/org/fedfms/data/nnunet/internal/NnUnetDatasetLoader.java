@@ -18,6 +18,7 @@ import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.SplitSettings;
 import org.fedfms.data.volume.DatasetJson;
@@ -39,7 +40,7 @@ import com.google.gson.JsonParser;
  * final {@code _XXXX} is the channel. {@code imagesTs} is not training data and is not read.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NnUnetDatasetLoader.ID)
-public class NnUnetDatasetLoader implements DatasetLoader {
+public class NnUnetDatasetLoader extends DescribedService<NnUnetDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "nnunet";
 
@@ -70,19 +71,8 @@ public class NnUnetDatasetLoader implements DatasetLoader {
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings("", "", "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "nnU-Net v2 raw datasets (dataset.json, imagesTr/CASE_0000.nii.gz, labelsTr), one per site or a site CSV";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public NnUnetDatasetLoader() {
+        super(ID, "nnU-Net v2 raw datasets (dataset.json, imagesTr/CASE_0000.nii.gz, labelsTr), one per site or a site CSV", SCHEMA);
     }
 
     @Override

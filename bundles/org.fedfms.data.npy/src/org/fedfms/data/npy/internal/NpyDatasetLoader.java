@@ -15,6 +15,7 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.io.NpyArray;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.DatasetBuilder;
@@ -35,7 +36,7 @@ import org.osgi.service.component.annotations.Component;
  * neighbour, as the reference's data loader does.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NpyDatasetLoader.ID)
-public class NpyDatasetLoader implements DatasetLoader {
+public class NpyDatasetLoader extends DescribedService<NpyDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "npy";
 
@@ -76,19 +77,8 @@ public class NpyDatasetLoader implements DatasetLoader {
             new Settings("", "data_npy", "label_npy", 2, "", REFERENCE_CASE_PATTERN, IntensityScaling.AUTO, 0.5, 99.5,
                     true, false, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "NumPy arrays in the FedFMS reference layout <root>/<site>/data_npy + label_npy";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public NpyDatasetLoader() {
+        super(ID, "NumPy arrays in the FedFMS reference layout <root>/<site>/data_npy + label_npy", SCHEMA);
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.SplitSettings;
@@ -22,7 +23,7 @@ import org.osgi.service.component.annotations.Component;
  * that a model trained on one site does worse on another. Samples are rendered on demand.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + SyntheticDatasetLoader.ID)
-public class SyntheticDatasetLoader implements DatasetLoader {
+public class SyntheticDatasetLoader extends DescribedService<SyntheticDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "synthetic";
 
@@ -48,19 +49,8 @@ public class SyntheticDatasetLoader implements DatasetLoader {
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
             new Settings(4, 40, 64, 0.6, 2, 4, SplitSettings.DEFAULTS));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "synthetic multi-site slices with organ/lesion masks and per-site domain shift (generated, nothing read)";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public SyntheticDatasetLoader() {
+        super(ID, "synthetic multi-site slices with organ/lesion masks and per-site domain shift (generated, nothing read)", SCHEMA);
     }
 
     @Override

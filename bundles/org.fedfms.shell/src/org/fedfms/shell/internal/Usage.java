@@ -176,6 +176,12 @@ final class Usage {
         return "<" + name + ">" + (p.getType().isArray() ? "..." : "");
     }
 
+    /** {@code "; did you mean fedavg?"} for the candidate nearest to {@code word}, or {@code ""}. */
+    static String didYouMean(String word, Collection<String> candidates) {
+        String near = closest(word, candidates);
+        return near == null ? "" : "; did you mean " + near + "?";
+    }
+
     /** The candidate nearest to {@code word} (edit distance at most a third of its length, at least 1), or null. */
     static String closest(String word, Collection<String> candidates) {
         String best = null;

@@ -131,7 +131,16 @@ class ConsoleHelpTest {
     @Test
     void aCommandsOwnErrorIsLeftAsItIs() {
         String message = shell.error("fedfms:strategy-info nosuch");
-        assertTrue(message.startsWith("no strategy 'nosuch'"), message);
+        assertTrue(message.startsWith("no strategy 'nosuch'; present: "), message);
+    }
+
+    @Test
+    void anUnknownIdOrOptionGetsADidYouMean() {
+        String strategy = shell.error("fedfms:strategy-info fedavgg");
+        assertTrue(strategy.startsWith("no strategy 'fedavgg'; did you mean fedavg?; present: "), strategy);
+        String option = shell.error("fedfms:run --roundz");
+        assertTrue(option.contains("unknown option --roundz; did you mean --rounds? (options: --rounds --background)"),
+                option);
     }
 
     @Test

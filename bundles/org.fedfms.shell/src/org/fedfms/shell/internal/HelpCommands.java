@@ -25,9 +25,10 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * {@code help} for every command, hyphenated ones included (it replaces Gogo's {@code felix:help}, which
  * finds only commands whose Java method has the command's name), and "did you mean" for an unknown
- * command (Gogo calls a function named {@code default} for a command it cannot find).
+ * command (Gogo calls a function named {@code default} for a command it cannot find). Immediate: Gogo gets a
+ * command's service only when it is called, and the {@code default} function must be there before.
  */
-@Component(service = HelpCommands.class, property = {
+@Component(immediate = true, service = HelpCommands.class, property = {
     "osgi.command.scope=felix",
     "osgi.command.function=help",
     Constants.SERVICE_RANKING + ":Integer=100"})

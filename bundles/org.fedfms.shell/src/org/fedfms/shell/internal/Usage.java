@@ -119,7 +119,7 @@ final class Usage {
         for (Method m : methods) {
             sb.append("\nusage: ").append(line(command, m));
         }
-        return sb.append("\n(help ").append(command).append(" explains every option)").toString();
+        return sb.append("\n('help ").append(command).append("' explains the command and its options)").toString();
     }
 
     private static String arityProblem(Method m, List<String> args) {

@@ -50,6 +50,9 @@ class LauncherHelpTest {
                         "mode " + mode + " in:\n" + r.out());
             }
         }
+        Result verbose = launch(PRODUCT_LAUNCHER, "--verbose", "--help");
+        assertEquals(0, verbose.exit(), verbose.err());
+        assertTrue(verbose.out().contains("--verbose before the mode"), verbose.out());
         Result product = launch(PRODUCT_LAUNCHER, "--help");
         assertEquals(0, product.exit(), product.err());
         assertTrue(product.out().contains("fedfms-workbench"), product.out());

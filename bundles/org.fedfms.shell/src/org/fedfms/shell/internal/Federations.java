@@ -37,6 +37,7 @@ final class Federations {
         List<String> problems = new ArrayList<>();
         if (!unknown.isEmpty()) {
             problems.add("unknown option" + (unknown.size() == 1 ? " " : "s ") + String.join(" ", unknown)
+                    + (unknown.size() == 1 ? Usage.didYouMean(unknown.get(0), options) : "")
                     + " (options: " + (options.isEmpty() ? "none" : String.join(" ", options)) + ")");
         }
         repeated.forEach(o -> problems.add("option " + o + " is given more than once"));

@@ -6,11 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.felix.gogo.runtime.Reflective;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,10 +19,11 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * Gives commands hyphenated names ({@code strategy-info}, ...). Gogo matches a function name to a Java
- * method name, which cannot hold a hyphen; a command component that lists names in the service
- * property {@value #PROPERTY} gets, for each, a Gogo function that forwards to its camel-case method
- * ({@code strategyInfo}) with Gogo's own argument coercion.
+ * Registers every fedfms command as a {@link CommandFunction}: usage errors in the command's own words,
+ * and hyphenated names ({@code strategy-info}, ...). Gogo matches a function name to a Java method name,
+ * which cannot hold a hyphen; a command component that lists names in the service property
+ * {@value #PROPERTY} gets, for each, a function that forwards to its camel-case method
+ * ({@code strategyInfo}). The functions rank above the command component itself, so Gogo calls them.
  */
 @Component(immediate = true)
 public class HyphenatedCommands {
@@ -39,7 +39,10 @@ public class HyphenatedCommands {
         this.context = context;
     }
 
-    @Reference(target = "(" + PROPERTY + "=*)",
+    /** Ranks the functions above the command components, which Gogo also registers (at ranking 0). */
+    static final int RANKING = 10;
+
+    @Reference(target = "(" + CommandProcessor.COMMAND_SCOPE + "=*)",
             cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addCommands(CommandSet commands, Map<String, Object> properties) {
         register(commands, properties);
@@ -66,13 +69,14 @@ public class HyphenatedCommands {
     private void register(CommandSet commands, Map<String, Object> properties) {
         Object scope = properties.getOrDefault(CommandProcessor.COMMAND_SCOPE, "fedfms");
         List<ServiceRegistration<Function>> regs = new ArrayList<>();
-        for (String name : names(properties.get(PROPERTY))) {
-            String method = camelCase(name);
-            Function f = (CommandSession session, List<Object> args) ->
-                    Reflective.invoke(session, commands, method, new ArrayList<>(args));
+        List<String> functions = new ArrayList<>(names(properties.get(CommandProcessor.COMMAND_FUNCTION)));
+        functions.addAll(names(properties.get(PROPERTY)));
+        for (String name : functions) {
+            Function f = new CommandFunction(scope + ":" + name, commands, camelCase(name));
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(CommandProcessor.COMMAND_SCOPE, scope);
             props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {name});
+            props.put(Constants.SERVICE_RANKING, RANKING);
             regs.add(context.registerService(Function.class, f, props));
         }
         registrations.put(commands, regs);

@@ -47,7 +47,8 @@ public class StrategyCommands implements CommandSet {
     public Table strategyInfo(@Descriptor("strategy id, as listed by fedfms:strategies") String id) {
         AggregationStrategy s = strategies.get(id);
         if (s == null) {
-            throw new IllegalArgumentException("no strategy '" + id + "'; present: "
+            throw new IllegalArgumentException("no strategy '" + id + "'" + Usage.didYouMean(id, strategies.keySet())
+                    + "; present: "
                     + sorted().stream().map(AggregationStrategy::id).toList());
         }
         List<List<String>> rows = new ArrayList<>();

@@ -39,7 +39,7 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         JsonObject t = new JsonObject();
         t.addProperty("model", trainerSpec.model());
         t.addProperty("adapter", trainerSpec.adapter());
-        t.addProperty("device", trainerSpec.device());
+        t.addProperty("device", trainerSpec.device().toString());
         t.addProperty("localEpochs", trainerSpec.localEpochs());
         t.addProperty("batchSize", trainerSpec.batchSize());
         t.addProperty("learningRate", trainerSpec.learningRate());

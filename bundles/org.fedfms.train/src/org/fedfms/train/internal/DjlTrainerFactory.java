@@ -124,6 +124,20 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         return new TreeSet<>(adapters.ids());
     }
 
+    /** Names a model variant or adapter type of {@code spec} that is not present, with the ids present. */
+    @Override
+    public List<String> problems(TrainerSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (!variants.contains(spec.model())) {
+            problems.add("model '" + spec.model() + "' is not present (present: " + variants.ids() + ")");
+        }
+        String adapter = spec.adapter() == null ? "" : spec.adapter();
+        if (!NO_ADAPTER.contains(adapter) && !adapters.contains(adapter)) {
+            problems.add("adapter '" + adapter + "' is not present (present: " + adapters.ids() + ", or none)");
+        }
+        return problems;
+    }
+
     @Override
     public SiteTrainer create(TrainerSpec spec, SiteData site) throws IOException {
         TrainerOptions options = checkedOptions(spec);

@@ -101,6 +101,23 @@ public final class ExperimentSpecJson {
      *     invalid values)
      */
     public static ExperimentSpec fromJson(String json, String source) {
+        ExperimentSpec spec = parse(json, source);
+        List<String> invalid = spec.problems();
+        if (!invalid.isEmpty()) {
+            throw new SettingsException("experiment spec " + source, invalid);
+        }
+        return spec;
+    }
+
+    /**
+     * The spec in {@code json}, over the defaults, its JSON checked (syntax, unknown keys, wrong types) but
+     * its values not: for a caller that changes the spec and then has it validated once (as
+     * {@link FederationService#create} does).
+     *
+     * @param source what the text is (a file name), for error messages
+     * @throws SettingsException naming the source and every problem of the JSON
+     */
+    public static ExperimentSpec parse(String json, String source) {
         JsonElement root;
         try {
             root = JsonParser.parseString(json);
@@ -136,22 +153,25 @@ public final class ExperimentSpecJson {
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             throw new SettingsException("experiment spec " + source, List.of(message(e)));
         }
-        List<String> invalid = spec.problems();
-        if (!invalid.isEmpty()) {
-            throw new SettingsException("experiment spec " + source, invalid);
-        }
         return spec;
     }
 
     /** Reads and validates the spec in {@code file}. */
     public static ExperimentSpec read(Path file) throws IOException {
-        String text;
+        return fromJson(text(file), file.toString());
+    }
+
+    /** Reads the spec in {@code file} without validating its values (see {@link #parse(String, String)}). */
+    public static ExperimentSpec readUnvalidated(Path file) throws IOException {
+        return parse(text(file), file.toString());
+    }
+
+    private static String text(Path file) throws IOException {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "no experiment spec file");
         }
-        return fromJson(text, file.toString());
     }
 
     /** Writes {@code spec} to {@code file} atomically (temp file, fsync, rename). */

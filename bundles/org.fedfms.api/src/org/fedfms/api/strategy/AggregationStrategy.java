@@ -27,6 +27,17 @@ public interface AggregationStrategy {
     SettingsSchema<?> settings();
 
     /**
+     * The fewest sites delivering updates in one round that a session on {@code settings} can aggregate
+     * (Krum's {@code f} needs more than {@code 2f+2}); 1 by default. The federation refuses settings that
+     * need more sites than an experiment has when they are given, not after a round has trained.
+     *
+     * @throws org.fedfms.api.settings.SettingsException if a setting is unknown or invalid
+     */
+    default int minimumSites(Map<String, ?> settings) {
+        return 1;
+    }
+
+    /**
      * Opens a session for one experiment.
      *
      * @param settings values over the defaults (text or typed), validated against {@link #settings()}

@@ -1,5 +1,7 @@
 package org.fedfms.api.train;
 
+import java.util.List;
+
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.settings.SettingsSchema;
 
@@ -31,6 +33,16 @@ public interface SiteTrainerFactory {
      */
     default java.util.OptionalDouble learningRate(String model) {
         return java.util.OptionalDouble.empty();
+    }
+
+    /**
+     * What in {@code spec} this factory cannot train with (a model or adapter id it does not know, say),
+     * each naming the value and what it accepts; empty if it can. Asked when an experiment is created or its
+     * spec replaced; loads nothing and never calls into a site. By default empty: the factory says at
+     * {@link #create} instead.
+     */
+    default List<String> problems(TrainerSpec spec) {
+        return List.of();
     }
 
     /** A trainer for one site's data; the error says which model, adapter or device failed. */

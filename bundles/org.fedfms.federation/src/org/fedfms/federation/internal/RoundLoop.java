@@ -59,6 +59,15 @@ final class RoundLoop {
         this.evaluate = new EvaluatePhase(services);
     }
 
+    /** Pauses before any site trains if the strategy's settings need more sites than the round has. */
+    private static void checkSiteCount(Experiment e, ExperimentSpec spec, SiteSetup setup, int round) {
+        int needed = e.sessionStrategy.minimumSites(e.session.settings());
+        if (setup.training().size() < needed) {
+            throw RoundAbort.pause(where(e, round) + " cannot start: " + ServiceDirectory.tooFewSites(
+                    spec.strategy(), e.session.settings(), needed, setup.training().size(), spec.dataset()));
+        }
+    }
+
     /** Runs the experiment's next round and records it; the caller holds {@code e.roundLock}. */
     RoundResult run(Experiment e) {
         ExperimentSpec spec = e.spec();
@@ -70,6 +79,9 @@ final class RoundLoop {
                 binding.ensure(e, spec, round);
             }
             SiteSetup setup = setups.ensure(e, spec, round);
+            if (spec.protocol().aggregates()) {
+                checkSiteCount(e, spec, setup, round);
+            }
             SiteSetups.ensureInitial(e, setup, spec);
             return switch (spec.protocol()) {
                 case FEDERATED, LEAVE_ONE_SITE_OUT -> federatedRound(e, spec, setup, round, t0);

@@ -333,6 +333,10 @@ final class RunControl {
         }
         StrategySession session = strategy.open(settings == null ? Map.of() : settings, services.strategyContext());
         Map<String, Object> bound = session.settings();
+        String few = services.tooFewSites(old, strategy, bound);
+        if (few != null) {
+            throw new FederationException("experiment '" + e.name + "': " + few);
+        }
         int effective = e.completedRounds() + 1;
         String note = "strategy swapped before round " + effective + ": " + old.strategy() + " "
                 + new TreeMap<>(old.strategySettings()) + " -> " + strategyId + " " + new TreeMap<>(bound);

@@ -3,18 +3,23 @@ package org.fedfms.federation.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.fedfms.api.ServicesById;
+import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.FederatedSite;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationListener;
@@ -88,11 +93,68 @@ final class ServiceDirectory implements Services {
         if (loader != null) {
             loader.settings().bind(spec.datasetSettings());
         }
-        if (!provided && !trainerFactories.contains(spec.trainer())) {
+        if (opened != null && loader != null) {
+            String few = tooFewSites(spec, opened.strategy(), spec.strategySettings());
+            if (few != null) {
+                throw new FederationException("experiment '" + name + "': " + few);
+            }
+        }
+        SiteTrainerFactory trainer = trainerFactories.get(spec.trainer());
+        if (!provided && trainer == null) {
             throw new FederationException("experiment '" + name + "': trainer factory '" + spec.trainer()
                     + "' is not present (present: " + trainerFactories.ids() + ")");
         }
+        if (trainer != null) {
+            List<String> problems = trainer.problems(spec.trainerSpec());
+            if (!problems.isEmpty()) {
+                throw new FederationException("experiment '" + name + "': trainer '" + spec.trainer() + "': "
+                        + String.join("; ", problems));
+            }
+        }
         return opened;
+    }
+
+    /**
+     * Why {@code strategy} with {@code settings} cannot aggregate the sites {@code spec} trains on now,
+     * naming the settings and the site count; {@code null} if it can or the count is not known yet (a site
+     * provider with no site joined, a dataset that cannot be loaded now: the round says).
+     */
+    String tooFewSites(ExperimentSpec spec, AggregationStrategy strategy, Map<String, ?> settings) {
+        int needed = strategy.minimumSites(settings);
+        if (needed <= 1) {
+            return null;
+        }
+        int sites = trainingSites(spec);
+        return sites <= 0 || sites >= needed ? null : tooFewSites(strategy.id(), settings, needed, sites, spec.dataset());
+    }
+
+    /** The message for a strategy that needs {@code needed} sites where the experiment has {@code sites}. */
+    static String tooFewSites(String strategy, Map<String, ?> settings, int needed, int sites, String dataset) {
+        return "strategy '" + strategy + "' with settings " + new TreeMap<>(settings) + " needs at least " + needed
+                + " sites delivering updates in a round, but the experiment trains on " + sites + " site(s) of '"
+                + dataset + "'; change the settings or use more sites";
+    }
+
+    /** The sites a round of {@code spec} trains on now, from its dataset or site provider; 0 if not known. */
+    private int trainingSites(ExperimentSpec spec) {
+        DatasetLoader loader = loaders.get(spec.dataset());
+        if (loader == null) {
+            SiteProvider provider = siteProviders.get(spec.dataset());
+            try {
+                return provider == null ? 0 : SiteProvider.trainingSites(spec,
+                        provider.sites(spec).stream().map(FederatedSite::info).toList());
+            } catch (RuntimeException x) {
+                return 0;
+            }
+        }
+        try {
+            FederatedDataset dataset = loader.load(spec.datasetSettings());
+            int n = dataset == null ? 0 : dataset.sites().size();
+            return spec.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT
+                    && dataset.site(spec.unseenSite()).isPresent() ? n - 1 : n;
+        } catch (DatasetException | RuntimeException x) {
+            return 0;
+        }
     }
 
     /** What a round of {@code spec} needs and is not present now, or {@code null} if a round could start. */

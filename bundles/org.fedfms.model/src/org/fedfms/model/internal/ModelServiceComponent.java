@@ -3,13 +3,12 @@ package org.fedfms.model.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.fedfms.api.ParameterSet;
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.model.AdapterTypeInfo;
 import org.fedfms.api.model.ModelService;
 import org.fedfms.api.model.ModelSummary;
@@ -44,8 +43,8 @@ import ai.djl.ndarray.types.Shape;
 public class ModelServiceComponent implements ModelService {
 
     private final TorchRuntime runtime;
-    private final Map<String, ModelVariant> variants = new ConcurrentHashMap<>();
-    private final Map<String, AdapterType> adapters = new ConcurrentHashMap<>();
+    private final ServicesById<ModelVariant> variants = new ServicesById<>(ModelVariant::id);
+    private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
 
     @Activate
     public ModelServiceComponent(@Reference TorchRuntime runtime) {
@@ -53,40 +52,38 @@ public class ModelServiceComponent implements ModelService {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addVariant(ModelVariant variant) {
-        variants.put(variant.id(), variant);
+    void addVariant(ModelVariant variant, Map<String, Object> properties) {
+        variants.add(variant, properties);
     }
 
     void removeVariant(ModelVariant variant) {
-        variants.remove(variant.id(), variant);
+        variants.remove(variant);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addAdapter(AdapterType adapter) {
-        adapters.put(adapter.id(), adapter);
+    void addAdapter(AdapterType adapter, Map<String, Object> properties) {
+        adapters.add(adapter, properties);
     }
 
     void removeAdapter(AdapterType adapter) {
-        adapters.remove(adapter.id(), adapter);
+        adapters.remove(adapter);
     }
 
     @Override
     public List<ModelVariantInfo> variants() {
-        return variants.values().stream().sorted(Comparator.comparing(ModelVariant::id)).map(ModelVariant::info)
-                .toList();
+        return variants.services().stream().map(ModelVariant::info).toList();
     }
 
     @Override
     public List<AdapterTypeInfo> adapters() {
-        return adapters.values().stream().sorted(Comparator.comparing(AdapterType::id)).map(AdapterType::info)
-                .toList();
+        return adapters.services().stream().map(AdapterType::info).toList();
     }
 
     private ModelVariant variant(String id) {
         ModelVariant v = id == null ? null : variants.get(id);
         if (v == null) {
             throw new IllegalArgumentException("no model variant '" + id + "'; present: "
-                    + variants.keySet().stream().sorted().toList());
+                    + variants.ids());
         }
         return v;
     }
@@ -98,7 +95,7 @@ public class ModelServiceComponent implements ModelService {
         AdapterType a = adapters.get(id);
         if (a == null) {
             throw new IllegalArgumentException("no adapter type '" + id + "'; present: "
-                    + adapters.keySet().stream().sorted().toList());
+                    + adapters.ids());
         }
         return a;
     }

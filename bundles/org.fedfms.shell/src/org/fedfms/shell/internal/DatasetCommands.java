@@ -2,15 +2,14 @@ package org.fedfms.shell.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetInspector;
 import org.fedfms.api.data.DatasetLoader;
@@ -40,15 +39,15 @@ public class DatasetCommands implements CommandSet {
 
     private static final String SKIP_BAD = "skipBad";
 
-    private final Map<String, DatasetLoader> loaders = new ConcurrentHashMap<>();
+    private final ServicesById<DatasetLoader> loaders = new ServicesById<>(DatasetLoader::id);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addLoader(DatasetLoader loader) {
-        loaders.put(loader.id(), loader);
+    void addLoader(DatasetLoader loader, Map<String, Object> properties) {
+        loaders.add(loader, properties);
     }
 
     void removeLoader(DatasetLoader loader) {
-        loaders.remove(loader.id(), loader);
+        loaders.remove(loader);
     }
 
     @Descriptor("list the dataset loaders present now, with their settings and defaults")
@@ -127,7 +126,7 @@ public class DatasetCommands implements CommandSet {
         DatasetLoader l = loaders.get(id);
         if (l == null) {
             throw new IllegalArgumentException("no dataset loader '" + id + "'; present: "
-                    + sorted().stream().map(DatasetLoader::id).toList());
+                    + loaders.ids());
         }
         return l;
     }
@@ -138,9 +137,7 @@ public class DatasetCommands implements CommandSet {
     }
 
     private List<DatasetLoader> sorted() {
-        List<DatasetLoader> list = new ArrayList<>(loaders.values());
-        list.sort(Comparator.comparing(DatasetLoader::id));
-        return list;
+        return loaders.services();
     }
 
     private static String balance(SiteSummary s, int classes) {

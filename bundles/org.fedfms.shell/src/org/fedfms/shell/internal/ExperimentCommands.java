@@ -147,7 +147,7 @@ public class ExperimentCommands implements CommandSet {
         Path path = Federations.resolve(session, file);
         ExperimentSpec spec;
         try {
-            spec = ExperimentSpecJson.read(path);
+            spec = ExperimentSpecJson.readUnvalidated(path);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no experiment spec file " + path);
         } catch (IOException e) {
@@ -156,7 +156,11 @@ public class ExperimentCommands implements CommandSet {
         if (!name.isBlank()) {
             spec = spec.toBuilder().name(name.trim()).build();
         }
-        return create(f, spec, replace);
+        try {
+            return create(f, spec, replace);
+        } catch (SettingsException e) {
+            throw new SettingsException("experiment spec " + path, e.problems());
+        }
     }
 
     @Descriptor("write an experiment's spec (with the strategy its next round uses) to a JSON file, atomically")

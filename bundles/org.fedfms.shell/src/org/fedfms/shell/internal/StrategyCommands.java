@@ -1,12 +1,11 @@
 package org.fedfms.shell.internal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.Descriptor;
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.settings.SettingDescriptor;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.shell.Table;
@@ -24,15 +23,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Descriptor("aggregation strategies")
 public class StrategyCommands implements CommandSet {
 
-    private final Map<String, AggregationStrategy> strategies = new ConcurrentHashMap<>();
+    private final ServicesById<AggregationStrategy> strategies = new ServicesById<>(AggregationStrategy::id);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addStrategy(AggregationStrategy strategy) {
-        strategies.put(strategy.id(), strategy);
+    void addStrategy(AggregationStrategy strategy, Map<String, Object> properties) {
+        strategies.add(strategy, properties);
     }
 
     void removeStrategy(AggregationStrategy strategy) {
-        strategies.remove(strategy.id(), strategy);
+        strategies.remove(strategy);
     }
 
     @Descriptor("list the aggregation strategies present now, with their settings and defaults")
@@ -47,9 +46,8 @@ public class StrategyCommands implements CommandSet {
     public Table strategyInfo(@Descriptor("strategy id, as listed by fedfms:strategies") String id) {
         AggregationStrategy s = strategies.get(id);
         if (s == null) {
-            throw new IllegalArgumentException("no strategy '" + id + "'" + Usage.didYouMean(id, strategies.keySet())
-                    + "; present: "
-                    + sorted().stream().map(AggregationStrategy::id).toList());
+            throw new IllegalArgumentException("no strategy '" + id + "'" + Usage.didYouMean(id, strategies.ids())
+                    + "; present: " + strategies.ids());
         }
         List<List<String>> rows = new ArrayList<>();
         for (SettingDescriptor d : s.settings().descriptors()) {
@@ -61,9 +59,7 @@ public class StrategyCommands implements CommandSet {
     }
 
     private List<AggregationStrategy> sorted() {
-        List<AggregationStrategy> list = new ArrayList<>(strategies.values());
-        list.sort(Comparator.comparing(AggregationStrategy::id));
-        return list;
+        return strategies.services();
     }
 
     static String settingsSummary(AggregationStrategy s) {

@@ -2,8 +2,8 @@ package org.fedfms.site.internal;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.osgi.framework.BundleContext;
@@ -24,28 +24,26 @@ public class SiteAgentComponent implements SiteAgent.LocalServices {
 
     private static final System.Logger LOG = System.getLogger(SiteAgentComponent.class.getName());
 
-    private final Map<String, DatasetLoader> loaders = new ConcurrentHashMap<>();
-    private final Map<String, SiteTrainerFactory> factories = new ConcurrentHashMap<>();
+    private final ServicesById<DatasetLoader> loaders = new ServicesById<>(DatasetLoader::id);
+    private final ServicesById<SiteTrainerFactory> factories = new ServicesById<>(SiteTrainerFactory::id);
     private SiteAgent agent;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addLoader(DatasetLoader loader, Map<String, Object> properties) {
-        Object id = properties.get(DatasetLoader.ID_PROPERTY);
-        loaders.put(id != null ? id.toString() : loader.id(), loader);
+        loaders.add(loader, properties);
     }
 
     void removeLoader(DatasetLoader loader, Map<String, Object> properties) {
-        loaders.values().remove(loader);
+        loaders.remove(loader);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addTrainerFactory(SiteTrainerFactory factory, Map<String, Object> properties) {
-        Object id = properties.get(SiteTrainerFactory.ID_PROPERTY);
-        factories.put(id != null ? id.toString() : factory.id(), factory);
+        factories.add(factory, properties);
     }
 
     void removeTrainerFactory(SiteTrainerFactory factory, Map<String, Object> properties) {
-        factories.values().remove(factory);
+        factories.remove(factory);
     }
 
     @Override

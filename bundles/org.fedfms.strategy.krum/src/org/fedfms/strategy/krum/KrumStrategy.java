@@ -35,6 +35,12 @@ public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implem
         super(ID, "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)", SCHEMA);
     }
 
+    /** {@code 2f+3}: Krum scores each update by its {@code n-f-2} nearest neighbours. */
+    @Override
+    public int minimumSites(Map<String, ?> settings) {
+        return 2 * SCHEMA.bind(settings).f() + 3;
+    }
+
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);

@@ -38,6 +38,12 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
         super(ID, "Multi-Krum: mean of the m site models with the lowest Krum scores (Byzantine-robust)", SCHEMA);
     }
 
+    /** {@code 2f+3}: Krum scores each update by its {@code n-f-2} nearest neighbours. */
+    @Override
+    public int minimumSites(Map<String, ?> settings) {
+        return 2 * SCHEMA.bind(settings).f() + 3;
+    }
+
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
@@ -62,8 +63,8 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     private static final Set<String> NO_ADAPTER = Set.of("", "none");
 
     private final TorchRuntime runtime;
-    private final Map<String, ModelVariant> variants = new ConcurrentHashMap<>();
-    private final Map<String, AdapterType> adapters = new ConcurrentHashMap<>();
+    private final ServicesById<ModelVariant> variants = new ServicesById<>(ModelVariant::id);
+    private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
     private final Map<SharedModel.Key, SharedModel> models = new HashMap<>();
     private final ReentrantLock gradientLock = new ReentrantLock(true);
 
@@ -74,45 +75,20 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addVariant(ModelVariant variant, Map<String, Object> properties) {
-        String id = id(properties, variant::id);
-        if (id != null) {
-            variants.put(id, variant);
-        }
+        variants.add(variant, properties);
     }
 
-    public void removeVariant(ModelVariant variant, Map<String, Object> properties) {
-        String id = id(properties, variant::id);
-        if (id != null) {
-            variants.remove(id, variant);
-        }
+    public void removeVariant(ModelVariant variant) {
+        variants.remove(variant);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addAdapter(AdapterType adapter, Map<String, Object> properties) {
-        String id = id(properties, adapter::id);
-        if (id != null) {
-            adapters.put(id, adapter);
-        }
+        adapters.add(adapter, properties);
     }
 
-    public void removeAdapter(AdapterType adapter, Map<String, Object> properties) {
-        String id = id(properties, adapter::id);
-        if (id != null) {
-            adapters.remove(id, adapter);
-        }
-    }
-
-    /** The service's id property, else its own id; {@code null} if neither can be read. */
-    private static String id(Map<String, Object> properties, java.util.function.Supplier<String> own) {
-        Object p = properties.get("id");
-        if (p != null) {
-            return p.toString();
-        }
-        try {
-            return own.get();
-        } catch (RuntimeException e) {
-            return null;
-        }
+    public void removeAdapter(AdapterType adapter) {
+        adapters.remove(adapter);
     }
 
     @Deactivate
@@ -147,12 +123,26 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     /** The model variants present now, by id. */
     public Set<String> variantIds() {
-        return new TreeMap<>(variants).keySet();
+        return new TreeSet<>(variants.ids());
     }
 
     /** The adapter types present now, by id. */
     public Set<String> adapterIds() {
-        return new TreeMap<>(adapters).keySet();
+        return new TreeSet<>(adapters.ids());
+    }
+
+    /** Names a model variant or adapter type of {@code spec} that is not present, with the ids present. */
+    @Override
+    public List<String> problems(TrainerSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (!variants.contains(spec.model())) {
+            problems.add("model '" + spec.model() + "' is not present (present: " + variants.ids() + ")");
+        }
+        String adapter = spec.adapter() == null ? "" : spec.adapter();
+        if (!NO_ADAPTER.contains(adapter) && !adapters.contains(adapter)) {
+            problems.add("adapter '" + adapter + "' is not present (present: " + adapters.ids() + ", or none)");
+        }
+        return problems;
     }
 
     @Override

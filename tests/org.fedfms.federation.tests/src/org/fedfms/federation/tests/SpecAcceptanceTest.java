@@ -1,0 +1,76 @@
+package org.fedfms.federation.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationException;
+import org.fedfms.federation.FederationService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the federation refuses when it is given, before any site trains: a model the trainer does not train,
+ * and strategy settings that cannot work with the experiment's sites (Krum's f with n &lt; 2f+3).
+ */
+class SpecAcceptanceTest {
+
+    private TestEnv env;
+
+    @BeforeEach
+    void setUp() {
+        env = new TestEnv();
+    }
+
+    @AfterEach
+    void tearDown() {
+        env.close();
+    }
+
+    @Test
+    void aModelTheTrainerDoesNotTrainIsRefusedAtCreationAndReplacement() {
+        FederationService f = env.fresh("accept-model");
+        FederationException e = assertThrows(FederationException.class,
+                () -> f.create(TestEnv.spec("accept-model").model("sam-huge").build()));
+        assertTrue(e.getMessage().contains("model 'sam-huge'") && e.getMessage().contains("linreg"),
+                e.getMessage());
+        assertFalse(f.experiments().stream().anyMatch(s -> s.name().equals("accept-model")), "nothing was created");
+
+        f.create(TestEnv.spec("accept-model").build());
+        FederationException r = assertThrows(FederationException.class,
+                () -> f.replace(TestEnv.spec("accept-model").model("sam-huge").build()));
+        assertTrue(r.getMessage().contains("model 'sam-huge'"), r.getMessage());
+        assertEquals("linreg", f.spec("accept-model").model(), "the spec is kept");
+    }
+
+    @Test
+    void krumSettingsNeedingMoreSitesAreRefusedAtCreationAndAtTheSwap() {
+        FederationService f = env.fresh("accept-krum");
+        TestEnv.awaitTrue(() -> f.strategies().stream().anyMatch(s -> s.id().equals("krum")), "krum present");
+        Map<String, Object> threeSites = Map.of("sites", 3);
+
+        FederationException e = assertThrows(FederationException.class, () -> f.create(TestEnv.spec("accept-krum")
+                .datasetSettings(threeSites).strategy("krum").strategySettings(Map.of("f", 1)).build()));
+        assertTrue(e.getMessage().contains("f=1") && e.getMessage().contains("at least 5")
+                && e.getMessage().contains("3 site(s)"), e.getMessage());
+        assertFalse(f.experiments().stream().anyMatch(s -> s.name().equals("accept-krum")), "nothing was created");
+
+        f.create(TestEnv.spec("accept-krum").datasetSettings(threeSites).strategy("krum")
+                .strategySettings(Map.of("f", 0)).rounds(3).build());
+        f.runRounds("accept-krum", 1);
+        FederationException swap = assertThrows(FederationException.class,
+                () -> f.swapStrategy("accept-krum", "krum", Map.of("f", 50)));
+        assertTrue(swap.getMessage().contains("f=50") && swap.getMessage().contains("at least 103")
+                && swap.getMessage().contains("3 site(s)"), swap.getMessage());
+        ExperimentStatus s = f.status("accept-krum");
+        assertEquals("krum", s.strategyId());
+        assertEquals(0, ((Number) s.strategySettings().get("f")).intValue(), "the settings are kept");
+        f.runRounds("accept-krum", 1);
+        assertEquals(2, f.status("accept-krum").completedRounds());
+    }
+}

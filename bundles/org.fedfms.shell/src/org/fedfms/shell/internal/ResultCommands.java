@@ -76,7 +76,8 @@ public class ResultCommands implements CommandSet {
             @Descriptor("experiment name, as listed by fedfms:experiments") String name,
             @Descriptor("directory to write to (created if missing)") String directory) throws Exception {
         FederationService f = Federations.require(federation);
-        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites", "--predictions"), name, directory);
+        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites", "--predictions"), name,
+                directory);
         int perSite = overlays.isBlank() ? DEFAULT_OVERLAYS : Federations.nonNegative("--overlays", overlays);
         PredictionExport.split(split);
         ExperimentSpec spec = f.spec(name);
@@ -84,6 +85,10 @@ public class ResultCommands implements CommandSet {
         List<RoundResult> history = f.history(name);
         ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
         Path dir = Federations.resolve(session, directory);
+        Path volumes = predictions.isBlank() ? null : Federations.resolve(session, predictions);
+        if (volumes != null && Files.exists(volumes) && !Files.isDirectory(volumes)) {
+            throw new IllegalArgumentException("--predictions: " + volumes + " is a file, not a directory");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("cannot export experiment '" + name + "' to " + dir
                     + ": it is a file, not a directory");
@@ -96,7 +101,6 @@ public class ResultCommands implements CommandSet {
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
         List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .toList();
-        Path volumes = predictions.isBlank() ? null : Federations.resolve(session, predictions);
         PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds, volumes,
                 System.out);
         files.addAll(samples.files());

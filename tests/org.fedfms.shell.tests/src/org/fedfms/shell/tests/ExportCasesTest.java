@@ -3,6 +3,7 @@ package org.fedfms.shell.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -69,6 +70,13 @@ class ExportCasesTest {
         assertEquals(1, f.history(name).size());
         Path out = tmp.resolve("out");
         Path volumes = tmp.resolve("predicted");
+        Files.writeString(volumes, "a file");
+        Exception bad = assertThrows(Exception.class,
+                () -> shell.execute("fedfms:export --predictions " + volumes + " " + name + " " + out));
+        assertTrue(String.valueOf(bad.getMessage()).contains("--predictions: " + volumes + " is a file, not a directory"),
+                String.valueOf(bad.getMessage()));
+        assertFalse(Files.exists(out), "nothing written");
+        Files.delete(volumes);
         String report = shell.execute("fedfms:export --overlays 0 --predictions " + volumes + " " + name + " " + out)
                 .toString();
         assertTrue(report.contains(out.resolve("cases.csv").toString()), report);

@@ -47,6 +47,38 @@ public final class CaseScoring {
         return out;
     }
 
+    /**
+     * The predicted label volume of one case, on its label volume's grid (index {@code x + nx·(y + ny·z)},
+     * as {@link NiftiLabelWriter#write} takes it); slices not predicted are background.
+     *
+     * @param slices predicted slices, all of one case
+     * @throws IOException if the label volume cannot be read or a prediction does not fit its slice
+     */
+    public static byte[] predictedVolume(List<SlicePrediction> slices) throws IOException {
+        VolumeSlicing.VolumeSlice first = slices.get(0).slice();
+        VolumeSlicing slicing = first.slicing();
+        VolumeCase c = first.volumeCase();
+        NiftiVolume label = slicing.cache().get(c.label(), c.shownLabel());
+        byte[] prediction = new byte[(int) label.header().voxels()];
+        NiftiVolume.Axis axis = slicing.axis();
+        int[] size = label.sliceSize(axis);
+        for (SlicePrediction p : slices) {
+            if (!p.slice().caseId().equals(c.caseId())) {
+                throw new IllegalArgumentException("slice " + p.slice().id() + " is not of case " + c.caseId());
+            }
+            if (p.classes().length != size[0] * size[1]) {
+                throw new IOException("case " + c.caseId() + " slice " + p.slice().slice() + ": " + p.classes().length
+                        + " predicted pixels, the slice has " + size[0] + "x" + size[1]);
+            }
+            for (int r = 0; r < size[0]; r++) {
+                for (int col = 0; col < size[1]; col++) {
+                    prediction[(int) label.index(axis, p.slice().slice(), r, col)] = p.classes()[r * size[1] + col];
+                }
+            }
+        }
+        return prediction;
+    }
+
     private static List<LabelScores> scoreCase(List<SlicePrediction> slices) throws IOException {
         VolumeSlicing.VolumeSlice first = slices.get(0).slice();
         VolumeSlicing slicing = first.slicing();
@@ -63,19 +95,10 @@ public final class CaseScoring {
             }
             truth[i] = cls;
         }
+        byte[] predicted = predictedVolume(slices);
         int[] prediction = new int[n];
-        NiftiVolume.Axis axis = slicing.axis();
-        int[] size = label.sliceSize(axis);
-        for (SlicePrediction p : slices) {
-            if (p.classes().length != size[0] * size[1]) {
-                throw new IOException("case " + c.caseId() + " slice " + p.slice().slice() + ": " + p.classes().length
-                        + " predicted pixels, the slice has " + size[0] + "x" + size[1]);
-            }
-            for (int r = 0; r < size[0]; r++) {
-                for (int col = 0; col < size[1]; col++) {
-                    prediction[(int) label.index(axis, p.slice().slice(), r, col)] = p.classes()[r * size[1] + col] & 0xFF;
-                }
-            }
+        for (int i = 0; i < n; i++) {
+            prediction[i] = predicted[i] & 0xFF;
         }
         int[] classes = new int[slicing.labels().classes() - 1];
         for (int k = 0; k < classes.length; k++) {

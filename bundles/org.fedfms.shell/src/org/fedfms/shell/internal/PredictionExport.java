@@ -60,10 +60,11 @@ final class PredictionExport {
      *
      * @param split {@link #EVALUATED}, {@code train}, {@code validation} or {@code test}
      * @param siteIds the sites to look at; empty for every site of the dataset
-     * @param progress where a line per site goes
+     * @param predictions where each volumetric case's predicted label volume goes; {@code null} for nowhere
+     * @param progress where a line per site goes, and the per-case means of volumetric data
      */
-    Outcome write(String name, Path dir, int overlaysPerSite, String split, List<String> siteIds, PrintStream progress)
-            throws Exception {
+    Outcome write(String name, Path dir, int overlaysPerSite, String split, List<String> siteIds, Path predictions,
+            PrintStream progress) throws Exception {
         DataSplit chosen = split(split);
         ExperimentInspector inspector = federation.inspect(name);
         String trainer = inspector.spec().trainer();
@@ -99,6 +100,7 @@ final class PredictionExport {
         List<SampleMetrics> all = new ArrayList<>();
         List<String> splits = new ArrayList<>();
         List<Path> files = new ArrayList<>();
+        CaseExport cases = new CaseExport(predictions);
         for (SiteData site : sites) {
             DataSplit s = chosen != null ? chosen : inspector.evaluatedSplit(site.siteId());
             List<Sample> samples = site.split(s);
@@ -117,6 +119,9 @@ final class PredictionExport {
             if (!rest.isEmpty()) {
                 siteMetrics.addAll(inspector.evaluateSamples(site, s, rest, monitor));
             }
+            if (CaseExport.volumetric(samples)) {
+                cases.add(inspector, site, s, samples, monitor);
+            }
             for (SampleMetrics m : siteMetrics) {
                 all.add(m);
                 splits.add(s.name().toLowerCase(Locale.ROOT));
@@ -131,9 +136,20 @@ final class PredictionExport {
         AtomicFiles.write(csv, CsvWriter.toCsv(table(name, dir, all, splits)).getBytes(StandardCharsets.UTF_8));
         files.add(0, csv);
         int overlays = files.size() - 1;
+        String perCase = "";
+        if (!cases.isEmpty()) {
+            files.add(1, cases.write(name, dir));
+            cases.means().forEach(line -> progress.println("[" + name + "] cases: " + line));
+            files.addAll(cases.volumes());
+            perCase = "; per-case metrics (dice, iou, hd95_mm, assd_mm per foreground label of each volume) in "
+                    + "cases.csv" + (predictions == null ? "" : ", " + cases.volumes().size()
+                    + " predicted label volumes in " + predictions);
+        } else if (predictions != null) {
+            perCase = "; no predicted label volumes written: '" + inspector.spec().dataset() + "' has no volumes";
+        }
         return new Outcome(files, overlays, all.size(), "per-sample metrics of " + model + " on " + all.size()
-                + " samples in " + csv.getFileName() + means(all) + "; " + overlays + " PNG overlays of predictions "
-                + "(image | ground truth | prediction) in " + overlayDir + " by trainer '" + trainer + "'");
+                + " samples in " + csv.getFileName() + means(all) + perCase + "; " + overlays + " PNG overlays of "
+                + "predictions (image | ground truth | prediction) in " + overlayDir + " by trainer '" + trainer + "'");
     }
 
     /** {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250)} over the samples, or empty. */

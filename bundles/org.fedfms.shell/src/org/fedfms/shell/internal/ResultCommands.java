@@ -58,8 +58,9 @@ public class ResultCommands implements CommandSet {
             + "round and site), experiment.json (spec, status, final summary, whole history), and from its current "
             + "model (through the prediction exporter of its trainer; before the first round the untrained model) "
             + "samples.csv (site, split, sample, dice, iou, hd95, file: a row per sample) and PNG overlays "
-            + "(image | ground truth | prediction) in overlays/; "
-            + "files are replaced atomically")
+            + "(image | ground truth | prediction) in overlays/; for volumetric data also cases.csv (site, case, "
+            + "label, dice, iou, hd95_mm, assd_mm: a row per evaluated case and foreground label, scored on the "
+            + "reassembled volume), its per-site and overall means printed; files are replaced atomically")
     public ExportResult export(CommandSession session,
             @Descriptor("PNG overlays per site (its first samples; 0 for none; every sample of the split gets a row "
                     + "in samples.csv), default " + DEFAULT_OVERLAYS)
@@ -70,10 +71,14 @@ public class ResultCommands implements CommandSet {
             @Descriptor("only these sites, comma-separated (default: every site of the dataset), e.g. the unseen site "
                     + "with --split test to test a centralized model on it")
             @Parameter(names = "--sites", absentValue = "") String sites,
+            @Descriptor("volumetric data: also write each evaluated case's predicted label volume to this directory "
+                    + "as CASE.nii.gz, with its image's header (affine, spacing), to open over the image")
+            @Parameter(names = "--predictions", absentValue = "") String predictions,
             @Descriptor("experiment name, as listed by fedfms:experiments") String name,
             @Descriptor("directory to write to (created if missing)") String directory) throws Exception {
         FederationService f = Federations.require(federation);
-        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites"), name, directory);
+        Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites", "--predictions"), name,
+                directory);
         int perSite = overlays.isBlank() ? DEFAULT_OVERLAYS : Federations.nonNegative("--overlays", overlays);
         PredictionExport.split(split);
         ExperimentSpec spec = f.spec(name);
@@ -81,6 +86,10 @@ public class ResultCommands implements CommandSet {
         List<RoundResult> history = f.history(name);
         ExperimentSummary summary = ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status));
         Path dir = Federations.resolve(session, directory);
+        Path volumes = predictions.isBlank() ? null : Federations.resolve(session, predictions);
+        if (volumes != null && Files.exists(volumes) && !Files.isDirectory(volumes)) {
+            throw new IllegalArgumentException("--predictions: " + volumes + " is a file, not a directory");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("cannot export experiment '" + name + "' to " + dir
                     + ": it is a file, not a directory");
@@ -93,7 +102,7 @@ public class ResultCommands implements CommandSet {
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
         List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .toList();
-        PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds,
+        PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds, volumes,
                 System.out);
         files.addAll(samples.files());
         return new ExportResult(name, dir, history.size(), files, samples.note());

@@ -15,13 +15,13 @@ import java.util.TreeSet;
 
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetException;
+import org.fedfms.api.data.DatasetInspector;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
-import org.fedfms.data.DatasetInspector;
-import org.fedfms.data.SiteSummary;
+import org.fedfms.api.data.SiteSummary;
 import org.fedfms.data.metrics.LabelScores;
 import org.fedfms.data.volume.CaseScoring;
 import org.fedfms.data.volume.NiftiHeader;

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
@@ -140,8 +139,6 @@ public record ExperimentSpec(
         }
     }
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
@@ -223,40 +220,7 @@ public record ExperimentSpec(
 
     /** Every problem of this spec, each naming the component; empty if it is valid. */
     public List<String> problems() {
-        List<String> problems = new ArrayList<>(SCHEMA.validate(this));
-        if (!NAME.matcher(name).matches()) {
-            problems.add("'name' = '" + name + "' may hold only letters, digits, '.', '_' and '-', start with a letter"
-                    + " or digit and be at most 100 characters long (it names the experiment's directory)");
-        }
-        requireText(problems, "model", model);
-        requireText(problems, "adapter", adapter);
-        requireText(problems, "trainer", trainer);
-        requireText(problems, "dataset", dataset);
-        requireText(problems, "strategy", strategy);
-        if (!(learningRate >= 0)) {
-            problems.add("'learningRate' = " + learningRate + " must be positive (or 0 for the model variant's own)");
-        }
-        if (!(fractionPerRound > 0)) {
-            problems.add("'fractionPerRound' = " + fractionPerRound + " must be positive (at most 1)");
-        }
-        if (!(roundDeadlineSeconds > 0)) {
-            problems.add("'roundDeadlineSeconds' = " + roundDeadlineSeconds + " must be positive");
-        }
-        try {
-            DeviceSpec.parse(device);
-        } catch (IllegalArgumentException e) {
-            problems.add("'device' = '" + device + "' is not auto, cpu or gpu:N");
-        }
-        if (!weights.isEmpty() && trainerOptions.containsKey(WEIGHTS_OPTION)) {
-            problems.add("'weights' and 'trainerOptions.weights' both give the initial model: give it once, as 'weights'");
-        }
-        if (protocol == Protocol.LEAVE_ONE_SITE_OUT && unseenSite.isBlank()) {
-            problems.add("'unseenSite' must name the held-out site for protocol leave-one-site-out");
-        }
-        requireValues(problems, "datasetSettings", datasetSettings);
-        requireValues(problems, "strategySettings", strategySettings);
-        requireValues(problems, "trainerOptions", trainerOptions);
-        return problems;
+        return ExperimentSpecProblems.of(this);
     }
 
     /**
@@ -270,22 +234,6 @@ public record ExperimentSpec(
             throw new SettingsException("experiment spec '" + name + "'", problems);
         }
         return this;
-    }
-
-    private static void requireText(List<String> problems, String key, String value) {
-        if (value.isBlank()) {
-            problems.add("'" + key + "' must not be blank");
-        }
-    }
-
-    private static void requireValues(List<String> problems, String key, Map<String, Object> map) {
-        map.forEach((k, v) -> {
-            if (k == null || k.isBlank()) {
-                problems.add("'" + key + "' holds a blank key");
-            } else if (v == null) {
-                problems.add("'" + key + "." + k + "' has no value");
-            }
-        });
     }
 
     /** Builds specs component by component; components not set keep the values it started from. */

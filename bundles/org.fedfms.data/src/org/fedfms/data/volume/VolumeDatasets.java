@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.FederatedDataset;
@@ -64,6 +66,24 @@ public final class VolumeDatasets {
             return List.of(Path.of(root));
         }
         return SiteFolders.of(subject, root);
+    }
+
+    /**
+     * How each dataset folder under {@code root} describes itself, as {@code reader} reads it; files are named
+     * relative to the folder that holds the datasets.
+     */
+    public static List<Folder> readFolders(String subject, String root,
+            BiFunction<Path, Function<Path, String>, Folder> reader) throws DatasetException {
+        List<Path> dirs = folders(subject, root);
+        Path given = Path.of(root);
+        Path base = dirs.size() == 1 && dirs.get(0).equals(given) && given.toAbsolutePath().getParent() != null
+                ? given.toAbsolutePath().getParent() : given.toAbsolutePath();
+        Function<Path, String> show = p -> base.relativize(p.toAbsolutePath()).toString();
+        List<Folder> read = new ArrayList<>();
+        for (Path dir : dirs) {
+            read.add(reader.apply(dir, show));
+        }
+        return read;
     }
 
     /**

@@ -79,15 +79,7 @@ public class DecathlonDatasetLoader extends DescribedService<DecathlonDatasetLoa
         } catch (IllegalArgumentException e) {
             throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
         }
-        List<Path> dirs = VolumeDatasets.folders("dataset " + ID, s.root());
-        Path root = Path.of(s.root());
-        Path base = dirs.size() == 1 && dirs.get(0).equals(root) && root.toAbsolutePath().getParent() != null
-                ? root.toAbsolutePath().getParent() : root.toAbsolutePath();
-        Function<Path, String> show = p -> base.relativize(p.toAbsolutePath()).toString();
-        List<VolumeDatasets.Folder> folders = new ArrayList<>();
-        for (Path dir : dirs) {
-            folders.add(read(dir, show));
-        }
+        List<VolumeDatasets.Folder> folders = VolumeDatasets.readFolders("dataset " + ID, s.root(), DecathlonDatasetLoader::read);
         return VolumeDatasets.build("dataset " + ID, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.split(),
                 s.skipBad());
     }

@@ -74,6 +74,9 @@ final class SiteSetups {
             throw RoundAbort.fail("experiment '" + e.name + "': dataset '" + spec.dataset() + "' with settings "
                     + new TreeMap<>(spec.datasetSettings()) + " has no sites", null);
         }
+        if (!dataset.skipped().isEmpty()) {
+            e.pendingNote = join(e.pendingNote, skippedNote(spec, dataset.skipped()));
+        }
         List<SiteData> training = new ArrayList<>();
         SiteData unseen = null;
         switch (spec.protocol()) {
@@ -245,6 +248,14 @@ final class SiteSetups {
                     + " cannot be read: " + x.getMessage() + ". Delete that directory to go on from the checkpoint"
                     + " before it, or remove the experiment", x);
         }
+    }
+
+    /** The bad cases a dataset left out (skipBad), for the round's note: the first ten named, the rest counted. */
+    static String skippedNote(ExperimentSpec spec, List<String> skipped) {
+        int shown = Math.min(10, skipped.size());
+        return "dataset '" + spec.dataset() + "' left out " + skipped.size() + " bad case(s) (skipBad): "
+                + String.join("; ", skipped.subList(0, shown))
+                + (skipped.size() > shown ? "; and " + (skipped.size() - shown) + " more (dataset-validate lists them)" : "");
     }
 
     /** Takes the initial models of a new experiment from its first site. */

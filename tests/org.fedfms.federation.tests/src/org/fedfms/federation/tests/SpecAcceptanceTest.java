@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the federation refuses when it is given, before any site trains: a model the trainer does not train,
- * and strategy settings that cannot work with the experiment's sites (Krum's f with n &lt; 2f+3).
+ * and strategy settings that cannot work with the experiment's sites (Krum's f with n &lt; 2f+3); and what the
+ * federation says of cases a dataset left out.
  */
 class SpecAcceptanceTest {
 
@@ -72,5 +73,15 @@ class SpecAcceptanceTest {
         assertEquals(0, ((Number) s.strategySettings().get("f")).intValue(), "the settings are kept");
         f.runRounds("accept-krum", 1);
         assertEquals(2, f.status("accept-krum").completedRounds());
+    }
+
+    @Test
+    void casesADatasetLeftOutAreNamedInTheFirstRoundsNote() {
+        FederationService f = env.fresh("skipped-cases");
+        f.create(TestEnv.spec("skipped-cases").datasetSettings(Map.of("sites", 2, "skipped", 12)).build());
+        String note = f.runRound("skipped-cases").note();
+        assertTrue(note.contains("left out 12 bad case(s)") && note.contains("site-0/bad-0.nii.gz")
+                && note.contains("and 2 more"), note);
+        assertTrue(f.history("skipped-cases").get(0).note().contains("left out 12"), "the note is kept in the history");
     }
 }

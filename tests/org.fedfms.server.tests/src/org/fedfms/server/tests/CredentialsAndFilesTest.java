@@ -81,4 +81,34 @@ class CredentialsAndFilesTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tls)));
         assertTrue(TokenHash.of("x").matches("x"));
     }
+
+    @Test
+    void theKeystorePasswordNeverStandsOnKeytoolsCommandLine() throws Exception {
+        Path tls = dir.resolve("state").resolve("tls-watched");
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+                ProcessHandle.current().children().forEach(child -> child.info().arguments()
+                        .ifPresent(args -> seen.add(String.join(" ", args))));
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        watcher.start();
+        String password;
+        try {
+            password = SelfSignedKeystore.ensure(tls, "127.0.0.1");
+        } finally {
+            done.set(true);
+            watcher.join();
+        }
+        assertTrue(seen.stream().anyMatch(a -> a.contains("-genkeypair")), "keytool's command line was seen: " + seen);
+        for (String args : seen) {
+            assertTrue(!args.contains(password), "the password is on a command line: " + args);
+        }
+    }
 }

@@ -14,15 +14,13 @@ import java.util.function.Function;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
-import org.fedfms.data.SplitSettings;
+import org.fedfms.data.volume.DatasetFolderSettings;
 import org.fedfms.data.volume.DatasetJson;
 import org.fedfms.data.volume.VolumeCase;
 import org.fedfms.data.volume.VolumeDatasets;
-import org.fedfms.data.volume.VolumeSettings;
 import org.osgi.service.component.annotations.Component;
 
 import com.google.gson.JsonElement;
@@ -37,34 +35,14 @@ import com.google.gson.JsonParser;
  * several modalities are stored as a 4-D image. Paths in {@code dataset.json} must stay inside the task.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + DecathlonDatasetLoader.ID)
-public class DecathlonDatasetLoader extends DescribedService<DecathlonDatasetLoader.Settings> implements DatasetLoader {
+public class DecathlonDatasetLoader extends DescribedService<DatasetFolderSettings> implements DatasetLoader {
 
     static final String ID = "decathlon";
 
     private static final String LAYOUT = "a Decathlon task holds dataset.json, imagesTr/ and labelsTr/";
 
-    /** The Decathlon dataset's settings. */
-    public record Settings(
-            @Setting(description = "folder holding one Decathlon task folder (TaskXX_Name) per site, or one task "
-                    + "folder together with sites=FILE.csv")
-            String root,
-            @Setting(description = "CSV of case,site lines that deals the cases of one task to sites; empty: one "
-                    + "site per task folder")
-            String sites,
-            @Setting(description = "labels to segment by their dataset.json names, comma-separated, e.g. PZ,TZ (class "
-                    + "1, 2, ...; other labels become background); empty: every foreground label")
-            String labels,
-            @Setting(description = "how volumes become slices (flattened)")
-            VolumeSettings volumes,
-            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                    + "them, instead of failing")
-            boolean skipBad,
-            @Setting(description = "how sites are partitioned and split (flattened)")
-            SplitSettings split) {
-    }
-
-    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "", "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
+    private static final SettingsSchema<DatasetFolderSettings> SCHEMA =
+            SettingsSchema.of("dataset " + ID, DatasetFolderSettings.class, DatasetFolderSettings.DEFAULTS);
 
     public DecathlonDatasetLoader() {
         super(ID, "Medical Segmentation Decathlon tasks (dataset.json training list, 4-D multi-modal images), one per site "
@@ -73,7 +51,7 @@ public class DecathlonDatasetLoader extends DescribedService<DecathlonDatasetLoa
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
+        DatasetFolderSettings s;
         try {
             s = SCHEMA.bind(settings);
         } catch (IllegalArgumentException e) {

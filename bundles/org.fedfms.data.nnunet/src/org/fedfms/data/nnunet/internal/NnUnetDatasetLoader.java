@@ -17,14 +17,12 @@ import java.util.stream.Stream;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
-import org.fedfms.data.SplitSettings;
+import org.fedfms.data.volume.DatasetFolderSettings;
 import org.fedfms.data.volume.DatasetJson;
 import org.fedfms.data.volume.VolumeCase;
 import org.fedfms.data.volume.VolumeDatasets;
-import org.fedfms.data.volume.VolumeSettings;
 import org.osgi.service.component.annotations.Component;
 
 import com.google.gson.JsonElement;
@@ -40,7 +38,7 @@ import com.google.gson.JsonParser;
  * final {@code _XXXX} is the channel. {@code imagesTs} is not training data and is not read.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NnUnetDatasetLoader.ID)
-public class NnUnetDatasetLoader extends DescribedService<NnUnetDatasetLoader.Settings> implements DatasetLoader {
+public class NnUnetDatasetLoader extends DescribedService<DatasetFolderSettings> implements DatasetLoader {
 
     static final String ID = "nnunet";
 
@@ -48,28 +46,8 @@ public class NnUnetDatasetLoader extends DescribedService<NnUnetDatasetLoader.Se
 
     private static final String LAYOUT = "an nnU-Net v2 dataset holds dataset.json, imagesTr/ and labelsTr/";
 
-    /** The nnU-Net dataset's settings. */
-    public record Settings(
-            @Setting(description = "folder holding one nnU-Net dataset folder (DatasetXXX_Name) per site, or one "
-                    + "dataset folder together with sites=FILE.csv")
-            String root,
-            @Setting(description = "CSV of case,site lines that deals the cases of one dataset to sites; empty: one "
-                    + "site per dataset folder")
-            String sites,
-            @Setting(description = "labels to segment by their dataset.json names, comma-separated, e.g. PZ,TZ (class "
-                    + "1, 2, ...; other labels become background); empty: every foreground label")
-            String labels,
-            @Setting(description = "how volumes become slices (flattened)")
-            VolumeSettings volumes,
-            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                    + "them, instead of failing")
-            boolean skipBad,
-            @Setting(description = "how sites are partitioned and split (flattened)")
-            SplitSettings split) {
-    }
-
-    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "", "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
+    private static final SettingsSchema<DatasetFolderSettings> SCHEMA =
+            SettingsSchema.of("dataset " + ID, DatasetFolderSettings.class, DatasetFolderSettings.DEFAULTS);
 
     public NnUnetDatasetLoader() {
         super(ID, "nnU-Net v2 raw datasets (dataset.json, imagesTr/CASE_0000.nii.gz, labelsTr), one per site or a site CSV", SCHEMA);
@@ -77,7 +55,7 @@ public class NnUnetDatasetLoader extends DescribedService<NnUnetDatasetLoader.Se
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
+        DatasetFolderSettings s;
         try {
             s = SCHEMA.bind(settings);
         } catch (IllegalArgumentException e) {

@@ -87,6 +87,19 @@ public final class VolumeDatasets {
     }
 
     /**
+     * Reads the dataset folders under the settings' root with {@code reader} and builds the dataset: the whole
+     * load of a loader of self-describing dataset folders.
+     *
+     * @param subject the loader, for messages (e.g. {@code dataset nnunet})
+     * @throws DatasetException listing every problem found
+     */
+    public static FederatedDataset load(String subject, DatasetFolderSettings s,
+            BiFunction<Path, Function<Path, String>, Folder> reader) throws DatasetException {
+        List<Folder> folders = readFolders(subject, s.root(), reader);
+        return build(subject, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.split(), s.skipBad());
+    }
+
+    /**
      * Builds the dataset.
      *
      * @param subject the loader, for messages (e.g. {@code dataset nnunet})

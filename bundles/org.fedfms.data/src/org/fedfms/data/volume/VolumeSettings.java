@@ -2,7 +2,6 @@ package org.fedfms.data.volume;
 
 import org.fedfms.api.settings.Setting;
 import org.fedfms.data.IntensityScaling;
-import org.fedfms.data.IntensityWindow;
 
 /**
  * How the volumes of a dataset become 2-D samples, declared once for the loaders of volumetric
@@ -44,10 +43,6 @@ public record VolumeSettings(
      * @throws IllegalArgumentException if the percentiles or values do not make a window
      */
     public void checkWindow() {
-        if (intensity == IntensityScaling.PERCENTILE) {
-            IntensityWindow.percentile(new float[] {0}, windowLow, windowHigh);
-        } else if (intensity == IntensityScaling.FIXED) {
-            new IntensityWindow(windowLow, windowHigh);
-        }
+        intensity.checkWindow(windowLow, windowHigh);
     }
 }

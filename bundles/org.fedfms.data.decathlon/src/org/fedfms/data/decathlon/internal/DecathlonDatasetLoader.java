@@ -14,9 +14,9 @@ import java.util.function.Function;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.volume.DatasetFolderSettings;
 import org.fedfms.data.volume.DatasetJson;
 import org.fedfms.data.volume.VolumeCase;
@@ -35,7 +35,7 @@ import com.google.gson.JsonParser;
  * several modalities are stored as a 4-D image. Paths in {@code dataset.json} must stay inside the task.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + DecathlonDatasetLoader.ID)
-public class DecathlonDatasetLoader extends DescribedService<DatasetFolderSettings> implements DatasetLoader {
+public class DecathlonDatasetLoader extends DescribedLoader<DatasetFolderSettings> implements DatasetLoader {
 
     static final String ID = "decathlon";
 
@@ -51,15 +51,7 @@ public class DecathlonDatasetLoader extends DescribedService<DatasetFolderSettin
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        DatasetFolderSettings s;
-        try {
-            s = SCHEMA.bind(settings);
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
-        List<VolumeDatasets.Folder> folders = VolumeDatasets.readFolders("dataset " + ID, s.root(), DecathlonDatasetLoader::read);
-        return VolumeDatasets.build("dataset " + ID, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.split(),
-                s.skipBad());
+        return VolumeDatasets.load(subject(), bind(settings), DecathlonDatasetLoader::read);
     }
 
     /** One task folder: its description and the cases of its training list; every problem is collected. */

@@ -3,10 +3,8 @@ package org.fedfms.data.imagefolder.internal;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
@@ -15,14 +13,11 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
-import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.FilePairs;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
 import org.osgi.service.component.annotations.Component;
 
@@ -31,7 +26,7 @@ import org.osgi.service.component.annotations.Component;
  * PNG, JPEG, BMP, GIF or TIFF through the JDK's ImageIO; binary (0/1, 0/255) or label masks.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + ImageFolderDatasetLoader.ID)
-public class ImageFolderDatasetLoader extends DescribedService<ImageFolderDatasetLoader.Settings> implements DatasetLoader {
+public class ImageFolderDatasetLoader extends DescribedLoader<ImageFolderDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "imagefolder";
 
@@ -69,33 +64,13 @@ public class ImageFolderDatasetLoader extends DescribedService<ImageFolderDatase
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
-        SplitSettings split;
-        LabelMapping labels;
-        UnaryOperator<String> cases;
-        try {
-            s = SCHEMA.bind(settings);
-            split = s.split();
-            labels = LabelMapping.parse(s.classes(), s.labelValues());
-            cases = CaseIds.of(s.casePattern());
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
-        List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
-        Path root = Path.of(s.root());
-        Function<Path, String> show = p -> root.relativize(p).toString();
-        DatasetBuilder builder = new DatasetBuilder("imagefolder " + root, s.classes());
+        Settings s = bind(settings);
+        LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
+        UnaryOperator<String> cases = checked(() -> CaseIds.of(s.casePattern()));
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.masksDir(), s.maskSuffix(), EXTENSIONS);
-        for (Path siteDir : siteDirs) {
-            String site = siteDir.getFileName().toString();
-            List<Sample> samples = new ArrayList<>();
-            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, cases, builder)) {
-                samples.add(new ImageFileSample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
-                        p.mask(), labels, show.apply(p.image()), show.apply(p.mask())));
-            }
-            builder.site(site, samples);
-        }
-        return builder.build(split, s.skipBad());
+        return readSites(s.root(), layout, s.classes(), cases, (p, show) -> List.of(new ImageFileSample(
+                p.image().getFileName().toString(), cases.apply(p.base()), p.image(), p.mask(), labels,
+                show.apply(p.image()), show.apply(p.mask())))).build(s.split(), s.skipBad());
     }
 
     /** An image file and its mask file, decoded on {@link #load()}. */

@@ -1,25 +1,18 @@
 package org.fedfms.data.nifti.internal;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.FilePairs;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
 import org.fedfms.data.volume.VolumeCache;
 import org.fedfms.data.volume.VolumeCase;
@@ -35,7 +28,7 @@ import org.osgi.service.component.annotations.Component;
  * volume is one case. Slices follow voxel order (rows along the higher axis), ignoring the affine.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NiftiVolumeLoader.ID)
-public class NiftiVolumeLoader extends DescribedService<NiftiVolumeLoader.Settings> implements DatasetLoader {
+public class NiftiVolumeLoader extends DescribedLoader<NiftiVolumeLoader.Settings> implements DatasetLoader {
 
     static final String ID = "nifti";
 
@@ -72,39 +65,17 @@ public class NiftiVolumeLoader extends DescribedService<NiftiVolumeLoader.Settin
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
-        SplitSettings split;
-        LabelMapping labels;
-        try {
-            s = SCHEMA.bind(settings);
-            split = s.split();
-            labels = LabelMapping.parse(s.classes(), s.labelValues());
-            s.volumes().checkWindow();
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
-        List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
-        Path root = Path.of(s.root());
-        Function<Path, String> show = p -> root.relativize(p).toString();
+        Settings s = bind(settings);
+        LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
         VolumeSettings v = s.volumes();
+        check(v::checkWindow);
         VolumeSlicing slicing = new VolumeSlicing(v.axis(), labels, v.intensity(), v.windowLow(), v.windowHigh(),
                 v.adjacentSlices(), new VolumeCache(v.cacheMB() * (1L << 20)));
-        DatasetBuilder builder = new DatasetBuilder("nifti " + root, s.classes());
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
-        for (Path siteDir : siteDirs) {
-            String site = siteDir.getFileName().toString();
-            List<Sample> samples = new ArrayList<>();
-            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, UnaryOperator.identity(), builder)) {
-                try {
-                    samples.addAll(slicing.cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()),
-                            show.apply(p.mask())), v.emptySliceStride()));
-                } catch (IOException e) {
-                    builder.badCase(site, p.base(), e.getMessage());
-                }
-            }
-            builder.site(site, samples);
-        }
+        DatasetBuilder builder = readSites(s.root(), layout, s.classes(), UnaryOperator.identity(), (p, show) -> slicing
+                .cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()), show.apply(p.mask())),
+                        v.emptySliceStride()));
         builder.labeler(VolumeSlicing.DOMINANT_CLASS);
-        return builder.build(split, s.skipBad());
+        return builder.build(s.split(), s.skipBad());
     }
 }

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.volume.DatasetFolderSettings;
 import org.fedfms.data.volume.DatasetJson;
 import org.fedfms.data.volume.VolumeCase;
@@ -38,7 +38,7 @@ import com.google.gson.JsonParser;
  * final {@code _XXXX} is the channel. {@code imagesTs} is not training data and is not read.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NnUnetDatasetLoader.ID)
-public class NnUnetDatasetLoader extends DescribedService<DatasetFolderSettings> implements DatasetLoader {
+public class NnUnetDatasetLoader extends DescribedLoader<DatasetFolderSettings> implements DatasetLoader {
 
     static final String ID = "nnunet";
 
@@ -55,15 +55,7 @@ public class NnUnetDatasetLoader extends DescribedService<DatasetFolderSettings>
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        DatasetFolderSettings s;
-        try {
-            s = SCHEMA.bind(settings);
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
-        List<VolumeDatasets.Folder> folders = VolumeDatasets.readFolders("dataset " + ID, s.root(), NnUnetDatasetLoader::read);
-        return VolumeDatasets.build("dataset " + ID, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.split(),
-                s.skipBad());
+        return VolumeDatasets.load(subject(), bind(settings), NnUnetDatasetLoader::read);
     }
 
     /** One dataset folder: its description, then its cases; every problem is collected. */

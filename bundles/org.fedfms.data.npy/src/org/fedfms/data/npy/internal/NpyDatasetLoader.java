@@ -2,10 +2,8 @@ package org.fedfms.data.npy.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
@@ -15,16 +13,12 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.io.NpyArray;
 import org.fedfms.api.settings.Setting;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseIds;
-import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.FilePairs;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.IntensityScaling;
-import org.fedfms.data.IntensityWindow;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SiteFolders;
 import org.fedfms.data.SplitSettings;
 import org.osgi.service.component.annotations.Component;
 
@@ -36,7 +30,7 @@ import org.osgi.service.component.annotations.Component;
  * neighbour, as the reference's data loader does.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NpyDatasetLoader.ID)
-public class NpyDatasetLoader extends DescribedService<NpyDatasetLoader.Settings> implements DatasetLoader {
+public class NpyDatasetLoader extends DescribedLoader<NpyDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "npy";
 
@@ -83,39 +77,15 @@ public class NpyDatasetLoader extends DescribedService<NpyDatasetLoader.Settings
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
-        SplitSettings split;
-        LabelMapping labels;
-        UnaryOperator<String> cases;
-        try {
-            s = SCHEMA.bind(settings);
-            split = s.split();
-            labels = LabelMapping.parse(s.classes(), s.labelValues());
-            cases = CaseIds.of(s.casePattern());
-            if (s.intensity() == IntensityScaling.PERCENTILE) {
-                IntensityWindow.percentile(new float[] {0}, s.windowLow(), s.windowHigh());
-            } else if (s.intensity() == IntensityScaling.FIXED) {
-                new IntensityWindow(s.windowLow(), s.windowHigh());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
-        List<Path> siteDirs = SiteFolders.of("dataset " + ID, s.root());
-        Path root = Path.of(s.root());
-        Function<Path, String> show = p -> root.relativize(p).toString();
+        Settings s = bind(settings);
+        LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
+        UnaryOperator<String> cases = checked(() -> CaseIds.of(s.casePattern()));
+        check(() -> s.intensity().checkWindow(s.windowLow(), s.windowHigh()));
         Decoding decoding = new Decoding(labels, s.intensity(), s.windowLow(), s.windowHigh(), s.resizeMasks());
-        DatasetBuilder builder = new DatasetBuilder("npy " + root, s.classes());
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.masksDir(), "", List.of(".npy"));
-        for (Path siteDir : siteDirs) {
-            String site = siteDir.getFileName().toString();
-            List<Sample> samples = new ArrayList<>();
-            for (FilePairs.FilePair p : layout.scan("dataset " + ID, siteDir, show, cases, builder)) {
-                samples.add(new NpySample(p.image().getFileName().toString(), cases.apply(p.base()), p.image(),
-                        p.mask(), decoding, show.apply(p.image()), show.apply(p.mask())));
-            }
-            builder.site(site, samples);
-        }
-        return builder.build(split, s.skipBad());
+        return readSites(s.root(), layout, s.classes(), cases, (p, show) -> List.of(new NpySample(
+                p.image().getFileName().toString(), cases.apply(p.base()), p.image(), p.mask(), decoding,
+                show.apply(p.image()), show.apply(p.mask())))).build(s.split(), s.skipBad());
     }
 
     /** How arrays become images and masks. */

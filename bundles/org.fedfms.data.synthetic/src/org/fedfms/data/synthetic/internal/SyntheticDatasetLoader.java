@@ -11,9 +11,9 @@ import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.DatasetBuilder;
+import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.SplitSettings;
 import org.osgi.service.component.annotations.Component;
 
@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Component;
  * that a model trained on one site does worse on another. Samples are rendered on demand.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + SyntheticDatasetLoader.ID)
-public class SyntheticDatasetLoader extends DescribedService<SyntheticDatasetLoader.Settings> implements DatasetLoader {
+public class SyntheticDatasetLoader extends DescribedLoader<SyntheticDatasetLoader.Settings> implements DatasetLoader {
 
     static final String ID = "synthetic";
 
@@ -55,14 +55,7 @@ public class SyntheticDatasetLoader extends DescribedService<SyntheticDatasetLoa
 
     @Override
     public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s;
-        SplitSettings split;
-        try {
-            s = SCHEMA.bind(settings);
-            split = s.split();
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException("dataset " + ID + ": bad settings", List.of(e.getMessage()));
-        }
+        Settings s = bind(settings);
         SyntheticGenerator generator = new SyntheticGenerator(s.imageSize(), s.classes(), s.slicesPerCase(), s.split().seed());
         String name = String.format(Locale.ROOT, "synthetic (%d sites x %d, %d px, shift %.2f, seed %d)", s.sites(),
                 s.samplesPerSite(), s.imageSize(), s.shiftStrength(), s.split().seed());
@@ -77,7 +70,7 @@ public class SyntheticDatasetLoader extends DescribedService<SyntheticDatasetLoa
         }
         builder.labeler(sample -> sample instanceof SyntheticSample ss ? ss.label()
                 : org.fedfms.data.ClassLabeler.DOMINANT_CLASS.label(sample));
-        return builder.build(split, false);
+        return builder.build(s.split(), false);
     }
 
     /** The id of site {@code index} (0-based). */

@@ -68,11 +68,8 @@ public final class FilePairs {
         Map<String, List<Path>> images = new TreeMap<>();
         Map<String, List<Path>> masks = new TreeMap<>();
         for (Path f : list(imageDir)) {
-            String name = f.getFileName().toString();
-            String base = CaseIds.baseName(name);
-            if (!accepted(name, extensions)) {
-                problems.add(new Unpaired(base, show.apply(f) + ": unsupported file type (accepted: "
-                        + String.join(", ", extensions) + ")"));
+            String base = acceptedBase(f, extensions, show, problems);
+            if (base == null) {
                 continue;
             }
             if (shared && endsWithIgnoreCase(base, maskSuffix)) {
@@ -84,11 +81,8 @@ public final class FilePairs {
         }
         if (!shared) {
             for (Path f : list(maskDir)) {
-                String name = f.getFileName().toString();
-                String base = CaseIds.baseName(name);
-                if (!accepted(name, extensions)) {
-                    problems.add(new Unpaired(base, show.apply(f) + ": unsupported file type (accepted: "
-                            + String.join(", ", extensions) + ")"));
+                String base = acceptedBase(f, extensions, show, problems);
+                if (base == null) {
                     continue;
                 }
                 String key = !maskSuffix.isEmpty() && endsWithIgnoreCase(base, maskSuffix)
@@ -133,9 +127,18 @@ public final class FilePairs {
         }
     }
 
-    private static boolean accepted(String name, List<String> extensions) {
+    /** The base name of {@code f}, or {@code null} (and a problem) if its type is not among {@code extensions}. */
+    private static String acceptedBase(Path f, List<String> extensions, java.util.function.Function<Path, String> show,
+            List<Unpaired> problems) {
+        String name = f.getFileName().toString();
+        String base = CaseIds.baseName(name);
         String lower = name.toLowerCase(Locale.ROOT);
-        return extensions.stream().anyMatch(lower::endsWith);
+        if (extensions.stream().anyMatch(lower::endsWith)) {
+            return base;
+        }
+        problems.add(new Unpaired(base, show.apply(f) + ": unsupported file type (accepted: "
+                + String.join(", ", extensions) + ")"));
+        return null;
     }
 
     private static boolean endsWithIgnoreCase(String s, String suffix) {

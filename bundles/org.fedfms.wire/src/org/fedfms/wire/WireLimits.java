@@ -65,37 +65,39 @@ public record WireLimits(
     }
 
     public WireLimits withMaxMessageBytes(long v) {
-        return new WireLimits(v, maxTensors, maxNameLength, maxRank, maxElementsPerTensor, maxTotalElements,
-                maxMetrics);
+        return with(0, v);
     }
 
     public WireLimits withMaxTensors(int v) {
-        return new WireLimits(maxMessageBytes, v, maxNameLength, maxRank, maxElementsPerTensor, maxTotalElements,
-                maxMetrics);
+        return with(1, v);
     }
 
     public WireLimits withMaxNameLength(int v) {
-        return new WireLimits(maxMessageBytes, maxTensors, v, maxRank, maxElementsPerTensor, maxTotalElements,
-                maxMetrics);
+        return with(2, v);
     }
 
     public WireLimits withMaxRank(int v) {
-        return new WireLimits(maxMessageBytes, maxTensors, maxNameLength, v, maxElementsPerTensor, maxTotalElements,
-                maxMetrics);
+        return with(3, v);
     }
 
     public WireLimits withMaxElementsPerTensor(int v) {
-        return new WireLimits(maxMessageBytes, maxTensors, maxNameLength, maxRank, v, maxTotalElements, maxMetrics);
+        return with(4, v);
     }
 
     public WireLimits withMaxTotalElements(long v) {
-        return new WireLimits(maxMessageBytes, maxTensors, maxNameLength, maxRank, maxElementsPerTensor, v,
-                maxMetrics);
+        return with(5, v);
     }
 
     public WireLimits withMaxMetrics(int v) {
-        return new WireLimits(maxMessageBytes, maxTensors, maxNameLength, maxRank, maxElementsPerTensor,
-                maxTotalElements, v);
+        return with(6, v);
+    }
+
+    /** These limits with the component at {@code index} (in declaration order) set to {@code v}, checked. */
+    private WireLimits with(int index, long v) {
+        long[] c = {maxMessageBytes, maxTensors, maxNameLength, maxRank, maxElementsPerTensor, maxTotalElements,
+            maxMetrics};
+        c[index] = v;
+        return new WireLimits(c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], c[5], (int) c[6]);
     }
 
     private static void check(String name, long value, long min, long max) {

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import org.fedfms.api.io.HalfFloats;
@@ -100,22 +101,15 @@ public final class ChecksummedInput {
     }
 
     public int u8(String what) throws IOException {
-        require(1, what);
-        return buf[pos++] & 0xFF;
+        return buf[take(1, what)] & 0xFF;
     }
 
     public int u16(String what) throws IOException {
-        require(2, what);
-        int v = bb.getShort(pos) & 0xFFFF;
-        pos += 2;
-        return v;
+        return bb.getShort(take(2, what)) & 0xFFFF;
     }
 
     public int i32(String what) throws IOException {
-        require(4, what);
-        int v = bb.getInt(pos);
-        pos += 4;
-        return v;
+        return bb.getInt(take(4, what));
     }
 
     public long u32(String what) throws IOException {
@@ -123,26 +117,25 @@ public final class ChecksummedInput {
     }
 
     public long i64(String what) throws IOException {
-        require(8, what);
-        long v = bb.getLong(pos);
-        pos += 8;
-        return v;
+        return bb.getLong(take(8, what));
     }
 
     public double f64(String what) throws IOException {
-        require(8, what);
-        double v = bb.getDouble(pos);
-        pos += 8;
-        return v;
+        return bb.getDouble(take(8, what));
     }
 
     /** {@code n} bytes; the caller bounds {@code n}. */
     public byte[] bytes(int n, String what) throws IOException {
+        int at = take(n, what);
+        return Arrays.copyOfRange(buf, at, at + n);
+    }
+
+    /** Makes {@code n} bytes available and moves past them; returns where they start in the buffer. */
+    private int take(int n, String what) throws IOException {
         require(n, what);
-        byte[] b = new byte[n];
-        System.arraycopy(buf, pos, b, 0, n);
+        int at = pos;
         pos += n;
-        return b;
+        return at;
     }
 
     /**

@@ -7,26 +7,18 @@ import ai.djl.ndarray.NDManager;
  * SAM's LayerNorm2d: normalises each pixel over the channels, computed with the same elementary
  * operations as the official module ({@code (x-u)/sqrt(var+eps)*w + b}, biased variance).
  */
-public final class LayerNorm2d extends UnaryModule {
-
-    private final long channels;
-    private final float eps;
-    private final ModelParameter weight;
-    private final ModelParameter bias;
+public final class LayerNorm2d extends AffineNorm {
 
     public LayerNorm2d(long channels, float eps) {
-        this.channels = channels;
-        this.eps = eps;
-        this.weight = parameter("weight", Initializer.ones(), channels);
-        this.bias = parameter("bias", Initializer.zeros(), channels);
+        super(channels, eps);
     }
 
     /** Normalises {@code [B, C, H, W]} over axis 1. */
     @Override
     public NDArray forward(NDArray x) {
         NDManager m = x.getManager();
-        NDArray w = Ops.own(weight.array().reshape(channels, 1, 1), m);
-        NDArray b = Ops.own(bias.array().reshape(channels, 1, 1), m);
+        NDArray w = Ops.own(weight.array().reshape(size, 1, 1), m);
+        NDArray b = Ops.own(bias.array().reshape(size, 1, 1), m);
         return normalize(x, 1).mul(w).add(b);
     }
 

@@ -2,6 +2,7 @@ package org.fedfms.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,23 @@ public abstract class SegmentationModel extends Module implements AutoCloseable 
     /** Records that an adapter type changed this model; called by adapter types. */
     public final void recordAdapter(String adapterId) {
         adapters.add(adapterId);
+    }
+
+    /**
+     * Completes an adapter type's change of this model: the tensors it added (marked with its id) and the
+     * tensors of the {@code alsoTrained} parts train, the rest is frozen; the added tensors are initialised
+     * (once the model is) and the adapter is recorded.
+     */
+    public final void completeAdapter(String adapterId, String... alsoTrained) {
+        Set<String> added = new HashSet<>();
+        tensors().forEach((n, p) -> {
+            if (adapterId.equals(p.addedBy())) {
+                added.add(n);
+            }
+        });
+        setTrainable(n -> added.contains(n) || Arrays.stream(alsoTrained).anyMatch(part -> n.startsWith(part + ".")));
+        initializeNew();
+        recordAdapter(adapterId);
     }
 
     /** The adapter types applied, in order. */

@@ -1,11 +1,10 @@
 package org.fedfms.adapter.lora;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.model.AdaptableBlock;
@@ -19,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * optionally {@code proj}); the updates and the mask decoder train, the rest is frozen.
  */
 @Component(property = AdapterType.ID_PROPERTY + "=" + LoraAdapter.ID)
-public class LoraAdapter implements AdapterType {
+public class LoraAdapter extends DescribedService<LoraAdapter.Settings> implements AdapterType {
 
     static final String ID = "lora";
 
@@ -37,19 +36,8 @@ public class LoraAdapter implements AdapterType {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("adapter " + ID, Settings.class, new Settings(4, 4.0, "qkv"));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "LoRA: rank-r updates of the encoder's attention projections; updates and mask decoder train";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public LoraAdapter() {
+        super(ID, "LoRA: rank-r updates of the encoder's attention projections; updates and mask decoder train", SCHEMA);
     }
 
     @Override
@@ -73,14 +61,6 @@ public class LoraAdapter implements AdapterType {
                 layer.setDelta("", delta);
             }
         }
-        Set<String> added = new HashSet<>();
-        model.tensors().forEach((n, p) -> {
-            if (ID.equals(p.addedBy())) {
-                added.add(n);
-            }
-        });
-        model.setTrainable(n -> added.contains(n) || n.startsWith("mask_decoder."));
-        model.initializeNew();
-        model.recordAdapter(ID);
+        model.completeAdapter(ID, "mask_decoder");
     }
 }

@@ -1,10 +1,9 @@
 package org.fedfms.adapter.msa;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.model.AdaptableBlock;
@@ -19,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * is frozen.
  */
 @Component(property = AdapterType.ID_PROPERTY + "=" + MedicalSamAdapter.ID)
-public class MedicalSamAdapter implements AdapterType {
+public class MedicalSamAdapter extends DescribedService<MedicalSamAdapter.Settings> implements AdapterType {
 
     static final String ID = "msa";
 
@@ -34,20 +33,9 @@ public class MedicalSamAdapter implements AdapterType {
     private static final SettingsSchema<Settings> SCHEMA =
             SettingsSchema.of("adapter " + ID, Settings.class, new Settings(0.25, 0.5));
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public String description() {
-        return "Medical SAM Adapter (FedMSA): space and MLP adapters in every encoder block; adapters and mask "
-                + "decoder train";
-    }
-
-    @Override
-    public SettingsSchema<Settings> settings() {
-        return SCHEMA;
+    public MedicalSamAdapter() {
+        super(ID, "Medical SAM Adapter (FedMSA): space and MLP adapters in every encoder block; adapters and mask "
+                + "decoder train", SCHEMA);
     }
 
     @Override
@@ -65,14 +53,6 @@ public class MedicalSamAdapter implements AdapterType {
             mlp.markAddedBy(ID);
             block.insertParallelToMlp("MLP_Adapter", mlp, (float) s.mlpScale());
         }
-        Set<String> added = new HashSet<>();
-        model.tensors().forEach((n, p) -> {
-            if (ID.equals(p.addedBy())) {
-                added.add(n);
-            }
-        });
-        model.setTrainable(n -> added.contains(n) || n.startsWith("mask_decoder."));
-        model.initializeNew();
-        model.recordAdapter(ID);
+        model.completeAdapter(ID, "mask_decoder");
     }
 }

@@ -2,23 +2,21 @@ package org.fedfms.shell.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.fedfms.federation.FederationService;
+import org.fedfms.testing.fixture.Conditions;
+import org.fedfms.testing.fixture.TestFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
@@ -51,9 +49,10 @@ final class Shell implements AutoCloseable {
         session = processor.createSession(new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         FederationService f = federation();
-        awaitTrue(() -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
-                && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "fixture services and fedavg");
+        awaitTrue(() -> f.loaders().contains(FixtureActivator.LOADER)
+                && f.trainerFactories().contains(FixtureActivator.TRAINER)
+                && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "the shell tests' fixture services "
+                        + "(not the fixture bundle's of the same ids) and fedavg");
         awaitTrue(() -> session.get("fedfms:run") != null && session.get("fedfms:experiment-load") != null,
                 "the fedfms experiment commands");
     }
@@ -106,18 +105,7 @@ final class Shell implements AutoCloseable {
     }
 
     static void awaitTrue(BooleanSupplier condition, String what, long millis) {
-        long end = System.currentTimeMillis() + millis;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail("timed out after " + millis / 1000 + " s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Conditions.awaitTrue(condition, () -> what, millis);
     }
 
     /** The checkout's root (the test runs somewhere below it): where releng/ and features/ are. */
@@ -132,16 +120,7 @@ final class Shell implements AutoCloseable {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot delete " + root, e);
-        }
+        TestFiles.deleteTree(root);
     }
 
     @Override

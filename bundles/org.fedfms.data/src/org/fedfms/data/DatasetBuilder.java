@@ -68,6 +68,15 @@ public final class DatasetBuilder {
     }
 
     /**
+     * Builds the dataset as {@code cases} say: bad cases left out or fatal, sites split.
+     *
+     * @throws DatasetException listing every problem found
+     */
+    public FederatedDataset build(CaseHandling cases) throws DatasetException {
+        return build(cases.split(), cases.skipBad());
+    }
+
+    /**
      * Builds the dataset.
      *
      * @param skipBad leave out bad cases (decoding every sample to find them) instead of failing

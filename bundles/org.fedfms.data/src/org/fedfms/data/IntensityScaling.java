@@ -33,18 +33,4 @@ public enum IntensityScaling {
             case FIXED -> new IntensityWindow(low, high);
         };
     }
-
-    /**
-     * Checks that {@code low} and {@code high} make a window for this scaling (only PERCENTILE and FIXED use
-     * them).
-     *
-     * @throws IllegalArgumentException if the percentiles or values do not make a window
-     */
-    public void checkWindow(double low, double high) {
-        if (this == PERCENTILE) {
-            IntensityWindow.percentile(new float[] {0}, low, high);
-        } else if (this == FIXED) {
-            new IntensityWindow(low, high);
-        }
-    }
 }

@@ -1,7 +1,7 @@
 package org.fedfms.data.volume;
 
 import org.fedfms.api.settings.Setting;
-import org.fedfms.data.SplitSettings;
+import org.fedfms.data.CaseHandling;
 
 /**
  * The settings of a loader that reads self-describing dataset folders (a {@code dataset.json} each: nnU-Net,
@@ -19,13 +19,10 @@ public record DatasetFolderSettings(
         String labels,
         @Setting(description = "how volumes become slices (flattened)")
         VolumeSettings volumes,
-        @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                + "them, instead of failing")
-        boolean skipBad,
-        @Setting(description = "how sites are partitioned and split (flattened)")
-        SplitSettings split) {
+        @Setting(description = "which bad cases are left out and how sites are split (flattened)")
+        CaseHandling cases) {
 
     /** The defaults: every label, one site per folder, the volume and split defaults. */
     public static final DatasetFolderSettings DEFAULTS =
-            new DatasetFolderSettings("", "", "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS);
+            new DatasetFolderSettings("", "", "", VolumeSettings.DEFAULTS, CaseHandling.DEFAULTS);
 }

@@ -18,7 +18,7 @@ import org.fedfms.api.data.Sample;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.LabelMapping;
 import org.fedfms.data.SiteFolders;
-import org.fedfms.data.SplitSettings;
+import org.fedfms.data.CaseHandling;
 
 /**
  * Datasets of labelled volumes described by a {@code dataset.json}, as nnU-Net and the Medical
@@ -96,7 +96,7 @@ public final class VolumeDatasets {
     public static FederatedDataset load(String subject, DatasetFolderSettings s,
             BiFunction<Path, Function<Path, String>, Folder> reader) throws DatasetException {
         List<Folder> folders = readFolders(subject, s.root(), reader);
-        return build(subject, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.split(), s.skipBad());
+        return build(subject, s.root(), folders, s.sites(), s.labels(), s.volumes(), s.cases());
     }
 
     /**
@@ -110,7 +110,7 @@ public final class VolumeDatasets {
      * @throws DatasetException listing every problem found
      */
     public static FederatedDataset build(String subject, String root, List<Folder> folders, String sitesCsv,
-            String labelNames, VolumeSettings volumes, SplitSettings split, boolean skipBad) throws DatasetException {
+            String labelNames, VolumeSettings volumes, CaseHandling cases) throws DatasetException {
         checkWindow(subject, volumes);
         List<String> chosen = chosenLabels(folders, labelNames);
         DatasetBuilder builder = new DatasetBuilder(subject.replace("dataset ", "") + " " + root,
@@ -144,8 +144,8 @@ public final class VolumeDatasets {
             if (mapping == null) {
                 continue;
             }
-            VolumeSlicing slicing = new VolumeSlicing(volumes.axis(), mapping, volumes.intensity(), volumes.windowLow(),
-                    volumes.windowHigh(), volumes.adjacentSlices(), cache);
+            VolumeSlicing slicing = new VolumeSlicing(volumes.axis(), mapping, volumes.window().intensity(),
+                    volumes.window().windowLow(), volumes.window().windowHigh(), volumes.adjacentSlices(), cache);
             for (VolumeCase c : f.cases()) {
                 String site = siteOf == null ? f.name() : siteOf.get(c.caseId());
                 if (site == null) {
@@ -162,12 +162,12 @@ public final class VolumeDatasets {
         }
         sites.forEach(builder::site);
         builder.labeler(VolumeSlicing.DOMINANT_CLASS);
-        return builder.build(split, skipBad);
+        return builder.build(cases);
     }
 
     private static void checkWindow(String subject, VolumeSettings v) throws DatasetException {
         try {
-            v.checkWindow();
+            v.window().checkWindow();
         } catch (IllegalArgumentException e) {
             throw new DatasetException(subject + ": bad settings", List.of(e.getMessage()));
         }

@@ -2,6 +2,7 @@ package org.fedfms.data.volume;
 
 import org.fedfms.api.settings.Setting;
 import org.fedfms.data.IntensityScaling;
+import org.fedfms.data.IntensitySettings;
 
 /**
  * How the volumes of a dataset become 2-D samples, declared once for the loaders of volumetric
@@ -9,9 +10,7 @@ import org.fedfms.data.IntensityScaling;
  * into settings of their own.
  *
  * @param axis axis the slices are cut across
- * @param intensity how intensities are windowed, per volume and channel
- * @param windowLow lower percentile or raw value that becomes 0
- * @param windowHigh upper percentile or raw value that becomes 255
+ * @param window how intensities are windowed, per volume and channel
  * @param emptySliceStride keep every k-th slice without foreground
  * @param adjacentSlices neighbouring slices as first and third channel (single-channel cases)
  * @param cacheMB megabytes of decoded volumes kept in memory
@@ -19,12 +18,8 @@ import org.fedfms.data.IntensityScaling;
 public record VolumeSettings(
         @Setting(description = "axis the 2-D slices are cut across: x (sagittal), y (coronal), z (axial)")
         NiftiVolume.Axis axis,
-        @Setting(description = IntensityScaling.SETTING_DESCRIPTION + "; windows are per volume and channel")
-        IntensityScaling intensity,
-        @Setting(description = "lower percentile (percentile) or raw value (fixed) that becomes 0")
-        double windowLow,
-        @Setting(description = "upper percentile (percentile) or raw value (fixed) that becomes 255")
-        double windowHigh,
+        @Setting(description = "how intensities become 0..255, per volume and channel (flattened)")
+        IntensitySettings window,
         @Setting(description = "keep every k-th slice without foreground (1: all, 0: none; the reference keeps 1 "
                 + "in 5)", min = 0, max = 10_000)
         int emptySliceStride,
@@ -34,15 +29,6 @@ public record VolumeSettings(
         int cacheMB) {
 
     /** Axial slices, percentile window 0.5..99.5, every 5th empty slice, 256 MB of volumes. */
-    public static final VolumeSettings DEFAULTS = new VolumeSettings(NiftiVolume.Axis.Z, IntensityScaling.PERCENTILE,
-            0.5, 99.5, 5, false, 256);
-
-    /**
-     * Checks the window settings against the scaling.
-     *
-     * @throws IllegalArgumentException if the percentiles or values do not make a window
-     */
-    public void checkWindow() {
-        intensity.checkWindow(windowLow, windowHigh);
-    }
+    public static final VolumeSettings DEFAULTS = new VolumeSettings(NiftiVolume.Axis.Z,
+            new IntensitySettings(IntensityScaling.PERCENTILE, 0.5, 99.5), 5, false, 256);
 }

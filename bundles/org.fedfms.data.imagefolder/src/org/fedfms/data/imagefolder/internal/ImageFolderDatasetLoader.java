@@ -14,11 +14,11 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.CaseHandling;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SplitSettings;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -48,15 +48,12 @@ public class ImageFolderDatasetLoader extends DescribedLoader<ImageFolderDataset
             String labelValues,
             @Setting(description = CaseIds.SETTING_DESCRIPTION)
             String casePattern,
-            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                    + "them, instead of failing")
-            boolean skipBad,
-            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
-            SplitSettings split) {
+            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
+            CaseHandling cases) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "images", "masks", "", 2, "", "", false, SplitSettings.DEFAULTS));
+            new Settings("", "images", "masks", "", 2, "", "", CaseHandling.DEFAULTS));
 
     public ImageFolderDatasetLoader() {
         super(ID, "image folders <root>/<site>/images + masks (PNG, JPEG, BMP, GIF, TIFF), binary or label masks", SCHEMA);
@@ -70,7 +67,7 @@ public class ImageFolderDatasetLoader extends DescribedLoader<ImageFolderDataset
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.masksDir(), s.maskSuffix(), EXTENSIONS);
         return readSites(s.root(), layout, s.classes(), cases, (p, show) -> List.of(new ImageFileSample(
                 p.image().getFileName().toString(), cases.apply(p.base()), p.image(), p.mask(), labels,
-                show.apply(p.image()), show.apply(p.mask())))).build(s.split(), s.skipBad());
+                show.apply(p.image()), show.apply(p.mask())))).build(s.cases());
     }
 
     /** An image file and its mask file, decoded on {@link #load()}. */

@@ -9,11 +9,11 @@ import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.CaseHandling;
 import org.fedfms.data.DatasetBuilder;
 import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SplitSettings;
 import org.fedfms.data.volume.VolumeCache;
 import org.fedfms.data.volume.VolumeCase;
 import org.fedfms.data.volume.VolumeSettings;
@@ -49,15 +49,12 @@ public class NiftiVolumeLoader extends DescribedLoader<NiftiVolumeLoader.Setting
             String labelValues,
             @Setting(description = "how volumes become slices (flattened into settings of their own)")
             VolumeSettings volumes,
-            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                    + "them, instead of failing")
-            boolean skipBad,
-            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
-            SplitSettings split) {
+            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
+            CaseHandling cases) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "images", "labels", "", 2, "", VolumeSettings.DEFAULTS, false, SplitSettings.DEFAULTS));
+            new Settings("", "images", "labels", "", 2, "", VolumeSettings.DEFAULTS, CaseHandling.DEFAULTS));
 
     public NiftiVolumeLoader() {
         super(ID, "NIfTI-1/2 volumes (.nii, .nii.gz) with label volumes, cut into 2-D slices", SCHEMA);
@@ -68,14 +65,15 @@ public class NiftiVolumeLoader extends DescribedLoader<NiftiVolumeLoader.Setting
         Settings s = bind(settings);
         LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
         VolumeSettings v = s.volumes();
-        check(v::checkWindow);
-        VolumeSlicing slicing = new VolumeSlicing(v.axis(), labels, v.intensity(), v.windowLow(), v.windowHigh(),
+        check(v.window()::checkWindow);
+        VolumeSlicing slicing = new VolumeSlicing(v.axis(), labels, v.window().intensity(), v.window().windowLow(),
+                v.window().windowHigh(),
                 v.adjacentSlices(), new VolumeCache(v.cacheMB() * (1L << 20)));
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
         DatasetBuilder builder = readSites(s.root(), layout, s.classes(), UnaryOperator.identity(), (p, show) -> slicing
                 .cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()), show.apply(p.mask())),
                         v.emptySliceStride()));
         builder.labeler(VolumeSlicing.DOMINANT_CLASS);
-        return builder.build(s.split(), s.skipBad());
+        return builder.build(s.cases());
     }
 }

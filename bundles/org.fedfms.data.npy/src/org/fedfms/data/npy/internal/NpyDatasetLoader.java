@@ -14,12 +14,13 @@ import org.fedfms.api.data.Sample;
 import org.fedfms.api.io.NpyArray;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.data.CaseHandling;
 import org.fedfms.data.CaseIds;
 import org.fedfms.data.DescribedLoader;
 import org.fedfms.data.PairedLayout;
 import org.fedfms.data.IntensityScaling;
+import org.fedfms.data.IntensitySettings;
 import org.fedfms.data.LabelMapping;
-import org.fedfms.data.SplitSettings;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -51,25 +52,18 @@ public class NpyDatasetLoader extends DescribedLoader<NpyDatasetLoader.Settings>
             String labelValues,
             @Setting(description = CaseIds.SETTING_DESCRIPTION + " (default: the reference's <case>.nii.gz<slice>)")
             String casePattern,
-            @Setting(description = IntensityScaling.SETTING_DESCRIPTION)
-            IntensityScaling intensity,
-            @Setting(description = "lower percentile (percentile) or raw value (fixed) that becomes 0")
-            double windowLow,
-            @Setting(description = "upper percentile (percentile) or raw value (fixed) that becomes 255")
-            double windowHigh,
+            @Setting(description = "how intensities become 0..255 (flattened)")
+            IntensitySettings window,
             @Setting(description = "bring masks of another size but the same aspect ratio to the image size "
                     + "(nearest neighbour), as the reference does")
             boolean resizeMasks,
-            @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
-                    + "them, instead of failing")
-            boolean skipBad,
-            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
-            SplitSettings split) {
+            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
+            CaseHandling cases) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "data_npy", "label_npy", 2, "", REFERENCE_CASE_PATTERN, IntensityScaling.AUTO, 0.5, 99.5,
-                    true, false, SplitSettings.DEFAULTS));
+            new Settings("", "data_npy", "label_npy", 2, "", REFERENCE_CASE_PATTERN,
+                    new IntensitySettings(IntensityScaling.AUTO, 0.5, 99.5), true, CaseHandling.DEFAULTS));
 
     public NpyDatasetLoader() {
         super(ID, "NumPy arrays in the FedFMS reference layout <root>/<site>/data_npy + label_npy", SCHEMA);
@@ -80,17 +74,16 @@ public class NpyDatasetLoader extends DescribedLoader<NpyDatasetLoader.Settings>
         Settings s = bind(settings);
         LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
         UnaryOperator<String> cases = checked(() -> CaseIds.of(s.casePattern()));
-        check(() -> s.intensity().checkWindow(s.windowLow(), s.windowHigh()));
-        Decoding decoding = new Decoding(labels, s.intensity(), s.windowLow(), s.windowHigh(), s.resizeMasks());
+        check(s.window()::checkWindow);
+        Decoding decoding = new Decoding(labels, s.window(), s.resizeMasks());
         PairedLayout layout = new PairedLayout(s.imagesDir(), s.masksDir(), "", List.of(".npy"));
         return readSites(s.root(), layout, s.classes(), cases, (p, show) -> List.of(new NpySample(
                 p.image().getFileName().toString(), cases.apply(p.base()), p.image(), p.mask(), decoding,
-                show.apply(p.image()), show.apply(p.mask())))).build(s.split(), s.skipBad());
+                show.apply(p.image()), show.apply(p.mask())))).build(s.cases());
     }
 
     /** How arrays become images and masks. */
-    record Decoding(LabelMapping labels, IntensityScaling intensity, double windowLow, double windowHigh,
-            boolean resizeMasks) {
+    record Decoding(LabelMapping labels, IntensitySettings window, boolean resizeMasks) {
     }
 
     /** An image array and its label array, read on {@link #load()}. */

@@ -48,14 +48,14 @@ final class NpyImages {
             throw new IOException(shownImage + ": empty image of shape " + text(s));
         }
         float[] v = img.values();
-        IntensityScaling scaling = decoding.intensity() == IntensityScaling.AUTO && img.dtype().endsWith("u1")
-                ? IntensityScaling.NONE : decoding.intensity();
+        IntensityScaling scaling = decoding.window().intensity() == IntensityScaling.AUTO
+                && img.dtype().endsWith("u1") ? IntensityScaling.NONE : decoding.window().intensity();
         for (float x : v) {
             if (!Float.isFinite(x)) {
                 throw new IOException(shownImage + ": holds a non-finite value (" + x + ")");
             }
         }
-        IntensityWindow window = scaling.window(v, decoding.windowLow(), decoding.windowHigh());
+        IntensityWindow window = scaling.window(v, decoding.window().windowLow(), decoding.window().windowHigh());
         float[] rgb = new float[h * w * 3];
         int plane = h * w;
         for (int i = 0; i < plane; i++) {

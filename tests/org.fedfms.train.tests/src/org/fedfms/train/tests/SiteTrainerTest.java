@@ -36,6 +36,7 @@ import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.djl.TorchRuntime;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.SegmentationModel;
+import org.fedfms.testing.fixture.ParameterBits;
 import org.fedfms.train.SegmentationMetrics;
 import org.fedfms.train.TrainerOptions;
 import org.fedfms.train.internal.DjlSiteTrainer;
@@ -72,10 +73,6 @@ class SiteTrainerTest {
         return (DjlSiteTrainer) factory.create(spec, data);
     }
 
-    private static boolean bitwiseEqual(Tensor a, Tensor b) {
-        return TestEnv.bitwiseEqual(ParameterSet.of(List.of(a)), ParameterSet.of(List.of(b)));
-    }
-
     @Test
     void fitIsBitwiseRepeatableAndLeavesFrozenParametersUnchanged() throws Exception {
         TrainerSpec spec = spec("msa", TestEnv.map("localSteps", 3));
@@ -92,14 +89,14 @@ class SiteTrainerTest {
             long frozenValues = 0;
             for (Tensor b : before.tensors()) {
                 if (!trainable.contains(b.name())) {
-                    assertTrue(bitwiseEqual(b, after.get(b.name())), "frozen tensor " + b.name() + " changed");
+                    assertTrue(ParameterBits.bitwiseEqual(b, after.get(b.name())), "frozen tensor " + b.name() + " changed");
                     frozenValues += b.size();
                 }
             }
             assertTrue(frozenValues > 4 * first.parameters().parameterCount(), frozenValues + " frozen values");
             int changed = 0;
             for (String n : trainable) {
-                changed += bitwiseEqual(initial.get(n), first.parameters().get(n)) ? 0 : 1;
+                changed += ParameterBits.bitwiseEqual(initial.get(n), first.parameters().get(n)) ? 0 : 1;
             }
             assertTrue(changed > trainable.size() / 2, changed + " of " + trainable.size() + " trainable tensors changed");
             assertEquals(site.train().size(), first.sampleCount());

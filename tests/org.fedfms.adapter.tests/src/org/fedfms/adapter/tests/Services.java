@@ -1,16 +1,11 @@
 package org.fedfms.adapter.tests;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-
 import java.util.Map;
 
 import org.fedfms.djl.TorchRuntime;
 import org.fedfms.model.AdapterType;
 import org.fedfms.model.ModelVariant;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.util.tracker.ServiceTracker;
+import org.fedfms.testing.fixture.TestServices;
 
 /** Services of the running framework, as the tests need them. */
 final class Services {
@@ -18,22 +13,8 @@ final class Services {
     private Services() {
     }
 
-    static BundleContext context() {
-        return FrameworkUtil.getBundle(Services.class).getBundleContext();
-    }
-
     static <T> T get(Class<T> type, String filter) {
-        try {
-            String f = filter == null ? "(objectClass=" + type.getName() + ")"
-                    : "(&(objectClass=" + type.getName() + ")" + filter + ")";
-            ServiceTracker<T, T> t = new ServiceTracker<>(context(), context().createFilter(f), null);
-            t.open();
-            T s = t.waitForService(30_000);
-            assertNotNull(s, "no service " + f);
-            return s;
-        } catch (InterruptedException | InvalidSyntaxException e) {
-            throw new AssertionError(e);
-        }
+        return TestServices.await(Services.class, type, filter, 30_000);
     }
 
     static TorchRuntime runtime() {

@@ -1,6 +1,5 @@
 package org.fedfms.train.tests;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -26,10 +25,9 @@ import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.Conditions;
 import org.fedfms.testing.fixture.ParameterBits;
 import org.fedfms.testing.fixture.TestFiles;
+import org.fedfms.testing.fixture.TestServices;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** The services of the running framework that the tests use, and small helpers. */
 final class TestEnv {
@@ -43,17 +41,7 @@ final class TestEnv {
 
     /** The service of that type (and filter), waiting up to 30 s for it. */
     static <T> T service(Class<T> type, String filter) {
-        try {
-            String f = filter == null ? "(objectClass=" + type.getName() + ")"
-                    : "(&(objectClass=" + type.getName() + ")" + filter + ")";
-            ServiceTracker<T, T> t = new ServiceTracker<>(context(), context().createFilter(f), null);
-            t.open();
-            T s = t.waitForService(30_000);
-            assertNotNull(s, "no service " + f + " within 30 s");
-            return s;
-        } catch (InterruptedException | InvalidSyntaxException e) {
-            throw new AssertionError(e);
-        }
+        return TestServices.await(TestEnv.class, type, filter, 30_000);
     }
 
     static SiteTrainerFactory trainerFactory() {

@@ -1,7 +1,6 @@
 package org.fedfms.data.decathlon.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,14 +19,11 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.testing.fixture.BundleFixtures;
-import org.junit.jupiter.api.AfterAll;
+import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The Decathlon loader on tasks written by nibabel (fixtures/make_fixtures.py): two sites, 4-D images of
@@ -36,25 +32,14 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 class DecathlonDatasetLoaderTest {
 
-    private static ServiceTracker<DatasetLoader, DatasetLoader> tracker;
     private static DatasetLoader loader;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void findService() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(DecathlonDatasetLoaderTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + DatasetLoader.class.getName()
-                + ")(id=decathlon))"), null);
-        tracker.open();
-        loader = tracker.waitForService(10_000);
-        assertNotNull(loader, "no DatasetLoader service with id=decathlon");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
+    static void findService() {
+        loader = TestServices.await(DecathlonDatasetLoaderTest.class, DatasetLoader.class, "(id=decathlon)", 10_000);
     }
 
     @BeforeEach

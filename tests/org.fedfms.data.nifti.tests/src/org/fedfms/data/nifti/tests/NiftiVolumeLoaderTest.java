@@ -1,7 +1,6 @@
 package org.fedfms.data.nifti.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,14 +23,11 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.testing.fixture.BundleFixtures;
-import org.junit.jupiter.api.AfterAll;
+import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The NIfTI loader on volumes written by nibabel (fixtures/make_fixtures.py): NIfTI-1 and NIfTI-2,
@@ -44,7 +40,6 @@ class NiftiVolumeLoaderTest {
     private static final int NY = 10;
     private static final int NZ = 6;
 
-    private static ServiceTracker<DatasetLoader, DatasetLoader> tracker;
     private static DatasetLoader loader;
 
     @TempDir
@@ -53,18 +48,8 @@ class NiftiVolumeLoaderTest {
     private final Map<String, Map<String, Double>> expected = new HashMap<>();
 
     @BeforeAll
-    static void findService() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(NiftiVolumeLoaderTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + DatasetLoader.class.getName()
-                + ")(id=nifti))"), null);
-        tracker.open();
-        loader = tracker.waitForService(10_000);
-        assertNotNull(loader, "no DatasetLoader service with id=nifti");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
+    static void findService() {
+        loader = TestServices.await(NiftiVolumeLoaderTest.class, DatasetLoader.class, "(id=nifti)", 10_000);
     }
 
     @BeforeEach

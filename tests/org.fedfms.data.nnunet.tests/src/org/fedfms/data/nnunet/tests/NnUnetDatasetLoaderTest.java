@@ -2,7 +2,6 @@ package org.fedfms.data.nnunet.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,14 +27,11 @@ import org.fedfms.data.volume.NiftiHeader;
 import org.fedfms.data.volume.NiftiVolume;
 import org.fedfms.data.volume.VolumeSlicing;
 import org.fedfms.testing.fixture.BundleFixtures;
-import org.junit.jupiter.api.AfterAll;
+import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The nnU-Net loader on datasets written by nibabel (fixtures/make_fixtures.py): two sites, two
@@ -44,25 +40,14 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 class NnUnetDatasetLoaderTest {
 
-    private static ServiceTracker<DatasetLoader, DatasetLoader> tracker;
     private static DatasetLoader loader;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void findService() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(NnUnetDatasetLoaderTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + DatasetLoader.class.getName()
-                + ")(id=nnunet))"), null);
-        tracker.open();
-        loader = tracker.waitForService(10_000);
-        assertNotNull(loader, "no DatasetLoader service with id=nnunet");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
+    static void findService() {
+        loader = TestServices.await(NnUnetDatasetLoaderTest.class, DatasetLoader.class, "(id=nnunet)", 10_000);
     }
 
     @BeforeEach

@@ -1,7 +1,6 @@
 package org.fedfms.data.npy.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,37 +25,23 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.testing.fixture.BundleFixtures;
-import org.junit.jupiter.api.AfterAll;
+import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** The npy loader on arrays written by NumPy (fixtures/make_fixtures.py says what each holds). */
 class NpyDatasetLoaderTest {
 
-    private static ServiceTracker<DatasetLoader, DatasetLoader> tracker;
     private static DatasetLoader loader;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void findService() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(NpyDatasetLoaderTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + DatasetLoader.class.getName()
-                + ")(id=npy))"), null);
-        tracker.open();
-        loader = tracker.waitForService(10_000);
-        assertNotNull(loader, "no DatasetLoader service with id=npy");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
+    static void findService() {
+        loader = TestServices.await(NpyDatasetLoaderTest.class, DatasetLoader.class, "(id=npy)", 10_000);
     }
 
     @BeforeEach

@@ -3,7 +3,6 @@ package org.fedfms.data.synthetic.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,32 +24,18 @@ import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.data.synthetic.internal.SiteDomain;
 import org.fedfms.data.synthetic.internal.SyntheticDatasetLoader;
-import org.junit.jupiter.api.AfterAll;
+import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** The synthetic loader, obtained as the OSGi service it is. */
 class SyntheticDatasetLoaderTest {
 
-    private static ServiceTracker<DatasetLoader, DatasetLoader> tracker;
     private static DatasetLoader loader;
 
     @BeforeAll
-    static void findService() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(SyntheticDatasetLoaderTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + DatasetLoader.class.getName()
-                + ")(id=synthetic))"), null);
-        tracker.open();
-        loader = tracker.waitForService(10_000);
-        assertNotNull(loader, "no DatasetLoader service with id=synthetic");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
+    static void findService() {
+        loader = TestServices.await(SyntheticDatasetLoaderTest.class, DatasetLoader.class, "(id=synthetic)", 10_000);
     }
 
     private static List<Sample> all(SiteData s) {

@@ -52,9 +52,13 @@ final class MultiKrumRound implements RoundAggregator {
 
     @Override
     public ParameterSet finish(List<SiteFailure> failures) {
-        List<KrumSelection.Scored> ranked = selection.ranked(strategyId, f);
+        List<KrumSelection.Scored> ranked = selection.ranked(f);
         int n = ranked.size();
         int keep = m == 0 ? n - f : m;
+        if (keep < 1) {
+            throw new AggregationException("round " + round + ": " + strategyId + " with m=0 averages n-f = " + keep
+                    + " updates (n=" + n + ", f=" + f + "); wait for more sites or set m");
+        }
         if (keep > n) {
             throw new AggregationException("round " + round + ": " + strategyId + " with m=" + keep
                     + " needs at least that many updates, got " + n);

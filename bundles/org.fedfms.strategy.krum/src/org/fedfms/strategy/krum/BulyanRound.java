@@ -8,7 +8,6 @@ import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AggregationException;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.FitResult;
-import org.fedfms.api.strategy.RoundAggregator;
 import org.fedfms.api.strategy.SiteFailure;
 
 /**
@@ -18,30 +17,10 @@ import org.fedfms.api.strategy.SiteFailure;
  * values closest to their median (a trimmed mean around the median; when two values are equally far, the
  * larger one is left out).
  */
-final class BulyanRound implements RoundAggregator {
-
-    private final int round;
-    private final ParameterSet global;
-    private final String strategyId;
-    private final int f;
-    private final KrumSelection selection;
+final class BulyanRound extends KrumRound {
 
     BulyanRound(int round, ParameterSet global, String strategyId, int f) {
-        this.round = round;
-        this.global = global;
-        this.strategyId = strategyId;
-        this.f = f;
-        this.selection = new KrumSelection(round, global);
-    }
-
-    @Override
-    public void accept(FitResult result) {
-        selection.accept(result);
-    }
-
-    @Override
-    public int accepted() {
-        return selection.accepted();
+        super(round, global, strategyId, f);
     }
 
     @Override

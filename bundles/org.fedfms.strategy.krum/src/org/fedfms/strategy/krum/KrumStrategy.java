@@ -22,15 +22,17 @@ public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implem
 
     static final String ID = "krum";
 
-    /** Krum's settings. */
+    /** Krum's settings, Multi-Krum's first. */
     public record Settings(
             @Setting(description = "number of Byzantine sites to tolerate (guaranteed with more than 2f+2 updates; "
                     + "with fewer the score uses max(1, n-f-2) neighbours, as Flower)", min = 0)
             int f) {
     }
 
-    private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1));
+    /** f = 1. */
+    static final Settings DEFAULTS = new Settings(1);
+
+    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("strategy " + ID, Settings.class, DEFAULTS);
 
     public KrumStrategy() {
         super(ID, "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)", SCHEMA);

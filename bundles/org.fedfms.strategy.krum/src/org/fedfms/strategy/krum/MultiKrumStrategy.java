@@ -23,9 +23,7 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
 
     /** Multi-Krum's settings. */
     public record Settings(
-            @Setting(description = "number of Byzantine sites to tolerate (guaranteed with more than 2f+2 updates; "
-                    + "with fewer the score uses max(1, n-f-2) neighbours, as Flower)", min = 0)
-            int f,
+            KrumStrategy.Settings krum,
             @Setting(description = "number of best-scored site models averaged; 0: n-f of the round's n updates "
                     + "(in Flower to_keep=0 means plain Krum: use krum, or m=1, for that)", min = 0)
             int m,
@@ -34,7 +32,7 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
     }
 
     private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1, 0, true));
+            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(KrumStrategy.DEFAULTS, 0, true));
 
     public MultiKrumStrategy() {
         super(ID, "Multi-Krum: mean of the m site models with the lowest Krum scores (Byzantine-robust)", SCHEMA);
@@ -44,12 +42,12 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
     @Override
     public int minimumSites(Map<String, ?> settings) {
         Settings s = SCHEMA.bind(settings);
-        return s.m() == 0 ? s.f() + 1 : s.m();
+        return s.m() == 0 ? s.krum().f() + 1 : s.m();
     }
 
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.f(), s.m(), s.weighted()));
+        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted()));
     }
 }

@@ -9,6 +9,7 @@ import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.SiteInfo;
 import org.fedfms.api.Tensor;
+import org.fedfms.api.strategy.AbstractStrategySession;
 import org.fedfms.api.strategy.AggregationException;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
@@ -24,13 +25,12 @@ import org.fedfms.api.strategy.UpdateCheck;
  * generator seeded by {@code (seed, r)}, so the state to restore is just the seed (plus the inner
  * session's state) and a resumed run adds exactly the noise an uninterrupted one would.
  */
-final class DpSession implements StrategySession {
+final class DpSession extends AbstractStrategySession {
 
     static final String SEED = "seed";
     static final String INNER_TENSORS = "inner/";
     static final String INNER_VALUES = "inner.";
 
-    private final String strategyId;
     private final Map<String, Object> ownSettings;
     private final double clippingNorm;
     private final double noiseMultiplier;
@@ -39,17 +39,12 @@ final class DpSession implements StrategySession {
 
     DpSession(String strategyId, Map<String, Object> ownSettings, double clippingNorm, double noiseMultiplier,
             long seed, StrategySession inner) {
-        this.strategyId = strategyId;
+        super(strategyId, ownSettings);
         this.ownSettings = ownSettings;
         this.clippingNorm = clippingNorm;
         this.noiseMultiplier = noiseMultiplier;
         this.seed = seed;
         this.inner = inner;
-    }
-
-    @Override
-    public String strategyId() {
-        return strategyId;
     }
 
     /** The wrapper's settings with the seed in use, and the inner session's settings as {@code inner.<key>}. */
@@ -175,18 +170,18 @@ final class DpSession implements StrategySession {
     public void restore(StrategyState state) {
         String seedText = state.values().get(SEED);
         if (seedText == null) {
-            throw new IllegalArgumentException(strategyId + " state: no '" + SEED + "'");
+            throw new IllegalArgumentException(strategyId() + " state: no '" + SEED + "'");
         }
         long restoredSeed;
         try {
             restoredSeed = Long.parseLong(seedText);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(strategyId + " state: seed '" + seedText + "' is not a number", e);
+            throw new IllegalArgumentException(strategyId() + " state: seed '" + seedText + "' is not a number", e);
         }
         ParameterSet.Builder b = ParameterSet.builder();
         for (Tensor t : state.tensors().tensors()) {
             if (!t.name().startsWith(INNER_TENSORS)) {
-                throw new IllegalArgumentException(strategyId + " state: unexpected tensor '" + t.name() + "'");
+                throw new IllegalArgumentException(strategyId() + " state: unexpected tensor '" + t.name() + "'");
             }
             b.add(t.renamed(t.name().substring(INNER_TENSORS.length())));
         }

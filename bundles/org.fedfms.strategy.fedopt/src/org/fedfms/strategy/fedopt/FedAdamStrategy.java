@@ -1,64 +1,37 @@
 package org.fedfms.strategy.fedopt;
 
-import java.util.Map;
-
 import org.fedfms.api.settings.Setting;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global (Reddi et al. 2021).
- *
- * <p>Defaults: server learning rate 1e-2 and tau 1e-3 (Flower's FedYogi defaults; Flower's FedAdam and
- * FedAdagrad use 1e-1 and 1e-9, meant for training from scratch, which would throw a pretrained SAM far
- * off in one round).
+ * FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global (Reddi et al. 2021), with
+ * Flower's bias correction of the step ({@code eta·sqrt(1 − β2^t)/(1 − β1^t)}, {@code t} = round + 1) unless
+ * {@code biasCorrection=false} (the paper's Algorithm 2 as written). Other defaults as
+ * {@link SecondMomentSettings#DEFAULTS}.
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAdamStrategy.ID)
-public class FedAdamStrategy extends DescribedService<FedAdamStrategy.Settings> implements AggregationStrategy {
+public class FedAdamStrategy extends ServerOptimizerStrategy<FedAdamStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedadam";
 
-    /** The server optimizer's settings. */
+    /** FedYogi's settings and the bias correction. */
     public record Settings(
-            @Setting(description = "server learning rate eta", min = 0)
-            double serverLearningRate,
-            @Setting(description = "first-moment (momentum) decay beta1, below 1", min = 0, max = 1)
-            double beta1,
-            @Setting(description = "second-moment decay beta2, below 1", min = 0, max = 1)
-            double beta2,
-            @Setting(description = "adaptivity tau > 0, added to the root of the second moment", min = 0)
-            double tau,
-            @Setting(description = "weight each site by its training sample count in the pseudo-gradient "
-                    + "(false: plain mean)")
-            boolean weighted) {
-
-        public Settings {
-            if (beta1 >= 1 || beta2 >= 1) {
-                throw new IllegalArgumentException("beta1 and beta2 must be below 1, got " + beta1 + " and "
-                        + beta2);
-            }
-            if (!(tau > 0)) {
-                throw new IllegalArgumentException("tau must be positive (it keeps m/(sqrt(v)+tau) finite), got "
-                        + tau);
-            }
-        }
+            SecondMomentSettings moments,
+            @Setting(description = "scale eta by sqrt(1-beta2^t)/(1-beta1^t) with t = round+1, as Flower's FedAdam "
+                    + "(false: no bias correction, the paper's Algorithm 2)")
+            boolean biasCorrection) {
     }
 
-    private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1e-2, 0.9, 0.99, 1e-3, true));
-
     public FedAdamStrategy() {
-        super(ID, "FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global", SCHEMA);
+        super(ID, "FedAdam: Adam on the server over the pseudo-gradient mean(site models) - global",
+                SettingsSchema.of("strategy " + ID, Settings.class, new Settings(SecondMomentSettings.DEFAULTS, true)),
+                UpdateRule.ADAM);
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new ServerOptimizerSession(ID, SCHEMA.toMap(s), UpdateRule.ADAM,
-                new OptimizerParameters(s.serverLearningRate(), s.beta1(), s.beta2(), s.tau(), s.weighted()));
+    OptimizerParameters parameters(Settings s) {
+        return s.moments().parameters(s.biasCorrection());
     }
 }

@@ -2,19 +2,26 @@ package org.fedfms.strategy.fedopt;
 
 /**
  * The moment updates of the three server optimizers of Reddi et al., "Adaptive Federated
- * Optimization" (ICLR 2021), Algorithm 2, as Flower implements them. With the pseudo-gradient
- * {@code d = mean(site models) − global}:
+ * Optimization" (ICLR 2021), Algorithm 2, as Flower implements them, and of server momentum (FedAvgM,
+ * Hsu et al. 2019). With the pseudo-gradient {@code d = mean(site models) − global}:
  * <pre>
  *   m ← β1·m + (1 − β1)·d
  *   v ← v + d²                              (Adagrad)
  *   v ← v − (1 − β2)·d²·sign(v − d²)         (Yogi)
  *   v ← β2·v + (1 − β2)·d²                   (Adam)
  *   x ← x + η·m / (√v + τ)
+ *
+ *   m ← β1·m + d,  x ← x + η·m               (FedAvgM: β1 is the server momentum, no v)
  * </pre>
- * No bias correction, as in the paper's algorithm.
+ * The step's η comes from the session ({@link OptimizerParameters#etaAt}: FedAdam's bias correction).
  */
 enum UpdateRule {
-    ADAGRAD, YOGI, ADAM;
+    ADAGRAD, YOGI, ADAM, AVGM;
+
+    /** Whether the rule keeps a second moment {@code v}. */
+    boolean secondMoment() {
+        return this != AVGM;
+    }
 
     /**
      * One optimizer step over one tensor, in place: {@code x} holds the mean of the site models and
@@ -56,6 +63,14 @@ enum UpdateRule {
                     m[k] = mk;
                     v[k] = vk;
                     x[k] = g + eta * mk / ((float) Math.sqrt(vk) + tau);
+                }
+            }
+            case AVGM -> {
+                for (int k = 0; k < x.length; k++) {
+                    float g = global[k];
+                    float mk = beta1 * m[k] + (x[k] - g);
+                    m[k] = mk;
+                    x[k] = g + eta * mk;
                 }
             }
             default -> throw new IllegalStateException(name());

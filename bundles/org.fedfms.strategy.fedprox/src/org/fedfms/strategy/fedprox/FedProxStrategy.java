@@ -2,10 +2,11 @@ package org.fedfms.strategy.fedprox;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
+import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.AveragingSettings;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
@@ -22,20 +23,16 @@ public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> 
 
     static final String ID = "fedprox";
 
-    /** FedProx's settings. */
+    /** FedProx's settings: {@code mu}, then FedAvg's. */
     public record Settings(
             @Setting(description = "proximal term coefficient mu sent to the sites (0: plain FedAvg training)",
                     min = 0)
             double mu,
-            @Setting(description = "weight each site by its training sample count (false: plain mean)")
-            boolean weighted,
-            @Setting(description = "aggregate the sites that delivered even if others failed (false: keep the "
-                    + "global model when any site fails)")
-            boolean acceptFailures) {
+            AveragingSettings averaging) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.01, true, true));
+            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.01, AveragingSettings.DEFAULTS));
 
     public FedProxStrategy() {
         super(ID, "FedProx: FedAvg on the server, proximal term mu sent to the sites' local training", SCHEMA);
@@ -46,6 +43,6 @@ public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> 
         Settings s = SCHEMA.bind(settings);
         FitInstructions mu = new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, s.mu()));
         return new StatelessSession(ID, SCHEMA.toMap(s), mu,
-                (round, global) -> new WeightedMeanAggregator(round, global, s.weighted(), s.acceptFailures()));
+                (round, global) -> new WeightedMeanAggregator(round, global, s.averaging()));
     }
 }

@@ -16,8 +16,9 @@ import org.fedfms.api.strategy.UpdateCheck;
 /**
  * Krum's scoring (Blanchard et al., "Machine Learning with Adversaries: Byzantine Tolerant Gradient
  * Descent", NeurIPS 2017): each update's score is the sum of its squared L2 distances to its
- * {@code n − f − 2} nearest other updates; low scores lie in the dense honest cluster. Requires
- * {@code n > 2f + 2}.
+ * {@code n − f − 2} nearest other updates; low scores lie in the dense honest cluster. The guarantee needs
+ * {@code n > 2f + 2}; with fewer updates it goes on as Flower does, with {@code max(1, n − f − 2)} neighbours
+ * (all others when there are fewer; a single update scores 0).
  *
  * <p>Holds the round's updates as references (no copies); distances are computed block by block so
  * every update is read once.
@@ -55,45 +56,62 @@ final class KrumSelection {
     /**
      * The updates ordered by score, best first (ties by site id).
      *
-     * @param strategyId for messages
      * @param f assumed number of Byzantine sites
-     * @throws AggregationException if nothing arrived or {@code n ≤ 2f + 2}
+     * @throws AggregationException if nothing arrived
      */
-    List<Scored> ranked(String strategyId, int f) {
-        if (results.isEmpty()) {
-            throw new AggregationException("round " + round + ": no site delivered a usable update");
-        }
-        List<FitResult> sites = new ArrayList<>(results.values());
-        sites.sort(Comparator.comparing(FitResult::siteId));
-        int n = sites.size();
-        if (n <= 2 * f + 2) {
-            throw new AggregationException("round " + round + ": " + strategyId + " with f=" + f
-                    + " needs more than 2f+2 = " + (2 * f + 2) + " updates, got " + n + " "
-                    + sites.stream().map(FitResult::siteId).toList() + "; lower f or wait for more sites");
-        }
+    List<Scored> ranked(int f) {
+        List<FitResult> sites = sites();
         double[][] d = squaredDistances(sites);
-        int neighbours = n - f - 2;
-        List<Scored> scored = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            double[] others = new double[n - 1];
-            int c = 0;
-            for (int j = 0; j < n; j++) {
-                if (j != i) {
-                    others[c++] = d[i][j];
-                }
-            }
-            Arrays.sort(others);
-            double score = 0;
-            for (int k = 0; k < neighbours; k++) {
-                score += others[k];
-            }
-            scored.add(new Scored(sites.get(i), score));
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < sites.size(); i++) {
+            all.add(i);
+        }
+        List<Scored> scored = new ArrayList<>(sites.size());
+        for (int i : all) {
+            scored.add(new Scored(sites.get(i), score(d, i, all, f)));
         }
         scored.sort(Comparator.comparingDouble(Scored::score));
         return scored;
     }
 
-    private double[][] squaredDistances(List<FitResult> sites) {
+    /**
+     * The round's updates in site-id order.
+     *
+     * @throws AggregationException if nothing arrived
+     */
+    List<FitResult> sites() {
+        if (results.isEmpty()) {
+            throw new AggregationException("round " + round + ": no site delivered a usable update");
+        }
+        List<FitResult> sites = new ArrayList<>(results.values());
+        sites.sort(Comparator.comparing(FitResult::siteId));
+        return sites;
+    }
+
+    /**
+     * Krum's score of update {@code i} among {@code candidates} (indices into {@code d}, {@code i} one of them): the
+     * sum of its squared distances to its {@code max(1, k − f − 2)} nearest other candidates, {@code k} candidates.
+     */
+    static double score(double[][] d, int i, List<Integer> candidates, int f) {
+        int k = candidates.size();
+        int neighbours = Math.min(k - 1, Math.max(1, k - f - 2));
+        double[] others = new double[k - 1];
+        int c = 0;
+        for (int j : candidates) {
+            if (j != i) {
+                others[c++] = d[i][j];
+            }
+        }
+        Arrays.sort(others);
+        double score = 0;
+        for (int m = 0; m < neighbours; m++) {
+            score += others[m];
+        }
+        return score;
+    }
+
+    /** The squared L2 distances between every two of {@code sites}. */
+    double[][] squaredDistances(List<FitResult> sites) {
         int n = sites.size();
         double[][] d = new double[n][n];
         float[][] x = new float[n][];

@@ -2,8 +2,8 @@ package org.fedfms.strategy.krum;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
+import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.StatelessSession;
@@ -14,36 +14,34 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Krum (Blanchard et al., NeurIPS 2017): the new global model is the one site model with the lowest
  * Krum score, i.e. closest to its {@code n − f − 2} nearest neighbours. Tolerates {@code f} Byzantine
- * sites among {@code n > 2f + 2}. It is Multi-Krum with {@code m = 1}.
+ * sites among {@code n > 2f + 2}; with fewer sites it goes on with {@code max(1, n − f − 2)} neighbours, as
+ * Flower's Krum. It is Multi-Krum with {@code m = 1}.
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
 public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "krum";
 
-    /** Krum's settings. */
+    /** Krum's settings, Multi-Krum's first. */
     public record Settings(
-            @Setting(description = "number of Byzantine sites to tolerate; each round needs more than 2f+2 "
-                    + "updates", min = 0)
+            @Setting(description = "number of Byzantine sites to tolerate (guaranteed with more than 2f+2 updates; "
+                    + "with fewer the score uses max(1, n-f-2) neighbours, as Flower)", min = 0)
             int f) {
     }
 
-    private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1));
+    /** f = 1. */
+    static final Settings DEFAULTS = new Settings(1);
+
+    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("strategy " + ID, Settings.class, DEFAULTS);
 
     public KrumStrategy() {
         super(ID, "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)", SCHEMA);
     }
 
-    /** {@code 2f+3}: Krum scores each update by its {@code n-f-2} nearest neighbours. */
-    @Override
-    public int minimumSites(Map<String, ?> settings) {
-        return 2 * SCHEMA.bind(settings).f() + 3;
-    }
-
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.f(), 1, false));
+        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID,
+                s.f(), 1, false));
     }
 }

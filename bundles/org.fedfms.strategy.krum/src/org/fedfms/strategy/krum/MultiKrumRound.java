@@ -6,7 +6,6 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AggregationException;
 import org.fedfms.api.strategy.FitResult;
-import org.fedfms.api.strategy.RoundAggregator;
 import org.fedfms.api.strategy.SiteFailure;
 import org.fedfms.api.strategy.WeightedMean;
 
@@ -14,15 +13,10 @@ import org.fedfms.api.strategy.WeightedMean;
  * One Multi-Krum round: the {@code m} updates with the lowest Krum scores are averaged ({@code m = 0}:
  * {@code n − f}). Krum is the case {@code m = 1}, where the best update itself (a copy) is the new model.
  */
-final class MultiKrumRound implements RoundAggregator {
+final class MultiKrumRound extends KrumRound {
 
-    private final int round;
-    private final ParameterSet global;
-    private final String strategyId;
-    private final int f;
     private final int m;
     private final boolean weighted;
-    private final KrumSelection selection;
 
     /**
      * @param strategyId named in messages
@@ -31,30 +25,20 @@ final class MultiKrumRound implements RoundAggregator {
      * @param weighted weight the averaged updates by their sample counts
      */
     MultiKrumRound(int round, ParameterSet global, String strategyId, int f, int m, boolean weighted) {
-        this.round = round;
-        this.global = global;
-        this.strategyId = strategyId;
-        this.f = f;
+        super(round, global, strategyId, f);
         this.m = m;
         this.weighted = weighted;
-        this.selection = new KrumSelection(round, global);
-    }
-
-    @Override
-    public void accept(FitResult result) {
-        selection.accept(result);
-    }
-
-    @Override
-    public int accepted() {
-        return selection.accepted();
     }
 
     @Override
     public ParameterSet finish(List<SiteFailure> failures) {
-        List<KrumSelection.Scored> ranked = selection.ranked(strategyId, f);
+        List<KrumSelection.Scored> ranked = selection.ranked(f);
         int n = ranked.size();
         int keep = m == 0 ? n - f : m;
+        if (keep < 1) {
+            throw new AggregationException("round " + round + ": " + strategyId + " with m=0 averages n-f = " + keep
+                    + " updates (n=" + n + ", f=" + f + "); wait for more sites or set m");
+        }
         if (keep > n) {
             throw new AggregationException("round " + round + ": " + strategyId + " with m=" + keep
                     + " needs at least that many updates, got " + n);

@@ -13,7 +13,8 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * Multi-Krum (Blanchard et al., NeurIPS 2017): the {@code m} site models with the lowest Krum scores
- * are averaged, weighted by their sample counts as Flower's MultiKrum does.
+ * are averaged, weighted by their sample counts as Flower's MultiKrum does. {@code m = 0} averages the
+ * {@code n − f} best of the round's {@code n} updates (Flower's {@code to_keep=0} is plain Krum instead).
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
 public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settings> implements AggregationStrategy {
@@ -22,31 +23,31 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
 
     /** Multi-Krum's settings. */
     public record Settings(
-            @Setting(description = "number of Byzantine sites to tolerate; each round needs more than 2f+2 "
-                    + "updates", min = 0)
-            int f,
-            @Setting(description = "number of best-scored site models averaged (0: n-f)", min = 0)
+            KrumStrategy.Settings krum,
+            @Setting(description = "number of best-scored site models averaged; 0: n-f of the round's n updates "
+                    + "(in Flower to_keep=0 means plain Krum: use krum, or m=1, for that)", min = 0)
             int m,
             @Setting(description = "weight the selected sites by their training sample counts (false: plain mean)")
             boolean weighted) {
     }
 
     private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(1, 0, true));
+            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(KrumStrategy.DEFAULTS, 0, true));
 
     public MultiKrumStrategy() {
         super(ID, "Multi-Krum: mean of the m site models with the lowest Krum scores (Byzantine-robust)", SCHEMA);
     }
 
-    /** {@code 2f+3}: Krum scores each update by its {@code n-f-2} nearest neighbours. */
+    /** {@code m} updates to average, or {@code f+1} for {@code m = 0} (so that {@code n − f} is at least 1). */
     @Override
     public int minimumSites(Map<String, ?> settings) {
-        return 2 * SCHEMA.bind(settings).f() + 3;
+        Settings s = SCHEMA.bind(settings);
+        return s.m() == 0 ? s.krum().f() + 1 : s.m();
     }
 
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.f(), s.m(), s.weighted()));
+        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted()));
     }
 }

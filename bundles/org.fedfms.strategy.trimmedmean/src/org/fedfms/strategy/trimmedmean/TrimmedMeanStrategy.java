@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Coordinate-wise trimmed mean (Yin et al., 2018), as Flower's FedTrimmedAvg and SciPy's
  * {@code trim_mean}: for every parameter the sites' values are sorted, {@code floor(beta·n)} are cut
- * at each end and the rest are averaged, unweighted.
+ * at each end and the rest are averaged, unweighted. The default beta 0.2 is Flower's: it cuts one value at
+ * each end from 5 sites on, and below 5 sites nothing (the plain mean).
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
 public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Settings> implements AggregationStrategy {
@@ -26,8 +27,9 @@ public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Se
 
     /** Trimmed mean's settings. */
     public record Settings(
-            @Setting(description = "fraction of the sites cut at each end of every coordinate, below 0.5 "
-                    + "(floor(beta*n) sites each)", min = 0, max = 0.5)
+            @Setting(description = "fraction of the round's n sites cut at each end of every coordinate, below 0.5: "
+                    + "floor(beta*n) values each end (beta 0.2 cuts none below 5 sites, 1 at 5-9, 2 at 10-14; "
+                    + "none cut is the plain mean)", min = 0, max = 0.5)
             double beta) {
 
         public Settings {
@@ -38,10 +40,10 @@ public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Se
     }
 
     private static final SettingsSchema<Settings> SCHEMA =
-            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.1));
+            SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.2));
 
     public TrimmedMeanStrategy() {
-        super(ID, "Trimmed mean: per coordinate, cut the beta fraction of largest and smallest site values, "
+        super(ID, "Trimmed mean: per coordinate, cut floor(beta*n) of the n sites' largest and smallest values, "
                 + "average the rest", SCHEMA);
     }
 

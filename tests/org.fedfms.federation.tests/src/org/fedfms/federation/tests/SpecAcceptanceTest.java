@@ -50,29 +50,29 @@ class SpecAcceptanceTest {
     }
 
     @Test
-    void krumSettingsNeedingMoreSitesAreRefusedAtCreationAndAtTheSwap() {
-        FederationService f = env.fresh("accept-krum");
-        TestEnv.awaitTrue(() -> f.strategies().stream().anyMatch(s -> s.id().equals("krum")), "krum present");
+    void bulyanSettingsNeedingMoreSitesAreRefusedAtCreationAndAtTheSwap() {
+        FederationService f = env.fresh("accept-bulyan");
+        TestEnv.awaitTrue(() -> f.strategies().stream().anyMatch(s -> s.id().equals("bulyan")), "bulyan present");
         Map<String, Object> threeSites = Map.of("sites", 3);
 
-        FederationException e = assertThrows(FederationException.class, () -> f.create(TestEnv.spec("accept-krum")
-                .datasetSettings(threeSites).strategy("krum").strategySettings(Map.of("f", 1)).build()));
-        assertTrue(e.getMessage().contains("f=1") && e.getMessage().contains("at least 5")
+        FederationException e = assertThrows(FederationException.class, () -> f.create(TestEnv.spec("accept-bulyan")
+                .datasetSettings(threeSites).strategy("bulyan").strategySettings(Map.of("f", 1)).build()));
+        assertTrue(e.getMessage().contains("f=1") && e.getMessage().contains("at least 7")
                 && e.getMessage().contains("3 site(s)"), e.getMessage());
-        assertFalse(f.experiments().stream().anyMatch(s -> s.name().equals("accept-krum")), "nothing was created");
+        assertFalse(f.experiments().stream().anyMatch(s -> s.name().equals("accept-bulyan")), "nothing was created");
 
-        f.create(TestEnv.spec("accept-krum").datasetSettings(threeSites).strategy("krum")
+        f.create(TestEnv.spec("accept-bulyan").datasetSettings(threeSites).strategy("bulyan")
                 .strategySettings(Map.of("f", 0)).rounds(3).build());
-        f.runRounds("accept-krum", 1);
+        f.runRounds("accept-bulyan", 1);
         FederationException swap = assertThrows(FederationException.class,
-                () -> f.swapStrategy("accept-krum", "krum", Map.of("f", 50)));
-        assertTrue(swap.getMessage().contains("f=50") && swap.getMessage().contains("at least 103")
+                () -> f.swapStrategy("accept-bulyan", "bulyan", Map.of("f", 50)));
+        assertTrue(swap.getMessage().contains("f=50") && swap.getMessage().contains("at least 203")
                 && swap.getMessage().contains("3 site(s)"), swap.getMessage());
-        ExperimentStatus s = f.status("accept-krum");
-        assertEquals("krum", s.strategyId());
+        ExperimentStatus s = f.status("accept-bulyan");
+        assertEquals("bulyan", s.strategyId());
         assertEquals(0, ((Number) s.strategySettings().get("f")).intValue(), "the settings are kept");
-        f.runRounds("accept-krum", 1);
-        assertEquals(2, f.status("accept-krum").completedRounds());
+        f.runRounds("accept-bulyan", 1);
+        assertEquals(2, f.status("accept-bulyan").completedRounds());
     }
 
     @Test

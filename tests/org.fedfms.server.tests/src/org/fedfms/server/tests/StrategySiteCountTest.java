@@ -18,24 +18,24 @@ import org.junit.jupiter.api.Test;
 class StrategySiteCountTest {
 
     @Test
-    void krumWithTooLargeFIsRefusedAtTheSwapAgainstTheSitesJoined() throws Exception {
+    void bulyanWithTooLargeFIsRefusedAtTheSwapAgainstTheSitesJoined() throws Exception {
         try (CoordinatorHarness h = new CoordinatorHarness("krum-f", List.of("s"), Map.of())) {
             h.fresh("krum-f");
             h.agent("s", "site-0", null);
             CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 1, "joined");
-            CoordinatorHarness.awaitTrue(() -> h.federation.strategies().stream().anyMatch(s -> s.id().equals("krum")),
-                    "krum present");
+            CoordinatorHarness.awaitTrue(() -> h.federation.strategies().stream().anyMatch(s -> s.id().equals("bulyan")),
+                    "bulyan present");
             h.federation.create(CoordinatorHarness.spec("krum-f", "krum-f").minSites(1).build());
 
             HttpResponse<String> r = h.call("POST", "api/v1/experiments/krum-f/strategy", CoordinatorHarness.ADMIN,
-                    "{\"strategy\":\"krum\",\"settings\":{\"f\":50}}");
+                    "{\"strategy\":\"bulyan\",\"settings\":{\"f\":50}}");
             assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, r.statusCode() + " " + r.body());
             assertTrue(r.body().contains("f=50") && r.body().contains("1 site(s)"), r.body());
             assertFalse(r.body().contains("Exception"), r.body());
             assertEquals("fedavg", h.federation.status("krum-f").strategyId(), "the strategy is kept");
 
             h.fresh("krum-start");
-            h.federation.create(CoordinatorHarness.spec("krum-start", "krum-f").minSites(1).rounds(1).strategy("krum")
+            h.federation.create(CoordinatorHarness.spec("krum-start", "krum-f").minSites(1).rounds(1).strategy("bulyan")
                     .strategySettings(Map.of("f", 0)).build());
             ExperimentStatus done = h.federation.start("krum-start").get(60, TimeUnit.SECONDS);
             assertNotEquals(ExperimentStatus.State.COMPLETED, done.state(), done.toString());

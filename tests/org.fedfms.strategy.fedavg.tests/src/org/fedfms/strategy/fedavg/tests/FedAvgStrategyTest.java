@@ -80,7 +80,7 @@ class FedAvgStrategyTest {
         ParameterSet next = session.aggregateFit(1, set(0, 0, 0),
                 List.of(fit("a", 10, set(1, 2, 3)), fit("b", 30, set(5, 6, 7))), List.of());
         assertArrayEquals(new float[] {3f, 4f}, next.get("layer.weight").values(), 1e-6f);
-        assertEquals(Map.of("weighted", false, "acceptFailures", true), session.settings());
+        assertEquals(Map.of("weighted", false, "acceptFailures", true, "roundWeights", false), session.settings());
     }
 
     @Test
@@ -117,11 +117,38 @@ class FedAvgStrategyTest {
         assertTrue(m2.contains("[b]") && m2.contains("acceptFailures=false"), m2);
     }
 
+    /*
+     * roundWeights: the reference's round(n_i / N, 2), the last site by id getting 1 minus the others.
+     *   samples 1, 1, 1: 0.33, 0.33, 0.34 -> 0.34 * 100 = 34 (exact weights: 33.33...)
+     *   samples 1, 7: 0.125 is exact in binary and rounds half to even, as Python's round: 0.12, 0.88 -> 12
+     *   (half up would give 13; exact weights 12.5)
+     */
+    @Test
+    void roundsWeightsToTwoDecimalsLikeTheReference() throws Exception {
+        StrategySession rounded = fedavg().open(Map.of("roundWeights", "true"), StrategyContext.none());
+        ParameterSet next = rounded.aggregateFit(1, set(0, 0, 0), List.of(fit("c", 1, set(100, 0, 1)),
+                fit("a", 1, set(0, 0, 1)), fit("b", 1, set(0, 0, 1))), List.of());
+        assertArrayEquals(new float[] {34f, 0f}, next.get("layer.weight").values(), 1e-4f);
+        assertArrayEquals(new float[] {1f}, next.get("layer.bias").values(), 1e-6f);
+        ParameterSet half = rounded.aggregateFit(2, set(0, 0, 0), List.of(fit("a", 1, set(100, 0, 0)),
+                fit("b", 7, set(0, 0, 0))), List.of());
+        assertArrayEquals(new float[] {12f, 0f}, half.get("layer.weight").values(), 1e-4f);
+        ParameterSet exact = fedavg().open(Map.of(), StrategyContext.none()).aggregateFit(2, set(0, 0, 0),
+                List.of(fit("a", 1, set(100, 0, 0)), fit("b", 7, set(0, 0, 0))), List.of());
+        assertArrayEquals(new float[] {12.5f, 0f}, exact.get("layer.weight").values(), 1e-4f);
+
+        RoundAggregator agg = rounded.beginRound(3, set(0, 0, 0));
+        agg.accept(fit("a", 1, set(1, 1, 1)));
+        String m = assertThrows(AggregationException.class, () -> agg.accept(fit("a", 1, set(2, 2, 2)))).getMessage();
+        assertTrue(m.contains("site a") && m.contains("second update"), m);
+        assertEquals(1, agg.accepted());
+    }
+
     @Test
     void describesItsSettings() throws Exception {
         AggregationStrategy s = fedavg();
         assertNotNull(s.description());
-        assertEquals(List.of("weighted", "acceptFailures"),
+        assertEquals(List.of("weighted", "acceptFailures", "roundWeights"),
                 s.settings().descriptors().stream().map(d -> d.key()).toList());
         assertThrows(IllegalArgumentException.class, () -> s.open(Map.of("weigthed", "true"), StrategyContext.none()));
     }

@@ -31,10 +31,10 @@ class BadInputTest {
         return Strategies.ALL;
     }
 
-    /** Settings that let every strategy aggregate three good updates (Krum needs n > 2f + 2). */
+    /** Settings that let every strategy aggregate three good updates (Bulyan needs n >= 4f + 3). */
     private static StrategySession open(String id) {
         Map<String, ?> settings = switch (id) {
-            case "krum", "multikrum" -> Map.of("f", 0);
+            case "krum", "multikrum", "bulyan" -> Map.of("f", 0);
             case "dp-fixed-clipping" -> Map.of("noiseMultiplier", 0.1, "seed", 3);
             default -> Map.of();
         };

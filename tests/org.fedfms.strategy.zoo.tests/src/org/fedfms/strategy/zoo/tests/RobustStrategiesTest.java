@@ -60,9 +60,13 @@ class RobustStrategiesTest {
         // n=5, beta 0.2: cut 1 each end of [-4,0,1,2,9] [-1,3,4,5,10] [-2,0,1,2,4] -> means of the middle three
         assertArrayEquals(new float[] {1, 4, 1}, flat(aggregate("trimmedmean", Map.of("beta", 0.2), g, A, B, C, D, E)),
                 1e-6f);
-        // beta 0.1: floor(0.5) = 0 cut, the plain unweighted mean
+        // the default beta 0.2 (Flower's) cuts as much
+        assertArrayEquals(new float[] {1, 4, 1}, flat(aggregate("trimmedmean", Map.of(), g, A, B, C, D, E)), 1e-6f);
+        // beta 0.1: floor(0.5) = 0 cut, the plain unweighted mean; and beta 0.2 below 5 sites cuts nothing either
         assertArrayEquals(new float[] {1.6f, 4.2f, 1f},
-                flat(aggregate("trimmedmean", Map.of(), g, A, B, C, D, E)), 1e-6f);
+                flat(aggregate("trimmedmean", Map.of("beta", 0.1), g, A, B, C, D, E)), 1e-6f);
+        assertArrayEquals(new float[] {3, 2.75f, 0.75f}, flat(aggregate("trimmedmean", Map.of(), g, A, B, C, D)),
+                1e-6f);
         assertThrows(IllegalArgumentException.class, () -> Strategies.open("trimmedmean", Map.of("beta", 0.5)));
     }
 
@@ -125,12 +129,30 @@ class RobustStrategiesTest {
                 flat(Strategies.open("multikrum", Map.of("f", 1)).aggregateFit(1, w(0), POINTS, List.of())));
     }
 
+    /*
+     * f=2 with n=5 <= 2f+2 goes on as Flower does, with max(1, n-f-2) = 1 neighbour:
+     *   a: 1   b: 1   c: 0.25   d: 0.25   e: 97²; c and d tie, the first by site id (c) is chosen.
+     * One site alone scores 0 and is chosen; two sites score their distance, the first by id wins.
+     */
     @Test
-    void krumFailsClearlyWithTooFewSites() {
-        String m = assertThrows(AggregationException.class, () -> Strategies.open("krum", Map.of("f", 2))
-                .aggregateFit(3, w(0), POINTS, List.of())).getMessage();
-        assertTrue(m.contains("round 3") && m.contains("f=2") && m.contains("more than 2f+2 = 6")
-                && m.contains("got 5"), m);
+    void krumGoesOnWithFewSitesAsFlowerDoes() {
+        assertArrayEquals(new float[] {2.5f},
+                flat(Strategies.open("krum", Map.of("f", 2)).aggregateFit(3, w(0), POINTS, List.of())));
+        assertArrayEquals(new float[] {100f}, flat(Strategies.open("krum", Map.of("f", 1)).aggregateFit(1, w(0),
+                List.of(POINTS.get(4)), List.of())));
+        assertArrayEquals(new float[] {1f}, flat(Strategies.open("krum", Map.of("f", 1)).aggregateFit(1, w(0),
+                List.of(POINTS.get(3), POINTS.get(1)), List.of())));
+        assertEquals(1, Strategies.get("krum").minimumSites(Map.of("f", 3)));
+        // multikrum m=0 keeps n-f: 2 of 3 here; 4 with f=3 leaves none
+        assertEquals(4, Strategies.get("multikrum").minimumSites(Map.of("f", 3)));
+        assertEquals(2, Strategies.get("multikrum").minimumSites(Map.of("f", 3, "m", 2)));
+        String m = assertThrows(AggregationException.class, () -> Strategies.open("multikrum", Map.of("f", 3))
+                .aggregateFit(2, w(0), POINTS.subList(0, 3), List.of())).getMessage();
+        assertTrue(m.contains("round 2") && m.contains("m=0") && m.contains("n=3") && m.contains("f=3"), m);
+    }
+
+    @Test
+    void multiKrumRefusesMoreThanItGot() {
         String m2 = assertThrows(AggregationException.class, () -> Strategies.open("multikrum", Map.of("f", 1, "m", 6))
                 .aggregateFit(1, w(0), POINTS, List.of())).getMessage();
         assertTrue(m2.contains("m=6"), m2);

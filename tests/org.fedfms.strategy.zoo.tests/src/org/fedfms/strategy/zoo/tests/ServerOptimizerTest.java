@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * FedAdam, FedYogi and FedAdagrad over two rounds. Expected values from NumPy (float64) with Flower's
- * formulas, eta 0.1, beta1 0.9 (0 for Adagrad), beta2 0.99, tau 1e-3:
+ * formulas, eta 0.1, beta1 0.9 (0 for Adagrad), beta2 0.99, tau 1e-3 (id {@code fedadam-uncorrected}: FedAdam
+ * with {@code biasCorrection=false}):
  * <pre>
  * g = [0.5, -1, 2, 0]; m = v = 0
  * for r in 0, 1:
@@ -34,13 +35,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  *     v = b2*v + (1-b2)*d*d                 # adam
  *     v = v - (1-b2)*d*d*sign(v - d*d)      # yogi
  *     v = v + d*d                           # adagrad
- *     g = g + eta*m / (sqrt(v) + tau)
+ *     e = eta*sqrt(1 - b2**(r+2)) / (1 - b1**(r+2))   # adam: Flower's bias correction (t = round + 1)
+ *     e = eta                                         # the others, and adam without it
+ *     g = g + e*m / (sqrt(v) + tau)
  * </pre>
  */
 class ServerOptimizerTest {
 
     private static final Map<String, float[][]> EXPECTED = Map.of(
-            "fedadam", new float[][] {{0.4038462f, -0.9025974f, 2.092593f, -0.09090909f},
+            "fedadam", new float[][] {{0.4286096f, -0.9276825f, 2.068746f, -0.06749634f},
+                {0.3542895f, -0.8524608f, 2.073434f, -0.08845761f}},
+            "fedadam-uncorrected", new float[][] {{0.4038462f, -0.9025974f, 2.092593f, -0.09090909f},
                 {0.2869797f, -0.7843131f, 2.099963f, -0.1238702f}},
             "fedyogi", new float[][] {{0.4038462f, -0.9025974f, 2.092593f, -0.09090909f},
                 {0.2874664f, -0.7848117f, 2.099942f, -0.1237489f}},
@@ -48,6 +53,10 @@ class ServerOptimizerTest {
                 {0.3633968f, -0.8632186f, 2.037125f, -0.054685f}});
 
     private static StrategySession open(String id) {
+        if (id.equals("fedadam-uncorrected")) {
+            return Strategies.open("fedadam", Map.of("serverLearningRate", "0.1", "tau", "1e-3",
+                    "biasCorrection", "false"));
+        }
         return Strategies.open(id, id.equals("fedadagrad")
                 ? Map.of("serverLearningRate", 0.1, "tau", 1e-3)
                 : Map.of("serverLearningRate", "0.1", "beta1", "0.9", "beta2", "0.99", "tau", "1e-3"));
@@ -64,7 +73,7 @@ class ServerOptimizerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fedadam", "fedyogi", "fedadagrad"})
+    @ValueSource(strings = {"fedadam", "fedadam-uncorrected", "fedyogi", "fedadagrad"})
     void twoRoundsMatchTheReferenceFormulas(String id) {
         StrategySession s = open(id);
         ParameterSet g0 = wb(0.5, -1.0, 2.0, 0.0);
@@ -118,8 +127,10 @@ class ServerOptimizerTest {
 
     @Test
     void settingsHaveDefaultsAndRanges() {
+        assertEquals(Map.of("serverLearningRate", 0.01, "beta1", 0.9, "beta2", 0.99, "tau", 1e-3, "weighted", true,
+                "biasCorrection", true), Strategies.open("fedadam", Map.of()).settings());
         assertEquals(Map.of("serverLearningRate", 0.01, "beta1", 0.9, "beta2", 0.99, "tau", 1e-3, "weighted", true),
-                Strategies.open("fedadam", Map.of()).settings());
+                Strategies.open("fedyogi", Map.of()).settings());
         assertEquals(Map.of("serverLearningRate", 0.01, "beta1", 0.0, "tau", 1e-3, "weighted", true),
                 Strategies.open("fedadagrad", Map.of()).settings());
         assertThrows(SettingsException.class, () -> Strategies.open("fedyogi", Map.of("beta2", "1")));

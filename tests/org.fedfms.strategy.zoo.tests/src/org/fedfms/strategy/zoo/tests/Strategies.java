@@ -24,7 +24,7 @@ final class Strategies {
 
     /** Every strategy id the zoo (and fedavg) provide. */
     static final List<String> ALL = List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedadagrad", "fedmedian",
-            "trimmedmean", "krum", "multikrum", "dp-fixed-clipping");
+            "trimmedmean", "krum", "multikrum", "dp-fixed-clipping", "fedavgm", "qfedavg", "fednova", "bulyan");
 
     private Strategies() {
     }
@@ -95,7 +95,7 @@ final class Strategies {
     }
 
     static FitResult fit(String site, long samples, ParameterSet p) {
-        return new FitResult(site, p, samples, Metrics.of("loss", 0.1));
+        return new FitResult(site, p, samples, Metrics.of("loss", 0.1, "steps", 4.0));
     }
 
     /** A two-tensor layout ([rows, cols] weight and [rows] bias) filled with N(0, 1) values. */

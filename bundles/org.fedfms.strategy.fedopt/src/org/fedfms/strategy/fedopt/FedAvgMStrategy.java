@@ -1,0 +1,48 @@
+package org.fedfms.strategy.fedopt;
+
+import org.fedfms.api.settings.Setting;
+import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.strategy.AggregationStrategy;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * FedAvgM (Hsu, Qi and Brown, "Measuring the Effects of Non-Identical Data Distribution for Federated Visual
+ * Classification", 2019): SGD with momentum on the server over the pseudo-gradient, as Flower's FedAvgM. With
+ * {@code p = global − mean(site models)}: {@code momentum ← serverMomentum·momentum + p} (just {@code p} in the
+ * first step), {@code global ← global − serverLearningRate·momentum}. The momentum is the session's state.
+ *
+ * <p>Defaults 0.1 and 0.9, an effective step {@code serverLearningRate/(1 − serverMomentum)} of 1, the setting
+ * Hsu et al. found best (Flower's 1.0 and 0.0 are plain FedAvg).
+ */
+@Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgMStrategy.ID)
+public class FedAvgMStrategy extends ServerOptimizerStrategy<FedAvgMStrategy.Settings> implements AggregationStrategy {
+
+    static final String ID = "fedavgm";
+
+    /** FedAvgM's settings. */
+    public record Settings(
+            @Setting(description = "server learning rate (1 with serverMomentum 0: plain FedAvg)", min = 0)
+            double serverLearningRate,
+            @Setting(description = "server momentum, below 1 (0: none)", min = 0, max = 1)
+            double serverMomentum,
+            @Setting(description = "weight each site by its training sample count in the pseudo-gradient "
+                    + "(false: plain mean)")
+            boolean weighted) {
+
+        public Settings {
+            if (serverMomentum >= 1) {
+                throw new IllegalArgumentException("serverMomentum must be below 1, got " + serverMomentum);
+            }
+        }
+    }
+
+    public FedAvgMStrategy() {
+        super(ID, "FedAvgM: SGD with momentum on the server over the pseudo-gradient global - mean(site models)",
+                SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.1, 0.9, true)), UpdateRule.AVGM);
+    }
+
+    @Override
+    OptimizerParameters parameters(Settings s) {
+        return new OptimizerParameters(s.serverLearningRate(), s.serverMomentum(), 0, 0, s.weighted(), false);
+    }
+}

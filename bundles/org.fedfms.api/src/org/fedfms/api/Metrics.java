@@ -14,14 +14,21 @@ import java.util.function.ToDoubleFunction;
  */
 public record Metrics(Map<String, Double> values) {
 
-    private static final Metrics EMPTY = new Metrics(Map.of());
+    /**
+     * A count, not a score: how many of the scored items (images, or image and label pairs) had the label
+     * absent from both prediction and ground truth, so that their scores are NaN and left out of the means.
+     * {@link #weightedMean} adds counts up instead of averaging them.
+     */
+    public static final String EMPTY_COUNT = "empty";
+
+    private static final Metrics NONE = new Metrics(Map.of());
 
     public Metrics {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
     public static Metrics empty() {
-        return EMPTY;
+        return NONE;
     }
 
     /** Metrics from alternating names and values: {@code of("loss", 0.3, "dice", 0.8)}. */
@@ -51,9 +58,15 @@ public record Metrics(Map<String, Double> values) {
         return values.isEmpty();
     }
 
+    /** Whether the metric is a count ({@link #EMPTY_COUNT}, or prefixed: {@code val_empty}): summed, not averaged. */
+    public static boolean isCount(String name) {
+        return EMPTY_COUNT.equals(name) || name.endsWith("_" + EMPTY_COUNT);
+    }
+
     /**
      * The mean of each metric over {@code items}, weighted by {@code weight}; a metric missing from an
-     * item does not count for that item.
+     * item, or NaN there (a label absent from both prediction and ground truth), does not count for that
+     * item; a metric NaN in every item is NaN. Counts ({@link #isCount}) are summed, unweighted.
      */
     public static <T> Metrics weightedMean(Collection<T> items, java.util.function.Function<T, Metrics> metrics,
             ToDoubleFunction<T> weight) {
@@ -62,12 +75,18 @@ public record Metrics(Map<String, Double> values) {
             double w = weight.applyAsDouble(item);
             for (Map.Entry<String, Double> e : metrics.apply(item).values().entrySet()) {
                 double[] a = acc.computeIfAbsent(e.getKey(), k -> new double[2]);
-                a[0] += w * e.getValue();
-                a[1] += w;
+                double v = e.getValue();
+                if (isCount(e.getKey())) {
+                    a[0] += Double.isNaN(v) ? 0 : v;
+                    a[1] = 1;
+                } else if (!Double.isNaN(v)) {
+                    a[0] += w * v;
+                    a[1] += w;
+                }
             }
         }
         LinkedHashMap<String, Double> m = new LinkedHashMap<>();
-        acc.forEach((k, a) -> m.put(k, a[1] > 0 ? a[0] / a[1] : Double.NaN));
+        acc.forEach((k, a) -> m.put(k, isCount(k) ? a[0] : a[1] > 0 ? a[0] / a[1] : Double.NaN));
         return new Metrics(m);
     }
 }

@@ -80,4 +80,12 @@ public interface ExperimentInspector {
     /** The predictions of the chosen samples, with the decoded samples, for a viewer to draw. */
     List<SamplePrediction> predict(SiteData site, DataSplit split, List<String> sampleIds, TrainingMonitor monitor)
             throws Exception;
+
+    /**
+     * Writes the overlay PNG of a prediction already made (by {@link #predict}) with {@code caption} drawn
+     * above it, through the trainer's exporter; no model is run.
+     *
+     * @throws FederationException if the trainer's exporter is not present
+     */
+    void drawOverlay(SamplePrediction prediction, String caption, Path file) throws Exception;
 }

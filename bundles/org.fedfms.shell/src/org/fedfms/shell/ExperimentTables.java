@@ -24,12 +24,15 @@ import org.fedfms.shell.DataTable.ByteCount;
  * rows, shared by the console tables and the CSV files (and any other face that shows them).
  *
  * <p>Metric columns are the union of the metric names present, segmentation metrics ({@code dice},
- * {@code iou}, {@code hd95}) first, then the others in the order they first appear.
+ * {@code iou}, {@code hd95}, for volumetric data {@code hd95_mm} and {@code assd_mm}, and the {@code empty}
+ * count of labels absent from both, left out of the means) first, then the others in the order they first
+ * appear.
  */
 public final class ExperimentTables {
 
-    /** Metrics the paper reports, in its order; shown first when present. */
-    public static final List<String> SEGMENTATION_METRICS = List.of("dice", "iou", "hd95");
+    /** Metrics the paper reports, in its order, then the clinical ones and the empty count; first when present. */
+    public static final List<String> SEGMENTATION_METRICS = List.of("dice", "iou", "hd95", "hd95_mm", "assd_mm",
+            Metrics.EMPTY_COUNT);
 
     private ExperimentTables() {
     }

@@ -4,13 +4,15 @@ import java.util.Arrays;
 
 /**
  * Per-sample segmentation metrics on binary masks: Dice, IoU and the 95th-percentile Hausdorff
- * distance (HD95), plus the FedFMS reference variant of Dice and IoU (mean over thresholds 0.1…0.9
- * applied to raw logits).
+ * distance (HD95), plus the FedFMS reference variant of Dice and IoU (mean over the thresholds 0.1, 0.3,
+ * 0.5, 0.7 and 0.9 applied to raw logits). An image where the label is absent from both the prediction
+ * and the ground truth scores NaN in all three: it says nothing about the model's segmentation, and is
+ * left out of means and counted ({@link org.fedfms.api.Metrics#EMPTY_COUNT}) instead of counting as a perfect 1.
  */
 public final class SegmentationMetrics {
 
     /** Thresholds of the reference variant. */
-    private static final double[] REFERENCE_THRESHOLDS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    private static final double[] REFERENCE_THRESHOLDS = {0.1, 0.3, 0.5, 0.7, 0.9};
 
     private SegmentationMetrics() {
     }
@@ -18,12 +20,17 @@ public final class SegmentationMetrics {
     /**
      * Metrics of one sample.
      *
-     * @param dice Dice coefficient (1 when both masks are empty)
-     * @param iou intersection over union (1 when both masks are empty)
-     * @param hd95 95th-percentile symmetric boundary distance in pixels; 0 when both masks are empty,
+     * @param dice Dice coefficient (NaN when both masks are empty)
+     * @param iou intersection over union (NaN when both masks are empty)
+     * @param hd95 95th-percentile symmetric boundary distance in pixels; NaN when both masks are empty,
      *     the image diagonal when exactly one is empty
      */
     public record Scores(double dice, double iou, double hd95) {
+
+        /** Whether the label is absent from both prediction and ground truth (all scores NaN). */
+        public boolean absent() {
+            return Double.isNaN(dice);
+        }
     }
 
     /** Standard metrics: prediction = sigmoid(logit) &gt; 0.5, i.e. logit &gt; 0. */
@@ -39,8 +46,9 @@ public final class SegmentationMetrics {
     }
 
     /**
-     * The reference code's variant: Dice and IoU averaged over thresholds 0.1…0.9 applied to the raw
-     * logits (not to probabilities); HD95 as in {@link #standard}.
+     * The reference code's variant: Dice and IoU averaged over the thresholds 0.1, 0.3, 0.5, 0.7 and 0.9
+     * applied to the raw logits (not to probabilities); HD95 as in {@link #standard}. A threshold at which
+     * both masks are empty is left out of the average; all three NaN when that holds for every threshold.
      */
     public static Scores reference(float[] logits, byte[] truth, int height, int width) {
         checkSize(logits.length, truth.length, height, width);
@@ -48,19 +56,25 @@ public final class SegmentationMetrics {
         boolean[] pred = new boolean[logits.length];
         double dice = 0;
         double iou = 0;
+        int counted = 0;
         for (double t : REFERENCE_THRESHOLDS) {
             for (int i = 0; i < logits.length; i++) {
                 pred[i] = logits[i] > t;
             }
             double[] di = diceIou(pred, gt);
-            dice += di[0];
-            iou += di[1];
+            if (!Double.isNaN(di[0])) {
+                dice += di[0];
+                iou += di[1];
+                counted++;
+            }
         }
         for (int i = 0; i < logits.length; i++) {
             pred[i] = logits[i] > 0f;
         }
-        return new Scores(dice / REFERENCE_THRESHOLDS.length, iou / REFERENCE_THRESHOLDS.length,
-                hd95(pred, gt, height, width));
+        if (counted == 0) {
+            return new Scores(Double.NaN, Double.NaN, Double.NaN);
+        }
+        return new Scores(dice / counted, iou / counted, hd95(pred, gt, height, width));
     }
 
     /** {@link #reference} when {@code reference} is set, else {@link #standard}. */
@@ -83,7 +97,7 @@ public final class SegmentationMetrics {
         return b;
     }
 
-    /** Dice and IoU of two binary masks; both 1 when both masks are empty. */
+    /** Dice and IoU of two binary masks; both NaN when both masks are empty. */
     public static double[] diceIou(boolean[] pred, boolean[] gt) {
         if (pred.length != gt.length) {
             throw new IllegalArgumentException("prediction has " + pred.length + " pixels, ground truth " + gt.length);
@@ -103,12 +117,15 @@ public final class SegmentationMetrics {
             }
         }
         if (p + g == 0) {
-            return new double[] {1, 1};
+            return new double[] {Double.NaN, Double.NaN};
         }
         return new double[] {2.0 * inter / (p + g), (double) inter / (p + g - inter)};
     }
 
-    /** HD95 between the boundaries of two binary masks (Euclidean distance), as medpy computes it. */
+    /**
+     * HD95 between the boundaries of two binary masks (Euclidean distance), as medpy computes it; NaN when
+     * both masks are empty, the image diagonal when one is.
+     */
     public static double hd95(boolean[] pred, boolean[] gt, int height, int width) {
         if (pred.length != height * width || gt.length != height * width) {
             throw new IllegalArgumentException("masks do not have " + height + "x" + width + " pixels");
@@ -118,7 +135,7 @@ public final class SegmentationMetrics {
         boolean anyP = any(bp);
         boolean anyG = any(bg);
         if (!anyP && !anyG) {
-            return 0;
+            return Double.NaN;
         }
         if (!anyP || !anyG) {
             return Math.sqrt((double) height * height + (double) width * width);

@@ -48,7 +48,8 @@ public record TrainerOptions(
                 + "the box side (at most 20 px at 1024 px input), as SAM was trained", min = 0, max = 1)
         double promptJitter,
         @Setting(description = "Dice and IoU in evaluation: standard (sigmoid > 0.5) or reference (the FedFMS "
-                + "code's mean over thresholds 0.1..0.9 on raw logits)", choices = {"standard", "reference"})
+                + "code's mean over the thresholds 0.1, 0.3, 0.5, 0.7, 0.9 on raw logits)",
+                choices = {"standard", "reference"})
         String metric,
         @Setting(description = "classes including background: 2 trains every label > 0 against background; 3 or 4 "
                 + "train one sigmoid channel per label (one-vs-rest, on SAM's multimask tokens)", min = 2, max = 4)

@@ -1,5 +1,6 @@
 package org.fedfms.api.train;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -54,5 +55,15 @@ public interface PredictionExporter {
             ParameterSet trainable, TrainingMonitor monitor) throws Exception {
         throw new UnsupportedOperationException("prediction exporter '" + id() + "' does not hand out predictions"
                 + " (use export for pictures)");
+    }
+
+    /**
+     * Writes the picture {@link #export} would write for a prediction already made (no model is run), with
+     * {@code caption} drawn above it (e.g. the case and its Dice), whole or not at all.
+     *
+     * @throws UnsupportedOperationException when this exporter does not draw given predictions
+     */
+    default void drawOverlay(SamplePrediction prediction, String caption, Path file) throws IOException {
+        throw new UnsupportedOperationException("prediction exporter '" + id() + "' does not draw given predictions");
     }
 }

@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import org.fedfms.api.data.FolderEvaluator;
+import org.fedfms.api.data.LabelScores;
 import org.fedfms.api.io.AtomicFiles;
+import org.osgi.service.component.annotations.Component;
 
 /**
  * Scores a folder of predicted label files against the label files of the same names, per case and
@@ -19,37 +22,8 @@ import org.fedfms.api.io.AtomicFiles;
  * either folder (or those asked for), so a label absent from both files of a case still gets its
  * record (NaN). Means per label leave NaN records out and count them.
  */
-public final class FolderEvaluation {
-
-    private FolderEvaluation() {
-    }
-
-    /**
-     * One case and label.
-     *
-     * @param caseName the file name
-     * @param scores its scores
-     */
-    public record CaseRecord(String caseName, LabelScores scores) {
-    }
-
-    /**
-     * The means of one label over the cases where it is present in prediction or truth.
-     *
-     * @param label the label value
-     * @param scored cases in the means
-     * @param absent cases where the label is absent from both (left out)
-     */
-    public record LabelMean(int label, double dice, double iou, double hd95Mm, double assdMm, int scored, int absent) {
-    }
-
-    /** Every record, by case then label, and the means per label. */
-    public record Result(List<CaseRecord> records, List<LabelMean> means) {
-        public Result {
-            records = List.copyOf(records);
-            means = List.copyOf(means);
-        }
-    }
+@Component(service = FolderEvaluator.class)
+public final class FolderEvaluation implements FolderEvaluator {
 
     /**
      * Scores {@code predictions} against {@code labels}.
@@ -58,7 +32,8 @@ public final class FolderEvaluation {
      * @throws IOException listing every problem at once (a prediction without a label file, a label
      *         file without a prediction, unreadable files, grids that differ)
      */
-    public static Result evaluate(Path predictions, Path labels, List<Integer> only) throws IOException {
+    @Override
+    public Result evaluate(Path predictions, Path labels, List<Integer> only) throws IOException {
         List<String> problems = new ArrayList<>();
         List<String> names = names(predictions, problems);
         List<String> truthNames = names(labels, problems);
@@ -155,7 +130,8 @@ public final class FolderEvaluation {
     }
 
     /** Writes {@link #toJson} to {@code file} whole or not at all. */
-    public static void writeJson(Result r, Path file) throws IOException {
+    @Override
+    public void writeJson(Result r, Path file) throws IOException {
         AtomicFiles.write(file, toJson(r).getBytes(StandardCharsets.UTF_8));
     }
 

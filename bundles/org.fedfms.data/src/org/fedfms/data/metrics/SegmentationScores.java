@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.fedfms.api.data.LabelScores;
+
 /**
  * Per-case segmentation metrics as clinicians read them, on label volumes with a voxel spacing in
  * millimetres (2-D images: one slice, spacing 1 unless given).

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.fedfms.data.metrics.LabelScores;
+import org.fedfms.api.data.LabelScores;
 import org.fedfms.data.metrics.SegmentationScores;
 
 /**
@@ -42,7 +42,8 @@ public final class CaseScoring {
         }
         Map<String, List<LabelScores>> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<SlicePrediction>> e : byCase.entrySet()) {
-            out.put(e.getKey(), scoreCase(e.getValue()));
+            VolumeSlicing.VolumeSlice first = e.getValue().get(0).slice();
+            out.put(e.getKey(), scoreCase(first.volumeCase(), first.slicing(), bySlice(e.getValue())));
         }
         return out;
     }
@@ -56,33 +57,50 @@ public final class CaseScoring {
      */
     public static byte[] predictedVolume(List<SlicePrediction> slices) throws IOException {
         VolumeSlicing.VolumeSlice first = slices.get(0).slice();
-        VolumeSlicing slicing = first.slicing();
-        VolumeCase c = first.volumeCase();
+        return predictedVolume(first.volumeCase(), first.slicing(), bySlice(slices));
+    }
+
+    private static Map<Integer, byte[]> bySlice(List<SlicePrediction> slices) {
+        String caseId = slices.get(0).slice().caseId();
+        Map<Integer, byte[]> m = new LinkedHashMap<>();
+        for (SlicePrediction p : slices) {
+            if (!p.slice().caseId().equals(caseId)) {
+                throw new IllegalArgumentException("slice " + p.slice().id() + " is not of case " + caseId);
+            }
+            m.put(p.slice().slice(), p.classes());
+        }
+        return m;
+    }
+
+    /** The predicted label volume of case {@code c} from its predicted slices by slice index. */
+    static byte[] predictedVolume(VolumeCase c, VolumeSlicing slicing, Map<Integer, byte[]> predicted)
+            throws IOException {
         NiftiVolume label = slicing.cache().get(c.label(), c.shownLabel());
         byte[] prediction = new byte[(int) label.header().voxels()];
         NiftiVolume.Axis axis = slicing.axis();
         int[] size = label.sliceSize(axis);
-        for (SlicePrediction p : slices) {
-            if (!p.slice().caseId().equals(c.caseId())) {
-                throw new IllegalArgumentException("slice " + p.slice().id() + " is not of case " + c.caseId());
+        int slices = label.slices(axis);
+        for (Map.Entry<Integer, byte[]> p : predicted.entrySet()) {
+            int slice = p.getKey();
+            if (slice < 0 || slice >= slices) {
+                throw new IOException("case " + c.caseId() + ": no slice " + slice + " (it has " + slices + ")");
             }
-            if (p.classes().length != size[0] * size[1]) {
-                throw new IOException("case " + c.caseId() + " slice " + p.slice().slice() + ": " + p.classes().length
+            if (p.getValue().length != size[0] * size[1]) {
+                throw new IOException("case " + c.caseId() + " slice " + slice + ": " + p.getValue().length
                         + " predicted pixels, the slice has " + size[0] + "x" + size[1]);
             }
             for (int r = 0; r < size[0]; r++) {
                 for (int col = 0; col < size[1]; col++) {
-                    prediction[(int) label.index(axis, p.slice().slice(), r, col)] = p.classes()[r * size[1] + col];
+                    prediction[(int) label.index(axis, slice, r, col)] = p.getValue()[r * size[1] + col];
                 }
             }
         }
         return prediction;
     }
 
-    private static List<LabelScores> scoreCase(List<SlicePrediction> slices) throws IOException {
-        VolumeSlicing.VolumeSlice first = slices.get(0).slice();
-        VolumeSlicing slicing = first.slicing();
-        VolumeCase c = first.volumeCase();
+    /** The scores of case {@code c} per foreground class from its predicted slices by slice index. */
+    static List<LabelScores> scoreCase(VolumeCase c, VolumeSlicing slicing, Map<Integer, byte[]> predicted)
+            throws IOException {
         NiftiVolume label = slicing.cache().get(c.label(), c.shownLabel());
         NiftiHeader h = label.header();
         int n = (int) h.voxels();
@@ -95,10 +113,10 @@ public final class CaseScoring {
             }
             truth[i] = cls;
         }
-        byte[] predicted = predictedVolume(slices);
+        byte[] predictedVolume = predictedVolume(c, slicing, predicted);
         int[] prediction = new int[n];
         for (int i = 0; i < n; i++) {
-            prediction[i] = predicted[i] & 0xFF;
+            prediction[i] = predictedVolume[i] & 0xFF;
         }
         int[] classes = new int[slicing.labels().classes() - 1];
         for (int k = 0; k < classes.length; k++) {

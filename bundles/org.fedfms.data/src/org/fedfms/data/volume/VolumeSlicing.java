@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.fedfms.api.data.CaseSlice;
+import org.fedfms.api.data.CaseVolume;
 import org.fedfms.api.data.LabeledImage;
-import org.fedfms.api.data.Sample;
 import org.fedfms.data.ClassLabeler;
 import org.fedfms.data.IntensityScaling;
 import org.fedfms.data.IntensityWindow;
@@ -120,11 +121,16 @@ public record VolumeSlicing(NiftiVolume.Axis axis, LabelMapping labels, Intensit
      * @param slicing how it is cut
      */
     public record VolumeSlice(String id, VolumeCase volumeCase, int slice, int slices, int dominantClass,
-            List<Channel> channels, VolumeSlicing slicing) implements Sample {
+            List<Channel> channels, VolumeSlicing slicing) implements CaseSlice {
 
         @Override
         public String caseId() {
             return volumeCase.caseId();
+        }
+
+        @Override
+        public CaseVolume caseVolume() {
+            return new SlicedCase(volumeCase, slicing);
         }
 
         @Override

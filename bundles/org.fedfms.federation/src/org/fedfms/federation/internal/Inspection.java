@@ -159,4 +159,9 @@ final class Inspection implements ExperimentInspector {
             TrainingMonitor monitor) throws Exception {
         return exporter().predict(trainerSpec(), site, split, sampleIds, parameters(site.siteId()), monitor);
     }
+
+    @Override
+    public void drawOverlay(SamplePrediction prediction, String caption, Path file) throws Exception {
+        exporter().drawOverlay(prediction, caption, file);
+    }
 }

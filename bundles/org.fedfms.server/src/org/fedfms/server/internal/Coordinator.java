@@ -165,7 +165,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
             transfers.forget(event.experiment());
         }
         if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
-            metrics.roundCompleted(done.result().durationMillis());
+            metrics.roundCompleted(done.result());
         }
     }
 

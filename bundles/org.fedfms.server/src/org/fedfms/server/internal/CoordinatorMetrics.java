@@ -1,8 +1,14 @@
 package org.fedfms.server.internal;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+
+import org.fedfms.api.Metrics;
+import org.fedfms.api.RoundResult;
+import org.fedfms.api.SiteRoundResult;
 
 /** Counters the coordinator exposes at {@code /metrics} in the Prometheus text format. */
 final class CoordinatorMetrics {
@@ -17,11 +23,14 @@ final class CoordinatorMetrics {
     final LongAdder requests = new LongAdder();
     final LongAdder rateLimited = new LongAdder();
     final LongAdder refusedCertificate = new LongAdder();
+    /** Each experiment's last completed round, for its evaluation metrics. */
+    private final Map<String, RoundResult> lastRounds = new ConcurrentSkipListMap<>();
 
-    void roundCompleted(long millis) {
+    void roundCompleted(RoundResult round) {
         rounds.increment();
-        roundMillis.add(millis);
-        lastRoundMillis.set(millis);
+        roundMillis.add(round.durationMillis());
+        lastRoundMillis.set(round.durationMillis());
+        lastRounds.put(round.experiment(), round);
     }
 
     String text(IntSupplier sitesConnected, int sitesConfigured) {
@@ -47,7 +56,36 @@ final class CoordinatorMetrics {
                 .append("fedfms_round_duration_seconds_count ").append(rounds.sum()).append('\n');
         metric(b, "fedfms_last_round_duration_seconds", "gauge", "Duration of the last completed round",
                 lastRoundMillis.get() / 1000.0);
+        evaluation(b);
         return b.toString();
+    }
+
+    /**
+     * The evaluation metrics of each experiment's last round as one gauge family: per site its means (over its
+     * cases for volumetric data: dice, iou, hd95_mm, assd_mm) and its {@code empty} count, site {@code all}
+     * the round's means over the sites.
+     */
+    private void evaluation(StringBuilder b) {
+        b.append("# HELP fedfms_evaluation Evaluation metrics of each experiment's last completed round: per site "
+                + "its means and empty count (label absent from both, left out of the means), site=\"all\" the "
+                + "round's\n# TYPE fedfms_evaluation gauge\n");
+        for (RoundResult r : lastRounds.values()) {
+            gauges(b, r.experiment(), "all", r.evaluationMetrics());
+            for (SiteRoundResult s : r.sites()) {
+                gauges(b, r.experiment(), s.siteId(), s.evaluationMetrics());
+            }
+        }
+    }
+
+    private static void gauges(StringBuilder b, String experiment, String site, Metrics m) {
+        m.values().forEach((name, value) -> b.append("fedfms_evaluation{experiment=\"").append(label(experiment))
+                .append("\",site=\"").append(label(site)).append("\",metric=\"").append(label(name)).append("\"} ")
+                .append(value).append('\n'));
+    }
+
+    /** A label value in the text format: backslash, double quote and line feed escaped. */
+    private static String label(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static void metric(StringBuilder b, String name, String type, String help, Number value) {

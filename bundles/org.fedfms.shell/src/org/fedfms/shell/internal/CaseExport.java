@@ -5,30 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
-import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.data.CaseSlice;
+import org.fedfms.api.data.CaseVolume;
+import org.fedfms.api.data.LabelScores;
 import org.fedfms.api.data.Sample;
-import org.fedfms.api.data.SiteData;
 import org.fedfms.api.io.AtomicFiles;
-import org.fedfms.api.train.SamplePrediction;
-import org.fedfms.api.train.TrainingMonitor;
-import org.fedfms.data.metrics.LabelScores;
-import org.fedfms.data.volume.CaseScoring;
-import org.fedfms.data.volume.NiftiLabelWriter;
-import org.fedfms.data.volume.VolumeCase;
-import org.fedfms.data.volume.VolumeSlicing.VolumeSlice;
-import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.shell.CsvWriter;
 import org.fedfms.shell.DataTable;
 
 /**
  * The per-case part of an export of volumetric data: each evaluated case's predicted slices are put back
- * into its volume and scored per foreground label ({@link CaseScoring}: Dice, IoU, HD95 and ASSD in
+ * into its volume and scored per foreground label ({@link CaseVolume#score}: Dice, IoU, HD95 and ASSD in
  * millimetres), a row per case and label in {@code cases.csv}; optionally each case's predicted label volume
  * as {@code <case>.nii.gz} with its source image's header. A label absent from both prediction and ground
  * truth is flagged and its NaN scores are left out of the means, and counted.
@@ -54,7 +45,16 @@ final class CaseExport {
 
     /** Whether the samples are slices of volumes (and so are scored per case). */
     static boolean volumetric(List<Sample> samples) {
-        return !samples.isEmpty() && samples.stream().allMatch(s -> s instanceof VolumeSlice);
+        return !samples.isEmpty() && samples.stream().allMatch(s -> s instanceof CaseSlice);
+    }
+
+    /** The slices by case id, in the order first seen. */
+    static Map<String, List<CaseSlice>> byCase(List<Sample> samples) {
+        Map<String, List<CaseSlice>> byCase = new LinkedHashMap<>();
+        for (Sample s : samples) {
+            byCase.computeIfAbsent(s.caseId(), k -> new ArrayList<>()).add((CaseSlice) s);
+        }
+        return byCase;
     }
 
     /** Whether any case was scored. */
@@ -68,46 +68,21 @@ final class CaseExport {
     }
 
     /**
-     * Predicts and scores the cases of a site's split one case at a time (its slices through
-     * {@link ExperimentInspector#predict}), writing its predicted volume if asked.
+     * Scores one case from its predicted slices and writes its predicted volume if asked.
      *
-     * @param samples the site's samples of {@code split}, all {@link VolumeSlice}s
+     * @param predicted predicted label per pixel of each predicted slice, by slice index
+     * @return the case's Dice: the mean over its labels present in prediction or truth; NaN if none is
      */
-    void add(ExperimentInspector inspector, SiteData site, DataSplit split, List<Sample> samples,
-            TrainingMonitor monitor) throws Exception {
-        Map<String, List<VolumeSlice>> byCase = new LinkedHashMap<>();
-        for (Sample s : samples) {
-            byCase.computeIfAbsent(s.caseId(), k -> new ArrayList<>()).add((VolumeSlice) s);
+    double add(String siteId, String split, CaseVolume volume, Map<Integer, byte[]> predicted) throws IOException {
+        List<LabelScores> scores = volume.score(predicted);
+        scores.forEach(s -> rows.add(new Row(siteId, split, volume.caseId(), s)));
+        if (predictions != null) {
+            Path target = predictions.resolve(volume.caseId() + ".nii.gz");
+            Files.createDirectories(predictions);
+            volume.writePrediction(predicted, target);
+            volumes.add(target);
         }
-        for (Map.Entry<String, List<VolumeSlice>> e : byCase.entrySet()) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("export interrupted");
-            }
-            Map<String, VolumeSlice> byId = new HashMap<>();
-            e.getValue().forEach(v -> byId.put(v.id(), v));
-            List<SamplePrediction> predicted = inspector.predict(site, split, List.copyOf(byId.keySet()), monitor);
-            List<CaseScoring.SlicePrediction> slices = new ArrayList<>();
-            for (SamplePrediction p : predicted) {
-                VolumeSlice slice = byId.get(p.sampleId());
-                if (slice == null) {
-                    throw new IOException("site " + site.siteId() + ": a prediction of sample " + p.sampleId()
-                            + " that case " + e.getKey() + " does not have");
-                }
-                slices.add(new CaseScoring.SlicePrediction(slice, p.predicted()));
-            }
-            String splitName = split.name().toLowerCase(Locale.ROOT);
-            for (List<LabelScores> scores : CaseScoring.score(slices).values()) {
-                scores.forEach(s -> rows.add(new Row(site.siteId(), splitName, e.getKey(), s)));
-            }
-            if (predictions != null) {
-                VolumeCase c = e.getValue().get(0).volumeCase();
-                Path target = predictions.resolve(c.caseId() + ".nii.gz");
-                Files.createDirectories(predictions);
-                NiftiLabelWriter.write(c.images().get(0), c.shownImages().get(0), CaseScoring.predictedVolume(slices),
-                        target);
-                volumes.add(target);
-            }
-        }
+        return scores.stream().filter(s -> !s.absent()).mapToDouble(LabelScores::dice).average().orElse(Double.NaN);
     }
 
     /** Writes {@code cases.csv} into {@code dir}: a row per case and foreground label. */

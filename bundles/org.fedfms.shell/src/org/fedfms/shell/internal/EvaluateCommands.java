@@ -8,10 +8,13 @@ import java.util.Locale;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.fedfms.data.metrics.FolderEvaluation;
-import org.fedfms.data.metrics.LabelScores;
+import org.fedfms.api.data.FolderEvaluator;
+import org.fedfms.api.data.LabelScores;
 import org.fedfms.shell.Table;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** {@code fedfms:evaluate}: scores a folder of predicted label volumes against ground truth, per case. */
 @Component(service = CommandSet.class, property = {
@@ -19,6 +22,9 @@ import org.osgi.service.component.annotations.Component;
     "osgi.command.function=evaluate"})
 @Descriptor("evaluation of predicted label volumes against ground truth")
 public class EvaluateCommands implements CommandSet {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile FolderEvaluator evaluator;
 
     @Descriptor("score a folder of predicted label files (.nii.gz, .nii, .png) against the label files of the same "
             + "names, like nnU-Net's folder evaluation: Dice, IoU, HD95 and ASSD in mm (from the labels' voxel "
@@ -33,19 +39,24 @@ public class EvaluateCommands implements CommandSet {
             @Parameter(names = {"-l", "--labels"}, absentValue = "") String labels,
             @Descriptor("folder of predicted label files") String predictions,
             @Descriptor("folder of ground-truth label files with the same names") String truth) throws IOException {
-        FolderEvaluation.Result r = FolderEvaluation.evaluate(Path.of(predictions), Path.of(truth), parse(labels));
+        FolderEvaluator folders = evaluator;
+        if (folders == null) {
+            throw new IllegalStateException("no folder evaluator is present (bundle org.fedfms.data provides it and "
+                    + "is not started; 'lb fedfms' lists the FedFMS bundles)");
+        }
+        FolderEvaluator.Result r = folders.evaluate(Path.of(predictions), Path.of(truth), parse(labels));
         if (!json.isEmpty()) {
-            FolderEvaluation.writeJson(r, Path.of(json));
+            folders.writeJson(r, Path.of(json));
         }
         List<List<String>> rows = new ArrayList<>();
-        for (FolderEvaluation.CaseRecord c : r.records()) {
+        for (FolderEvaluator.CaseRecord c : r.records()) {
             LabelScores s = c.scores();
             rows.add(List.of(c.caseName(), Integer.toString(s.label()), num(s.dice()), num(s.iou()), num(s.hd95Mm()),
                     num(s.assdMm())));
         }
         StringBuilder title = new StringBuilder(String.format(Locale.ROOT, "%d cases of %s against %s",
-                r.records().stream().map(FolderEvaluation.CaseRecord::caseName).distinct().count(), predictions, truth));
-        for (FolderEvaluation.LabelMean m : r.means()) {
+                r.records().stream().map(FolderEvaluator.CaseRecord::caseName).distinct().count(), predictions, truth));
+        for (FolderEvaluator.LabelMean m : r.means()) {
             title.append(String.format(Locale.ROOT, "%nlabel %d: mean dice %s, iou %s, hd95 %s mm, assd %s mm over %d "
                     + "cases (%d absent from both, left out)", m.label(), num(m.dice()), num(m.iou()), num(m.hd95Mm()),
                     num(m.assdMm()), m.scored(), m.absent()));

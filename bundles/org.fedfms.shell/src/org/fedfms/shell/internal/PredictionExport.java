@@ -1,19 +1,26 @@
 package org.fedfms.shell.internal;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
+import org.fedfms.api.Metrics;
+import org.fedfms.api.data.CaseSlice;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.api.train.SampleMetrics;
+import org.fedfms.api.train.SamplePrediction;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.FederationService;
@@ -26,7 +33,10 @@ import org.fedfms.shell.ExperimentTables;
  * before the first round the initial, untrained one, a baseline)
  * evaluated sample by sample on each site's data through the federation's {@link ExperimentInspector} (the
  * prediction exporter of the experiment's trainer): {@code samples.csv} with a row per sample, and PNG
- * overlays (image | ground truth | prediction) of the first samples of each site under {@code overlays/}.
+ * overlays (image | ground truth | prediction) under {@code overlays/} of each site's worst, median and best
+ * cases with foreground ({@link OverlayChoice}), the case and its Dice in the picture and the file name.
+ * Volumetric data is predicted once per slice: the same predictions give the slices' rows, the per-case
+ * scores ({@link CaseExport}) and the pictures.
  *
  * <p>By default each site is looked at on the split the experiment evaluates it on every round (the
  * unseen site of leave-one-site-out on its test split, the others on their validation split), so the
@@ -107,26 +117,28 @@ final class PredictionExport {
             if (samples.isEmpty()) {
                 continue;
             }
-            int pictures = Math.min(overlaysPerSite, samples.size());
-            List<String> pictured = samples.subList(0, pictures).stream().map(Sample::id).toList();
-            List<String> rest = samples.subList(pictures, samples.size()).stream().map(Sample::id).toList();
+            String splitName = s.name().toLowerCase(Locale.ROOT);
+            List<OverlayChoice.Candidate> candidates = new ArrayList<>();
+            List<SampleMetrics> siteMetrics = CaseExport.volumetric(samples)
+                    ? volumetric(inspector, site, s, samples, cases, candidates, monitor)
+                    : images(inspector, site, s, samples, candidates, monitor);
+            List<OverlayChoice.Choice> pictured = OverlayChoice.choose(candidates, overlaysPerSite);
             progress.println("[" + name + "] export: site " + site.siteId() + ", " + samples.size() + " "
-                    + s.name().toLowerCase(Locale.ROOT) + " samples, " + pictures + " overlays");
-            List<SampleMetrics> siteMetrics = new ArrayList<>();
-            if (!pictured.isEmpty()) {
-                siteMetrics.addAll(inspector.export(site, s, pictured, overlayDir, monitor));
-            }
-            if (!rest.isEmpty()) {
-                siteMetrics.addAll(inspector.evaluateSamples(site, s, rest, monitor));
-            }
-            if (CaseExport.volumetric(samples)) {
-                cases.add(inspector, site, s, samples, monitor);
+                    + splitName + " samples, " + pictured.size() + " overlays");
+            Map<String, Path> pictures = new HashMap<>();
+            for (OverlayChoice.Choice c : pictured) {
+                SamplePrediction p = c.candidate().prediction() != null ? c.candidate().prediction()
+                        : inspector.predict(site, s, List.of(c.candidate().sampleId()), monitor).get(0);
+                Path file = overlayDir.resolve(c.fileName(site.siteId()));
+                inspector.drawOverlay(p, c.caption(site.siteId()), file);
+                pictures.put(c.candidate().sampleId(), file);
             }
             for (SampleMetrics m : siteMetrics) {
-                all.add(m);
-                splits.add(s.name().toLowerCase(Locale.ROOT));
-                if (m.file() != null) {
-                    files.add(m.file());
+                Path file = pictures.get(m.sampleId());
+                all.add(file == null ? m : new SampleMetrics(m.siteId(), m.sampleId(), m.metrics(), file));
+                splits.add(splitName);
+                if (file != null) {
+                    files.add(file);
                 }
             }
         }
@@ -152,17 +164,81 @@ final class PredictionExport {
                 + "predictions (image | ground truth | prediction) in " + overlayDir + " by trainer '" + trainer + "'");
     }
 
-    /** {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250)} over the samples, or empty. */
+    /** 2-D data: each image's metrics, in one pass; each image with foreground is a candidate picture. */
+    private static List<SampleMetrics> images(ExperimentInspector inspector, SiteData site, DataSplit split,
+            List<Sample> samples, List<OverlayChoice.Candidate> candidates, TrainingMonitor monitor) throws Exception {
+        List<SampleMetrics> metrics = inspector.evaluateSamples(site, split, samples.stream().map(Sample::id).toList(),
+                monitor);
+        for (SampleMetrics m : metrics) {
+            candidates.add(new OverlayChoice.Candidate(m.sampleId(), m.sampleId(),
+                    m.metrics().get("dice").orElse(Double.NaN), null));
+        }
+        return metrics;
+    }
+
+    /**
+     * Volumetric data: each case's slices predicted once, giving the slices' rows of {@code samples.csv}, the
+     * case's scores on its reassembled volume ({@code cases.csv}) and its predicted volume if asked; each
+     * case with foreground is a candidate picture, drawn from its slice with the most foreground.
+     */
+    private static List<SampleMetrics> volumetric(ExperimentInspector inspector, SiteData site, DataSplit split,
+            List<Sample> samples, CaseExport cases, List<OverlayChoice.Candidate> candidates,
+            TrainingMonitor monitor) throws Exception {
+        List<SampleMetrics> metrics = new ArrayList<>();
+        for (Map.Entry<String, List<CaseSlice>> e : CaseExport.byCase(samples).entrySet()) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("export interrupted");
+            }
+            Map<String, CaseSlice> byId = new LinkedHashMap<>();
+            e.getValue().forEach(v -> byId.put(v.id(), v));
+            Map<Integer, byte[]> predicted = new LinkedHashMap<>();
+            SamplePrediction shown = null;
+            int shownForeground = -1;
+            for (SamplePrediction p : inspector.predict(site, split, List.copyOf(byId.keySet()), monitor)) {
+                CaseSlice slice = byId.get(p.sampleId());
+                if (slice == null) {
+                    throw new IOException("site " + site.siteId() + ": a prediction of sample " + p.sampleId()
+                            + " that case " + e.getKey() + " does not have");
+                }
+                metrics.add(p.metrics());
+                predicted.put(slice.slice(), p.predicted());
+                int foreground = p.foregroundPixels() + truthPixels(p);
+                if (foreground > shownForeground) {
+                    shown = p;
+                    shownForeground = foreground;
+                }
+            }
+            double dice = cases.add(site.siteId(), split.name().toLowerCase(Locale.ROOT),
+                    e.getValue().get(0).caseVolume(), predicted);
+            candidates.add(new OverlayChoice.Candidate(e.getKey(), shown.sampleId(), dice, shown));
+        }
+        return metrics;
+    }
+
+    private static int truthPixels(SamplePrediction p) {
+        int n = 0;
+        for (byte b : p.image().mask()) {
+            n += b != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * {@code  (mean dice 0.8123, iou 0.7012, hd95 3.250, 2 empty)} over the samples, NaN (label absent from
+     * both) left out and counted as empty; or empty.
+     */
     private static String means(List<SampleMetrics> all) {
         List<String> parts = new ArrayList<>();
         for (String k : ExperimentTables.SEGMENTATION_METRICS) {
-            double[] v = all.stream().map(m -> m.metrics().values().get(k)).filter(x -> x != null)
+            double[] v = all.stream().map(m -> m.metrics().values().get(k)).filter(x -> x != null && !x.isNaN())
                     .mapToDouble(Double::doubleValue).toArray();
             if (v.length > 0) {
                 parts.add(k + " " + DataTable.format(java.util.Arrays.stream(v).average().orElseThrow()));
             }
         }
-        return parts.isEmpty() ? "" : " (mean " + String.join(", ", parts) + ")";
+        double empty = all.stream().mapToDouble(m -> m.metrics().get(Metrics.EMPTY_COUNT).orElse(0)).sum();
+        return parts.isEmpty() ? "" : " (mean " + String.join(", ", parts) + "; " + DataTable.format(empty)
+                + " empty: label absent from both, left out)";
     }
 
     private static Outcome nothing(String note) {
@@ -188,8 +264,11 @@ final class PredictionExport {
 
     /** A row per sample: experiment, site, split, sample, metrics (dice, iou, hd95 first), file relative to dir. */
     private static DataTable table(String name, Path dir, List<SampleMetrics> all, List<String> splits) {
+        Set<String> present = new LinkedHashSet<>();
+        all.forEach(m -> present.addAll(m.metrics().values().keySet()));
         Set<String> names = new LinkedHashSet<>(ExperimentTables.SEGMENTATION_METRICS);
-        all.forEach(m -> names.addAll(m.metrics().values().keySet()));
+        names.retainAll(present);
+        names.addAll(present);
         List<String> headers = new ArrayList<>(List.of("experiment", "site", "split", "sample"));
         headers.addAll(names);
         headers.add("file");

@@ -57,13 +57,14 @@ public class ResultCommands implements CommandSet {
     @Descriptor("write an experiment's results to a directory: rounds.csv (a row per round), sites.csv (a row per "
             + "round and site), experiment.json (spec, status, final summary, whole history), and from its current "
             + "model (through the prediction exporter of its trainer; before the first round the untrained model) "
-            + "samples.csv (site, split, sample, dice, iou, hd95, file: a row per sample) and PNG overlays "
+            + "samples.csv (site, split, sample, dice, iou, hd95, empty, file: a row per sample) and PNG overlays "
             + "(image | ground truth | prediction) in overlays/; for volumetric data also cases.csv (site, case, "
             + "label, dice, iou, hd95_mm, assd_mm: a row per evaluated case and foreground label, scored on the "
             + "reassembled volume), its per-site and overall means printed; files are replaced atomically")
     public ExportResult export(CommandSession session,
-            @Descriptor("PNG overlays per site (its first samples; 0 for none; every sample of the split gets a row "
-                    + "in samples.csv), default " + DEFAULT_OVERLAYS)
+            @Descriptor("PNG overlays per site: its worst, median and best cases with foreground by Dice (more: "
+                    + "evenly spaced between; 1: the median; 0: none), the case and its Dice drawn in the picture and "
+                    + "its file name; every sample of the split gets a row in samples.csv; default " + DEFAULT_OVERLAYS)
             @Parameter(names = "--overlays", absentValue = "") String overlays,
             @Descriptor("split each site is looked at on: evaluated (default: the split the experiment evaluates it "
                     + "on, the unseen site's test split and the others' validation split), train, validation, test")

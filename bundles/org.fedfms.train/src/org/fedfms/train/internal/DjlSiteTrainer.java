@@ -100,14 +100,22 @@ public final class DjlSiteTrainer implements SiteTrainer {
             return new EvaluateResult(site.siteId(), 0, Metrics.empty());
         }
         List<Metrics> scores = new ArrayList<>(samples.size());
+        CaseMetrics cases = CaseMetrics.of(samples);
+        int channels = options.channels();
         shared.lock().lock();
         try {
             runner.load(global, "site '" + site.siteId() + "', round " + round);
-            runner.score(site.siteId(), samples, spec.batchSize(), monitor, (s, logits, m) -> scores.add(m));
+            runner.score(site.siteId(), samples, spec.batchSize(), monitor, (s, logits, m) -> {
+                scores.add(m);
+                if (cases != null) {
+                    cases.add(s.id(), SegmentationRunner.labels(logits, channels));
+                }
+            });
         } finally {
             shared.lock().unlock();
         }
-        return new EvaluateResult(site.siteId(), samples.size(), Metrics.weightedMean(scores, m -> m, m -> 1.0));
+        Metrics perSample = Metrics.weightedMean(scores, m -> m, m -> 1.0);
+        return new EvaluateResult(site.siteId(), samples.size(), cases == null ? perSample : cases.metrics(perSample));
     }
 
     /** The site's data. */

@@ -252,7 +252,7 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         List<SampleMetrics> out = new ArrayList<>();
         inspect(spec, site, split, sampleIds, trainable, monitor, (s, logits, channels, metrics) -> {
             Path file = directory.resolve(fileName(site.siteId(), s.id()));
-            OverlayImage.write(file, s.original(), labels(logits, channels));
+            OverlayImage.write(file, s.original(), SegmentationRunner.labels(logits, channels));
             out.add(new SampleMetrics(site.siteId(), s.id(), metrics, file));
         });
         return out;
@@ -264,8 +264,14 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         List<SamplePrediction> out = new ArrayList<>();
         inspect(spec, site, split, sampleIds, trainable, monitor, (s, logits, channels, metrics) -> out.add(
                 new SamplePrediction(new SampleMetrics(site.siteId(), s.id(), metrics, null), s.original(),
-                        labels(logits, channels), probabilities(logits, channels))));
+                        SegmentationRunner.labels(logits, channels), probabilities(logits, channels))));
         return out;
+    }
+
+    @Override
+    public void drawOverlay(SamplePrediction prediction, String caption, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        OverlayImage.write(file, prediction.image(), prediction.predicted(), caption);
     }
 
     /** Receives each inspected sample. */
@@ -320,22 +326,6 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         return chosen;
     }
 
-    /** Label per pixel: the channel with the largest positive logit, 0 where none is positive. */
-    private static byte[] labels(float[][] logits, int channels) {
-        int n = logits[0].length;
-        byte[] out = new byte[n];
-        for (int i = 0; i < n; i++) {
-            float best = 0;
-            for (int k = 0; k < channels; k++) {
-                if (logits[k][i] > best) {
-                    best = logits[k][i];
-                    out[i] = (byte) (k + 1);
-                }
-            }
-        }
-        return out;
-    }
-
     /** Sigmoid of each channel's logits. */
     private static float[][] probabilities(float[][] logits, int channels) {
         float[][] out = new float[channels][];
@@ -350,7 +340,9 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         return out;
     }
 
+    /** {@code <site>_<sample>.png}, the sample's own image extension dropped (no {@code x.png.png}). */
     private static String fileName(String siteId, String sampleId) {
-        return (siteId + "_" + sampleId).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+        String stem = sampleId.replaceFirst("(?i)\\.(png|jpe?g|bmp|tiff?|npy|nii|nii\\.gz)$", "");
+        return (siteId + "_" + stem).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
     }
 }

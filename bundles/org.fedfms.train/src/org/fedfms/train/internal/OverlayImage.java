@@ -12,7 +12,8 @@ import org.fedfms.api.io.AtomicFiles;
 /**
  * A PNG of three panels side by side at the sample's resolution: the image; the image with the ground
  * truth tinted and outlined; the image with the prediction tinted and the ground truth outlined.
- * Ground truth is green (yellow, cyan for further labels), predictions red (magenta, orange).
+ * Ground truth is green (yellow, cyan for further labels), predictions red (magenta, orange). With a
+ * caption, a black strip above the panels carries it in white ({@link CaptionFont}), widened to fit.
  */
 final class OverlayImage {
 
@@ -30,6 +31,34 @@ final class OverlayImage {
      * @param predicted predicted label per pixel (0 background), H×W
      */
     static void write(Path file, LabeledImage image, byte[] predicted) throws IOException {
+        write(file, image, predicted, "");
+    }
+
+    /**
+     * Writes the overlay atomically, with {@code caption} above the panels (none when empty).
+     *
+     * @param predicted predicted label per pixel (0 background), H×W
+     */
+    static void write(Path file, LabeledImage image, byte[] predicted, String caption) throws IOException {
+        int h = image.height();
+        int w = image.width();
+        int scale = Math.max(1, h / 128);
+        int top = caption.isEmpty() ? 0 : (CaptionFont.HEIGHT + 4) * scale;
+        int width = Math.max(3 * w + 2 * GAP, caption.isEmpty() ? 0 : CaptionFont.width(caption, scale) + 4 * scale);
+        BufferedImage panels = panels(image, predicted);
+        BufferedImage out = new BufferedImage(width, h + top, BufferedImage.TYPE_INT_RGB);
+        out.createGraphics().drawImage(panels, 0, top, null);
+        if (!caption.isEmpty()) {
+            CaptionFont.draw(out, caption, 2 * scale, 2 * scale, scale, 0xffffff);
+        }
+        AtomicFiles.writeStreamed(file, o -> {
+            if (!ImageIO.write(out, "png", o)) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+        });
+    }
+
+    private static BufferedImage panels(LabeledImage image, byte[] predicted) {
         int h = image.height();
         int w = image.width();
         BufferedImage out = new BufferedImage(3 * w + 2 * GAP, h, BufferedImage.TYPE_INT_RGB);
@@ -59,11 +88,7 @@ final class OverlayImage {
                 out.setRGB(2 * w + GAP + g, y, 0xffffff);
             }
         }
-        AtomicFiles.writeStreamed(file, o -> {
-            if (!ImageIO.write(out, "png", o)) {
-                throw new IOException("no PNG writer in this Java runtime");
-            }
-        });
+        return out;
     }
 
     private static int[] rgb(LabeledImage image) {

@@ -268,24 +268,32 @@ final class SegmentationRunner {
                     double dice = 0;
                     double iou = 0;
                     double hd95 = 0;
+                    int absent = 0;
                     for (int k = 0; k < channels; k++) {
                         float[] one = new float[low * low];
                         System.arraycopy(lowRes, (i * channels + k) * low * low, one, 0, one.length);
                         perChannel[k] = s.toOriginal(one, low);
                         SegmentationMetrics.Scores sc = SegmentationMetrics.of(perChannel[k], s.truth(k, channels), h, w,
                                 reference);
-                        dice += sc.dice();
-                        iou += sc.iou();
-                        hd95 += sc.hd95();
+                        if (sc.absent()) {
+                            absent++;
+                        } else {
+                            dice += sc.dice();
+                            iou += sc.iou();
+                            hd95 += sc.hd95();
+                        }
                         if (channels > 1) {
                             values.put("dice_" + (k + 1), sc.dice());
                         }
                     }
+                    // labels absent from both prediction and truth are left out of the sample's mean, and counted
+                    int scored = channels - absent;
                     Map<String, Double> all = new LinkedHashMap<>();
-                    all.put("dice", dice / channels);
-                    all.put("iou", iou / channels);
-                    all.put("hd95", hd95 / channels);
+                    all.put("dice", scored == 0 ? Double.NaN : dice / scored);
+                    all.put("iou", scored == 0 ? Double.NaN : iou / scored);
+                    all.put("hd95", scored == 0 ? Double.NaN : hd95 / scored);
                     all.put("loss", (double) losses[i]);
+                    all.put(Metrics.EMPTY_COUNT, (double) absent);
                     all.putAll(values);
                     sink.accept(s, perChannel, new Metrics(all));
                 }
@@ -293,4 +301,20 @@ final class SegmentationRunner {
             }
         }
     }
+    /** Label per pixel: the channel with the largest positive logit, 0 where none is positive. */
+    static byte[] labels(float[][] logits, int channels) {
+        int n = logits[0].length;
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            float best = 0;
+            for (int k = 0; k < channels; k++) {
+                if (logits[k][i] > best) {
+                    best = logits[k][i];
+                    out[i] = (byte) (k + 1);
+                }
+            }
+        }
+        return out;
+    }
+
 }

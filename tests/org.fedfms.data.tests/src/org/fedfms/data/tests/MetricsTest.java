@@ -12,8 +12,9 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import org.fedfms.api.data.FolderEvaluator;
+import org.fedfms.api.data.LabelScores;
 import org.fedfms.data.metrics.FolderEvaluation;
-import org.fedfms.data.metrics.LabelScores;
 import org.fedfms.data.metrics.SegmentationScores;
 import org.fedfms.testing.fixture.BundleFixtures;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,12 @@ class MetricsTest {
     void folderEvaluationMatchesScipyPerCaseAndLabel() throws Exception {
         BundleFixtures.copyTo(MetricsTest.class, dir);
         Path m = dir.resolve("metrics");
-        FolderEvaluation.Result r = FolderEvaluation.evaluate(m.resolve("pred"), m.resolve("truth"), List.of());
+        FolderEvaluator.Result r = new FolderEvaluation().evaluate(m.resolve("pred"), m.resolve("truth"), List.of());
         List<String> expected = Files.readAllLines(m.resolve("expected.csv"));
         assertEquals(expected.size() - 1, r.records().size(), "one record per case and label 1, 2");
         for (int i = 1; i < expected.size(); i++) {
             String[] e = expected.get(i).split(",");
-            FolderEvaluation.CaseRecord c = r.records().get(i - 1);
+            FolderEvaluator.CaseRecord c = r.records().get(i - 1);
             String what = e[0] + " label " + e[1];
             assertEquals(e[0], c.caseName(), what);
             assertEquals(Integer.parseInt(e[1]), c.scores().label(), what);
@@ -46,14 +47,14 @@ class MetricsTest {
             assertClose(number(e[4]), c.scores().hd95Mm(), 1e-3, what + " hd95");
             assertClose(number(e[5]), c.scores().assdMm(), 1e-3, what + " assd");
         }
-        FolderEvaluation.LabelMean two = r.means().get(1);
+        FolderEvaluator.LabelMean two = r.means().get(1);
         assertEquals(2, two.label());
         assertEquals(2, two.scored());
         assertEquals(1, two.absent(), "label 2 is absent from both volumes of case_03: counted, not averaged");
         assertEquals((0.6060606060606061 + 0.0) / 2, two.dice(), 1e-6);
 
         Path json = dir.resolve("eval.json");
-        FolderEvaluation.writeJson(r, json);
+        new FolderEvaluation().writeJson(r, json);
         String text = Files.readString(json);
         assertTrue(text.contains("{\"case\": \"case_03.nii\", \"label\": 2, \"dice\": null, \"iou\": null, "
                 + "\"hd95_mm\": null, \"assd_mm\": null}"), text);
@@ -103,7 +104,7 @@ class MetricsTest {
         Files.createDirectories(dir.resolve("t"));
         png(dir.resolve("p/slice_1.png"), 2, 2, 6, 6);
         png(dir.resolve("t/slice_1.png"), 3, 2, 7, 6);
-        FolderEvaluation.Result r = FolderEvaluation.evaluate(dir.resolve("p"), dir.resolve("t"), List.of());
+        FolderEvaluator.Result r = new FolderEvaluation().evaluate(dir.resolve("p"), dir.resolve("t"), List.of());
         LabelScores s = r.records().get(0).scores();
         assertEquals(1, s.label());
         assertEquals(2.0 * 12 / 32, s.dice(), 1e-12, "4x4 and 4x4 squares overlapping in 3x4");
@@ -118,7 +119,7 @@ class MetricsTest {
         png(dir.resolve("p/a.png"), 0, 0, 2, 2);
         png(dir.resolve("t/b.png"), 0, 0, 2, 2);
         IOException e = assertThrows(IOException.class,
-                () -> FolderEvaluation.evaluate(dir.resolve("p"), dir.resolve("t"), List.of()));
+                () -> new FolderEvaluation().evaluate(dir.resolve("p"), dir.resolve("t"), List.of()));
         assertTrue(e.getMessage().startsWith("2 problems:"), e.getMessage());
         assertTrue(e.getMessage().contains("b.png: no prediction"), e.getMessage());
         assertTrue(e.getMessage().contains("a.png: no label file"), e.getMessage());

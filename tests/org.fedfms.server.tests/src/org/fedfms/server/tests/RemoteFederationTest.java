@@ -86,6 +86,14 @@ class RemoteFederationTest {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.body().contains("fedfms_rounds_completed_total 3"), metrics.body());
             assertTrue(metrics.body().contains("fedfms_sites_connected 3"), metrics.body());
+            // the last round's evaluation: the federation's mean and each site's
+            String overall = "fedfms_evaluation{experiment=\"remote-eq\",site=\"all\",metric=\"mse\"} ";
+            assertTrue(metrics.body().contains(overall + remote.get(2).evaluationMetrics().values().get("mse") + "\n"),
+                    metrics.body());
+            for (String site : SITES) {
+                assertTrue(metrics.body().contains("fedfms_evaluation{experiment=\"remote-eq\",site=\"" + site
+                        + "\",metric=\"mse\"} "), metrics.body());
+            }
             long bytesIn = metricValue(metrics.body(), "fedfms_bytes_in_total");
             assertTrue(bytesIn > 3 * 3 * 16, "3 rounds × 3 updates of 16 payload bytes and their headers: " + bytesIn);
             HttpResponse<String> health = h.call("GET", "health", null, null);

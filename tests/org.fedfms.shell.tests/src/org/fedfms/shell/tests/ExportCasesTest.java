@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * {@code fedfms:export} on volumetric data (the nifti loader on fixtures/make_fixtures.py's volumes, the
  * sam-tiny after one round through the real djl trainer): {@code cases.csv} holds a row per evaluated case and
  * foreground label whose Dice is the Dice of the case's reassembled volume, the means are printed, and
- * {@code --predictions} writes each case's predicted label volume with its image's affine.
+ * {@code --predictions} writes each case's predicted label volume with its image's affine, which nibabel reads
+ * back with the source's affine and the predicted labels (fixtures/check_label_volume.py). The round itself
+ * evaluated the cases the same way: each site's round metrics are the means over its cases in cases.csv.
  */
 class ExportCasesTest {
 
@@ -148,6 +150,32 @@ class ExportCasesTest {
                 assertTrue(Double.parseDouble(c[7]) >= 0 && Double.parseDouble(c[8]) >= 0, line);
             }
         }
+        // the round evaluated the same model per case: each site's round metrics are the means over its cases
+        Map<String, List<Double>> caseDice = new LinkedHashMap<>();
+        Map<String, List<Double>> caseHd95 = new LinkedHashMap<>();
+        Map<String, Integer> empty = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] c = line.split(",", -1);
+            empty.merge(c[1], Double.isNaN(Double.parseDouble(c[5])) ? 1 : 0, Integer::sum);
+            if (!Double.isNaN(Double.parseDouble(c[5]))) {
+                caseDice.computeIfAbsent(c[1], k -> new ArrayList<>()).add(Double.parseDouble(c[5]));
+                caseHd95.computeIfAbsent(c[1], k -> new ArrayList<>()).add(Double.parseDouble(c[7]));
+            }
+        }
+        for (org.fedfms.api.SiteRoundResult s : f.history(name).get(0).sites()) {
+            org.fedfms.api.Metrics m = s.evaluationMetrics();
+            assertEquals(empty.get(s.siteId()), m.get("empty").orElseThrow(), 0.0, s.siteId() + ": " + m);
+            if (caseDice.containsKey(s.siteId())) {
+                assertEquals(caseDice.get(s.siteId()).stream().mapToDouble(Double::doubleValue).average()
+                        .orElseThrow(), m.get("dice").orElseThrow(), 1e-6, s.siteId() + ": " + m);
+                assertEquals(caseHd95.get(s.siteId()).stream().mapToDouble(Double::doubleValue).average()
+                        .orElseThrow(), m.get("hd95_mm").orElseThrow(), 1e-4, s.siteId() + ": " + m);
+            }
+            assertTrue(m.get("assd_mm").isPresent() && m.get("hd95").isEmpty(), "distances in mm per case: " + m);
+        }
+        String table = shell.execute("fedfms:metrics " + name).toString();
+        assertTrue(table.contains("hd95_mm") && table.contains("assd_mm") && table.contains("empty"), table);
+
         String printed = shell.output();
         assertTrue(printed.contains("[" + name + "] cases: site siteA: 1 case, 1 row, mean dice "), printed);
         assertTrue(printed.contains("[" + name + "] cases: site siteB: 1 case, 1 row, mean dice "), printed);
@@ -179,7 +207,25 @@ class ExportCasesTest {
                 foreground += label[i];
             }
             assertEquals(predictedVoxels.get(caseId), foreground, "predicted voxels of " + caseId);
+            // nibabel reads the same affine as the source's and exactly these labels
+            Path expected = tmp.resolve(caseId + "-expected.raw");
+            Files.write(expected, Arrays.copyOfRange(label, offset, label.length));
+            String checked = nibabelCheck(tmp.resolve("fixtures/nifti/" + site + "/images/" + caseId + ".nii.gz"),
+                    written, expected);
+            assertTrue(checked.startsWith("ok " + written + ": shape 32x32x4, labels "), checked);
         }
+    }
+
+    /**
+     * Runs fixtures/check_label_volume.py with Debian's python3 and nibabel (CI installs python3-nibabel):
+     * its one output line, or a failure with what it printed.
+     */
+    private String nibabelCheck(Path source, Path written, Path expected) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", tmp.resolve("fixtures/check_label_volume.py").toString(),
+                source.toString(), written.toString(), expected.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.waitFor(), "nibabel check of " + written + ": " + out);
+        return out;
     }
 
     private static byte[] gunzip(Path file) throws Exception {

@@ -35,7 +35,9 @@ import com.google.gson.JsonParser;
 /**
  * {@code fedfms:export} with the real {@code djl} trainer (sam-tiny on small synthetic sites): per-sample
  * metrics of the final model and PNG overlays through the trainer's prediction exporter, consistent with
- * the metrics the experiment recorded.
+ * the metrics the experiment recorded; images without the label in truth or prediction score NaN, are left
+ * out of the means and counted as empty; the overlay of each site is its median image with foreground, its
+ * name and Dice in the caption and the file name.
  */
 class ExportOverlaysTest {
 
@@ -99,7 +101,9 @@ class ExportOverlaysTest {
         assertEquals(1 + expectedRows, lines.size(), lines.toString());
 
         Map<String, List<Double>> diceBySite = new LinkedHashMap<>();
+        Map<String, Integer> emptyBySite = new HashMap<>();
         Map<String, Integer> pictures = new HashMap<>();
+        Map<String, Double> medianOf = new HashMap<>();
         List<String> pngs = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",", -1);
@@ -109,10 +113,18 @@ class ExportOverlaysTest {
             double dice = Double.parseDouble(cells[4]);
             double iou = Double.parseDouble(cells[5]);
             double hd95 = Double.parseDouble(cells[6]);
-            assertTrue(dice >= 0 && dice <= 1, line);
-            assertTrue(iou >= 0 && iou <= 1 && iou <= dice + 1e-9, line);
-            assertTrue(hd95 >= 0, line);
-            diceBySite.computeIfAbsent(site, k -> new ArrayList<>()).add(dice);
+            double empty = Double.parseDouble(cells[header.indexOf("empty")]);
+            if (Double.isNaN(dice)) {
+                // the label absent from both truth and prediction: no scores, counted as empty
+                assertTrue(Double.isNaN(iou) && Double.isNaN(hd95) && empty == 1, line);
+                emptyBySite.merge(site, 1, Integer::sum);
+            } else {
+                assertTrue(dice >= 0 && dice <= 1, line);
+                assertTrue(iou >= 0 && iou <= 1 && iou <= dice + 1e-9, line);
+                assertTrue(hd95 >= 0, line);
+                assertEquals(0.0, empty, line);
+                diceBySite.computeIfAbsent(site, k -> new ArrayList<>()).add(dice);
+            }
             String file = cells[cells.length - 1];
             if (!file.isEmpty()) {
                 pictures.merge(site, 1, Integer::sum);
@@ -120,11 +132,24 @@ class ExportOverlaysTest {
                 LabeledImage image = sample(data, site, cells[3]).load();
                 BufferedImage png = ImageIO.read(out.resolve(file).toFile());
                 assertNotNull(png, file + " decodes as an image");
-                assertEquals(3 * image.width() + 8, png.getWidth(), file);
-                assertEquals(image.height(), png.getHeight(), file);
+                // the three panels under a caption strip, widened to fit the caption where it is longer
+                int strip = png.getHeight() - image.height();
+                assertTrue(strip >= 9, file + ": a caption strip above the panels");
+                assertTrue(png.getWidth() >= 3 * image.width() + 8, file);
+                assertTrue(white(png, strip) > 50, file + ": the caption is drawn");
+                // one per site, with --overlays 1 the median of the images with foreground, named after it
+                String expectedName = site + "_median_" + cells[3].replaceAll("[^A-Za-z0-9._-]", "_") + "_dice"
+                        + String.format(java.util.Locale.ROOT, "%.4f", dice) + ".png";
+                assertEquals("overlays/" + expectedName, file);
+                assertTrue(!Double.isNaN(dice), file + ": a case with foreground");
+                medianOf.put(site, dice);
             }
         }
         assertEquals(Map.of("site-1", 1, "site-2", 1, "site-3", 1), pictures, "one overlay per site");
+        for (Map.Entry<String, Double> m : medianOf.entrySet()) {
+            List<Double> sorted = diceBySite.get(m.getKey()).stream().sorted().toList();
+            assertEquals(sorted.get((sorted.size() - 1) / 2), m.getValue(), 0.0, m.getKey() + ": the median case");
+        }
         try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
             assertEquals(pngs.stream().map(p -> Path.of(p).getFileName().toString()).sorted().toList(),
                     files.map(p -> p.getFileName().toString()).sorted().toList(),
@@ -140,6 +165,8 @@ class ExportOverlaysTest {
             double recorded = s.getAsJsonObject("evaluationMetrics").get("dice").getAsDouble();
             double mean = diceBySite.get(site).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             assertEquals(recorded, mean, 1e-5, site + ": the mean of its samples' Dice is the Dice the round recorded");
+            assertEquals(emptyBySite.getOrDefault(site, 0), s.getAsJsonObject("evaluationMetrics").get("empty")
+                    .getAsInt(), site + ": the round counted the samples left out as empty");
         }
         double unseen = diceBySite.get("site-3").stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         assertEquals(root.getAsJsonObject("final").getAsJsonObject("evaluation").get("dice").getAsDouble(), unseen,
@@ -168,6 +195,17 @@ class ExportOverlaysTest {
         assertTrue(bad.contains("--overlays: '-1' is not a whole number of at least 0"), bad);
         String split = shell.error("fedfms:export --split holdout " + name + " " + tmp.resolve("bad"));
         assertTrue(split.contains("--split: 'holdout' is not evaluated, train, validation or test"), split);
+    }
+
+    /** White pixels in the first {@code rows} rows. */
+    private static int white(BufferedImage png, int rows) {
+        int n = 0;
+        for (int y = 0; y < rows; y++) {
+            for (int x = 0; x < png.getWidth(); x++) {
+                n += (png.getRGB(x, y) & 0xffffff) == 0xffffff ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     private FederatedDataset synthetic(Map<String, Object> settings) throws Exception {

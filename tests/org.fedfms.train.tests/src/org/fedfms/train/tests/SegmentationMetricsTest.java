@@ -1,7 +1,9 @@
 package org.fedfms.train.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fedfms.train.SegmentationMetrics;
 import org.fedfms.train.SegmentationMetrics.Scores;
@@ -72,16 +74,20 @@ class SegmentationMetricsTest {
     @Test
     void emptyMasks() {
         byte[] none = new byte[6 * 8];
+        // absent from both: no score at all (NaN, left out of means and counted), not a perfect 1
         Scores bothEmpty = SegmentationMetrics.standard(logits(none), none, 6, 8);
-        assertEquals(1.0, bothEmpty.dice(), EPS);
-        assertEquals(1.0, bothEmpty.iou(), EPS);
-        assertEquals(0.0, bothEmpty.hd95(), EPS);
+        assertTrue(bothEmpty.absent());
+        assertTrue(Double.isNaN(bothEmpty.dice()));
+        assertTrue(Double.isNaN(bothEmpty.iou()));
+        assertTrue(Double.isNaN(bothEmpty.hd95()));
+        assertTrue(SegmentationMetrics.reference(logits(none), none, 6, 8).absent(), "reference variant too");
 
         byte[] some = rect(6, 8, 1, 3, 1, 3);
         Scores missed = SegmentationMetrics.standard(logits(none), some, 6, 8);
         assertEquals(0.0, missed.dice(), EPS);
         assertEquals(0.0, missed.iou(), EPS);
         assertEquals(10.0, missed.hd95(), EPS, "one mask empty: the image diagonal, sqrt(6^2 + 8^2)");
+        assertFalse(missed.absent());
 
         Scores falseAlarm = SegmentationMetrics.standard(logits(some), none, 6, 8);
         assertEquals(0.0, falseAlarm.dice(), EPS);
@@ -124,19 +130,19 @@ class SegmentationMetricsTest {
     void referenceVariantAveragesOverThresholdsOnRawLogits() {
         float[] logits = {0.95f, 0.85f, 0.75f, 0.65f, 0.55f, 0.45f, 0.35f, 0.25f, 0.15f, 0.05f};
         byte[] truth = {1, 1, 1, 1, 1, 0, 0, 0, 0, 0};
-        // threshold t keeps the logits above t: 9, 8, ..., 1 predicted pixels for t = 0.1 ... 0.9
+        // the reference's five thresholds 0.1, 0.3, 0.5, 0.7, 0.9 keep the logits above them: 9, 7, 5, 3, 1 pixels
         double dice = 0;
         double iou = 0;
-        for (int predicted = 9; predicted >= 1; predicted--) {
+        for (int predicted = 9; predicted >= 1; predicted -= 2) {
             int inter = Math.min(predicted, 5);
             dice += 2.0 * inter / (predicted + 5);
             iou += (double) inter / (predicted + 5 - inter);
         }
         Scores ref = SegmentationMetrics.reference(logits, truth, 1, 10);
-        assertEquals(dice / 9, ref.dice(), EPS);
-        assertEquals(iou / 9, ref.iou(), EPS);
-        assertEquals(0.7521768355101688, ref.dice(), 1e-12, "numpy's value");
-        assertEquals(0.6364638447971782, ref.iou(), 1e-12, "numpy's value");
+        assertEquals(dice / 5, ref.dice(), EPS);
+        assertEquals(iou / 5, ref.iou(), EPS);
+        assertEquals(0.7261904761904762, ref.dice(), 1e-12, "numpy's value over the five thresholds");
+        assertEquals(0.613968253968254, ref.iou(), 1e-12, "numpy's value over the five thresholds");
 
         // standard: sigmoid > 0.5, i.e. every positive logit: all 10 pixels
         Scores std = SegmentationMetrics.standard(logits, truth, 1, 10);

@@ -237,6 +237,13 @@ class SegmentationViewerTest {
                 column(samples, 1));
         assertTrue(status.getText().startsWith(name + ", global model after round 1: " + second.siteId() + " test, "
                 + secondExpected.size() + " samples, mean Dice "), status.getText());
+        // the mean leaves out the images without the label in truth or prediction (NaN), and counts them
+        double[] scored = secondExpected.stream().mapToDouble(m -> m.metrics().get("dice").orElseThrow())
+                .filter(d -> !Double.isNaN(d)).toArray();
+        long empty = secondExpected.size() - scored.length;
+        assertTrue(status.getText().endsWith(" samples, mean Dice " + LineChart.format(java.util.Arrays.stream(scored)
+                .average().orElse(Double.NaN)) + ", " + empty + " empty (label absent from both, left out)"),
+                status.getText());
     }
 
     @Test

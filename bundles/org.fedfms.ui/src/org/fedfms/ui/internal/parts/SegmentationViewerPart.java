@@ -265,7 +265,8 @@ public class SegmentationViewerPart {
     private void evaluated(ExperimentInspector in, String siteId, List<SampleMetrics> m) {
         tables.showSamples(m);
         status.setText(in.experiment() + ", " + model(siteId) + ": " + siteId + " " + splitName() + ", "
-                + tables.sampleCount() + " samples, mean Dice " + LineChart.format(tables.mean("dice")));
+                + tables.sampleCount() + " samples, mean Dice " + LineChart.format(tables.mean("dice")) + ", "
+                + tables.emptyCount() + " empty (label absent from both, left out)");
         String sample = wantedSample != null && tables.listed(wantedSample) ? wantedSample : tables.firstSample();
         wantedSample = null;
         if (sample != null) {

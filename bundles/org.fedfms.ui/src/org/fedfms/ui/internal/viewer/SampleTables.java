@@ -11,6 +11,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
+import org.fedfms.api.Metrics;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.ui.internal.charts.LineChart;
@@ -109,9 +110,18 @@ public final class SampleTables {
         return rows.isEmpty() ? null : rows.get(0).sampleId();
     }
 
-    /** The mean of a metric over the listed samples, NaN if none. */
+    /**
+     * The mean of a metric over the listed samples that have it, NaN if none: a sample where the label is
+     * absent from both prediction and truth (NaN) is left out and counted in {@link #emptyCount()}.
+     */
     public double mean(String metric) {
-        return metrics.stream().mapToDouble(m -> value(m, metric)).average().orElse(Double.NaN);
+        return metrics.stream().mapToDouble(m -> value(m, metric)).filter(v -> !Double.isNaN(v)).average()
+                .orElse(Double.NaN);
+    }
+
+    /** How many labels of the listed samples were absent from both prediction and truth (left out of means). */
+    public int emptyCount() {
+        return (int) metrics.stream().mapToDouble(m -> m.metrics().get(Metrics.EMPTY_COUNT).orElse(0)).sum();
     }
 
     /** The number of listed samples. */

@@ -1,7 +1,9 @@
-package org.fedfms.data.metrics;
+package org.fedfms.api.data;
 
 /**
- * The scores of one label in one case.
+ * The scores of one label in one case (a volume, or an image of 2-D data); every score NaN when the label
+ * is absent from both prediction and ground truth. Distances are in millimetres (pixels where no spacing
+ * is known).
  *
  * @param label the label value
  * @param dice Dice coefficient 2|P∩T| / (|P| + |T|)

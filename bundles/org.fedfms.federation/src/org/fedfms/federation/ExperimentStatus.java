@@ -16,10 +16,12 @@ import org.fedfms.api.Metrics;
  * @param strategySettings that strategy's settings
  * @param message why it paused or failed, or what happened last; empty if nothing to say
  * @param lastEvaluation evaluation metrics of the last completed round (empty before the first)
+ * @param startingPoint what its model started from, as recorded when it was created
+ * @param best its round with the best validation Dice so far, or {@code null} while no round reports one
  */
 public record ExperimentStatus(String name, State state, int completedRounds, int plannedRounds,
         ExperimentSpec.Protocol protocol, String strategyId, Map<String, Object> strategySettings, String message,
-        Metrics lastEvaluation) {
+        Metrics lastEvaluation, StartingPoint startingPoint, BestRound best) {
 
     /** What an experiment is doing. */
     public enum State {
@@ -39,5 +41,6 @@ public record ExperimentStatus(String name, State state, int completedRounds, in
         strategySettings = Map.copyOf(strategySettings);
         message = message == null ? "" : message;
         lastEvaluation = lastEvaluation == null ? Metrics.empty() : lastEvaluation;
+        startingPoint = startingPoint == null ? StartingPoint.RANDOM : startingPoint;
     }
 }

@@ -37,7 +37,40 @@ public record StartingPoint(String file, String format, String sha256) {
         if (!Files.isRegularFile(path)) {
             throw new IOException("initial weights " + path.toAbsolutePath() + " do not exist (or are not a file)");
         }
-        return new StartingPoint(path.getFileName().toString(), format(path), digest(path));
+        return new StartingPoint(path.getFileName().toString(), format(path), digest(path).substring(0, SHORT_DIGEST));
+    }
+
+    /** The file in an experiment's directory that records its starting point, written once at creation. */
+    public static final String RECORD_FILE = "starting-point.json";
+
+    /** Writes this starting point as {@link #RECORD_FILE} into an experiment's directory (whole or not at all). */
+    public void record(Path experimentDirectory) throws IOException {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("file", file);
+        o.addProperty("format", format);
+        o.addProperty("sha256", sha256);
+        org.fedfms.api.io.AtomicFiles.write(experimentDirectory.resolve(RECORD_FILE),
+                o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The starting point recorded in an experiment's directory, if there is a record.
+     *
+     * @throws IOException naming the file when the record cannot be read
+     */
+    public static java.util.Optional<StartingPoint> recorded(Path experimentDirectory) throws IOException {
+        Path f = experimentDirectory.resolve(RECORD_FILE);
+        if (!Files.exists(f)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(f))
+                    .getAsJsonObject();
+            return java.util.Optional.of(new StartingPoint(o.get("file").getAsString(), o.get("format").getAsString(),
+                    o.get("sha256").getAsString()));
+        } catch (RuntimeException e) {
+            throw new IOException(f + " is not a starting-point record: " + e.getMessage(), e);
+        }
     }
 
     /** Whether the model starts from random initialisation. */
@@ -75,7 +108,7 @@ public record StartingPoint(String file, String format, String sha256) {
             for (int n; (n = in.read(buffer)) > 0;) {
                 sha.update(buffer, 0, n);
             }
-            return HexFormat.of().formatHex(sha.digest()).substring(0, SHORT_DIGEST);
+            return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -42,7 +42,7 @@ public final class ExperimentReport {
         root.addProperty("experiment", spec.name());
         root.addProperty("exportedAt", exportedAt.toString());
         root.add("spec", JsonParser.parseString(ExperimentSpecJson.toJson(spec)));
-        root.addProperty("startingPoint", ExperimentTables.startingPoint(spec));
+        root.addProperty("startingPoint", status.startingPoint().describe());
         BestRound.of(history).ifPresent(b -> {
             JsonObject best = new JsonObject();
             best.addProperty("round", b.round());

@@ -16,7 +16,6 @@ import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.BestRound;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
-import org.fedfms.federation.StartingPoint;
 import org.fedfms.shell.DataTable.ByteCount;
 
 /**
@@ -61,7 +60,7 @@ public final class ExperimentTables {
                 + ", device " + spec.device()));
         rows.add(List.<Object>of("dataset", spec.dataset() + (spec.datasetSettings().isEmpty() ? ""
                 : " " + new TreeMap<>(spec.datasetSettings()))));
-        rows.add(List.<Object>of("starting point", startingPoint(spec)));
+        rows.add(List.<Object>of("starting point", s.startingPoint().describe()));
         rows.add(List.<Object>of("training", spec.localEpochs() + " local epoch(s), batch " + spec.batchSize() + ", lr "
                 + spec.learningRate() + ", seed " + spec.seed()
                 + (spec.trainerOptions().isEmpty() ? "" : ", options " + new TreeMap<>(spec.trainerOptions()))));
@@ -73,15 +72,6 @@ public final class ExperimentTables {
         }
         rows.add(List.<Object>of("directory", directory.toString()));
         return new DataTable("experiment " + s.name(), List.of("field", "value"), rows);
-    }
-
-    /** The experiment's starting point in words, or why its weights file cannot be read. */
-    public static String startingPoint(ExperimentSpec spec) {
-        try {
-            return StartingPoint.of(spec.initialWeights()).describe();
-        } catch (java.io.IOException e) {
-            return spec.initialWeights() + " (" + e.getMessage() + ")";
-        }
     }
 
     /** Metrics as {@code dice=0.8123 iou=0.7012}, or {@code -} if none. */

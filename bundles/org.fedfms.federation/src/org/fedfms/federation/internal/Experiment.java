@@ -16,6 +16,7 @@ import org.fedfms.api.strategy.StrategyState;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
+import org.fedfms.federation.StartingPoint;
 
 /**
  * One experiment's state. Status fields are guarded by the object's monitor; the round state (models,
@@ -44,6 +45,7 @@ final class Experiment {
     private PendingSwap pendingSwap;
     private int autoResumeUntil;
     private String interruption = "";
+    private StartingPoint startingPoint = StartingPoint.RANDOM;
 
     // round state: owned by the roundLock holder
     volatile ParameterSet global;
@@ -97,7 +99,16 @@ final class Experiment {
         boolean aggregates = spec.protocol().aggregates();
         return new ExperimentStatus(name, state, completedRounds, spec.rounds(), spec.protocol(),
                 aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY, aggregates ? spec.strategySettings() : Map.of(),
-                message, lastEvaluation);
+                message, lastEvaluation, startingPoint, org.fedfms.federation.BestRound.of(history).orElse(null));
+    }
+
+    /** What the model started from, as recorded at creation. */
+    synchronized StartingPoint startingPoint() {
+        return startingPoint;
+    }
+
+    synchronized void setStartingPoint(StartingPoint startingPoint) {
+        this.startingPoint = startingPoint;
     }
 
     synchronized ExperimentSpec spec() {

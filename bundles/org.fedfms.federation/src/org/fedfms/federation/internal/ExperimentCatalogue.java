@@ -18,6 +18,7 @@ import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationException;
+import org.fedfms.federation.StartingPoint;
 
 /**
  * The experiments by name, each with its directory under the experiments directory: listed again from
@@ -47,12 +48,33 @@ final class ExperimentCatalogue {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, Files::isDirectory)) {
             for (Path dir : dirs) {
                 restore(dir).ifPresent(e -> {
+                    e.setStartingPoint(recordedStartingPoint(e));
                     restored.accept(e);
                     experiments.put(e.name, e);
                 });
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot list the experiments in " + base, e);
+        }
+    }
+
+    /**
+     * The starting point recorded at creation; for an experiment created before records were kept, the one its
+     * weights file gives now (written down, so it is read once).
+     */
+    private static StartingPoint recordedStartingPoint(Experiment e) {
+        try {
+            Optional<StartingPoint> recorded = StartingPoint.recorded(e.directory);
+            if (recorded.isPresent()) {
+                return recorded.get();
+            }
+            StartingPoint now = StartingPoint.of(e.spec().initialWeights());
+            now.record(e.directory);
+            return now;
+        } catch (IOException x) {
+            LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": its starting point is not known: "
+                    + x.getMessage());
+            return new StartingPoint(Path.of(e.spec().initialWeights()).getFileName().toString(), "unknown", "unknown");
         }
     }
 
@@ -102,7 +124,15 @@ final class ExperimentCatalogue {
     Experiment create(ExperimentSpec spec, Experiment.PendingSwap opened) {
         String name = spec.name();
         Path dir = base.resolve(name);
+        StartingPoint start;
+        try {
+            start = StartingPoint.of(spec.initialWeights());
+        } catch (IOException x) {
+            throw new FederationException("experiment '" + name + "': " + x.getMessage() + "; give an existing "
+                    + "weights file, or none for random initialisation", x);
+        }
         Experiment e = new Experiment(spec, dir, State.READY);
+        e.setStartingPoint(start);
         if (opened != null) {
             e.swap(spec, opened);
         }
@@ -116,10 +146,11 @@ final class ExperimentCatalogue {
                         + "empty; delete it or choose another name");
             }
             ExperimentSpecJson.write(dir.resolve("spec.json"), spec);
+            start.record(dir);
         } catch (IOException x) {
             experiments.remove(name, e);
-            throw new FederationException("experiment '" + name + "': cannot write " + dir.resolve("spec.json") + ": "
-                    + x.getMessage(), x);
+            throw new FederationException("experiment '" + name + "': cannot write its spec and starting point in "
+                    + dir + ": " + x.getMessage(), x);
         } catch (RuntimeException x) {
             experiments.remove(name, e);
             throw x;

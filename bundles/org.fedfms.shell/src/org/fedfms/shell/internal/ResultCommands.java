@@ -126,7 +126,7 @@ public class ResultCommands implements CommandSet {
             ExperimentSpec spec = f.spec(name);
             List<RoundResult> history = f.history(name);
             summaries.add(ExperimentSummary.of(spec, status, history, trainableParameters(f, name, status)));
-            starts.put(name, ExperimentTables.startingPoint(spec));
+            starts.put(name, status.startingPoint().describe());
             bests.add(name + ": " + (history.isEmpty() ? "no rounds" : "last round " + history.get(history.size() - 1)
                     .round()) + BestRound.of(history).map(b -> ", best " + b.describe()).orElse(""));
         }

@@ -16,6 +16,9 @@ import java.util.zip.ZipOutputStream;
 
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecJson;
+import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationException;
+import org.fedfms.federation.FederationService;
 import org.fedfms.federation.StartingPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,5 +74,43 @@ class StartingPointTest {
         assertEquals("/o.pth", plain.toBuilder().trainerOptions(Map.of("weights", "/o.pth")).build().initialWeights());
         ExperimentSpec twice = s.toBuilder().trainerOptions(Map.of("weights", "/x.pth")).build();
         assertTrue(twice.problems().stream().anyMatch(p -> p.contains("give it once")), twice.problems().toString());
+    }
+
+    @Test
+    void theStartingPointIsRecordedOnceAtCreationAndReadFromTheRecordAfterwards() throws Exception {
+        Path weights = dir.resolve("pretrained.safetensors");
+        Files.write(weights, "\u0002\0\0\0\0\0\0\0{}".getBytes(StandardCharsets.ISO_8859_1));
+        StartingPoint expected = StartingPoint.of(weights.toString());
+        try (TestEnv env = new TestEnv()) {
+            FederationService f = env.federation();
+            String name = "start-recorded";
+            f.remove(name, true);
+            TestEnv.deleteTree(f.experimentsDirectory().resolve(name));
+            ExperimentStatus created = f.create(TestEnv.spec(name).weights(weights.toString()).build());
+            assertEquals(expected, created.startingPoint());
+            assertTrue(Files.exists(f.experimentsDirectory().resolve(name).resolve(StartingPoint.RECORD_FILE)));
+
+            Files.write(weights, "\u0002\0\0\0\0\0\0\0{ }".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(expected, f.status(name).startingPoint(), "not hashed again: the file changed since");
+            Files.delete(weights);
+            assertEquals(expected, f.status(name).startingPoint(), "the record needs no file");
+            assertEquals("pretrained.safetensors (safetensors, sha256 " + expected.sha256() + ")",
+                    f.status(name).startingPoint().describe());
+            assertEquals(null, f.status(name).best(), "no round yet");
+
+            org.osgi.framework.Bundle federation = env.bundle("org.fedfms.federation");
+            federation.stop();
+            federation.start();
+            FederationService again = env.federation();
+            assertEquals(expected, again.status(name).startingPoint(), "listed again from its record");
+
+            FederationException missing = assertThrows(FederationException.class, () -> again.create(
+                    TestEnv.spec("start-missing").weights(dir.resolve("gone.pth").toString()).build()));
+            assertTrue(missing.getMessage().contains("gone.pth") && missing.getMessage().contains("start-missing"),
+                    missing.getMessage());
+            assertEquals(StartingPoint.RANDOM, again.create(TestEnv.spec("start-random").build()).startingPoint());
+            again.remove("start-random", true);
+            again.remove(name, true);
+        }
     }
 }

@@ -157,8 +157,39 @@ class FederationPartsTest {
         assertEquals(1, history.size());
         assertEquals(3, history.get(0).okSites());
         assertEquals(16 * 3, history.get(0).sites().stream().mapToLong(SiteRoundResult::sampleCount).sum());
-        Ui.waitUntil("the list shows the last evaluation", () -> row(experiments, name).get(5).contains("mse="),
+        Ui.waitUntil("the list shows the last evaluation", () -> row(experiments, name).get(6).contains("mse="),
                 () -> row(experiments, name));
+        List<String> columns = new ArrayList<>();
+        for (int c = 0; c < experiments.getColumnCount(); c++) {
+            columns.add(experiments.getColumn(c).getText());
+        }
+        assertEquals(List.of("Experiment", "State", "Rounds", "Protocol", "Strategy", "Start", "Last evaluation",
+                "Best (round)", "Message"), columns);
+        assertEquals("random initialisation", row(experiments, name).get(5), "the starting point recorded");
+        assertEquals("-", row(experiments, name).get(7), "linreg reports no Dice: no best round");
+        screenshot(shell, "experiments-table.png");
+    }
+
+    /** The shell as the display shows it, as a PNG under target/screenshots (for a person to look at). */
+    private static void screenshot(org.eclipse.swt.widgets.Shell shell, String file) {
+        Ui.pump(200);
+        org.eclipse.swt.graphics.Rectangle r = shell.getBounds();
+        org.eclipse.swt.graphics.Image image = new org.eclipse.swt.graphics.Image(shell.getDisplay(), r.width,
+                r.height);
+        org.eclipse.swt.graphics.GC gc = new org.eclipse.swt.graphics.GC(shell.getDisplay());
+        try {
+            gc.copyArea(image, r.x, r.y);
+            java.nio.file.Path dir = java.nio.file.Path.of("target", "screenshots");
+            java.nio.file.Files.createDirectories(dir);
+            org.eclipse.swt.graphics.ImageLoader loader = new org.eclipse.swt.graphics.ImageLoader();
+            loader.data = new org.eclipse.swt.graphics.ImageData[] {image.getImageData()};
+            loader.save(dir.resolve(file).toString(), SWT.IMAGE_PNG);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            gc.dispose();
+            image.dispose();
+        }
     }
 
     /** The cells of the experiment's row, or null when it is not listed; selects the row, as a click would. */

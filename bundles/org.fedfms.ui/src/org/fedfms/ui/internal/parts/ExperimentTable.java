@@ -22,7 +22,8 @@ import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.jobs.BackgroundWork;
 
 /**
- * The experiments as a table (name, state, rounds, protocol, strategy, last evaluation, message), a row of
+ * The experiments as a table (name, state, rounds, protocol, strategy, starting point, last evaluation, best
+ * validation Dice with its round, message), a row of
  * actions on the selected one, enabled while one is selected, and a line saying where the experiments are.
  */
 final class ExperimentTable {
@@ -48,7 +49,8 @@ final class ExperimentTable {
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         for (String[] col : new String[][] {{"Experiment", "130"}, {"State", "80"}, {"Rounds", "65"},
-            {"Protocol", "90"}, {"Strategy", "100"}, {"Last evaluation", "170"}, {"Message", "400"}}) {
+            {"Protocol", "90"}, {"Strategy", "100"}, {"Start", "220"}, {"Last evaluation", "170"}, {"Best (round)", "110"},
+            {"Message", "400"}}) {
             TableColumn c = new TableColumn(table, SWT.LEFT);
             c.setText(col[0]);
             c.setWidth(Integer.parseInt(col[1]));
@@ -102,9 +104,11 @@ final class ExperimentTable {
                 TableItem item = new TableItem(table, SWT.NONE);
                 item.setText(new String[] {s.name(), s.state().name().toLowerCase(Locale.ROOT),
                     s.completedRounds() + "/" + s.plannedRounds(), s.protocol().id(), s.strategyId(),
+                    s.startingPoint().describe(),
                     s.lastEvaluation().values().entrySet().stream()
                             .map(e -> e.getKey() + "=" + LineChart.format(e.getValue()))
                             .collect(Collectors.joining(" ")),
+                    s.best() == null ? "-" : LineChart.format(s.best().value()) + " (" + s.best().round() + ")",
                     s.message()});
                 if (s.state() == ExperimentStatus.State.FAILED) {
                     item.setForeground(1, table.getDisplay().getSystemColor(SWT.COLOR_RED));

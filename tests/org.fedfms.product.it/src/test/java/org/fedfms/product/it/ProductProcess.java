@@ -119,6 +119,24 @@ final class ProductProcess implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * The command line of the JVM the launcher started (its child {@code java} process), read from
+     * {@code /proc/PID/cmdline}.
+     */
+    List<String> jvmCommandLine() throws IOException {
+        for (ProcessHandle h : process.descendants().toList()) {
+            Path cmdline = Path.of("/proc", String.valueOf(h.pid()), "cmdline");
+            if (!Files.isReadable(cmdline)) {
+                continue;
+            }
+            List<String> args = List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));
+            if (!args.isEmpty() && args.get(0).endsWith("java")) {
+                return args;
+            }
+        }
+        throw new IllegalStateException(name + ": no java process under the launcher (pid " + process.pid() + ")");
+    }
+
     /** Kills the process tree at once with SIGKILL, JVM first, as a crash or {@code kill -9} would. */
     void kill() throws InterruptedException {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());

@@ -60,6 +60,24 @@ class StartFailureTest {
     }
 
     @Test
+    void theRunningCoordinatorJvmExitsOnOutOfMemory() throws Exception {
+        Path root = root("jvm-options");
+        Path config = root.resolve("coordinator.properties");
+        Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
+                "admin.token=" + TokenHashes.of("a-real-admin-token-0123456789"), "sites=site-0",
+                "site.site-0.token=" + TokenHashes.of("a-real-token-of-site-0-0123456789")) + "\n",
+                StandardCharsets.UTF_8);
+        try (ProductProcess p = ProductProcess.start("coordinator", product(), "coordinator", config,
+                root.resolve("coordinator.log"), List.of("-Dfedfms.workdir=" + root, "-XX:TieredStopAtLevel=1"))) {
+            p.await(java.util.regex.Pattern.compile("listening on"), 0, Duration.ofSeconds(120));
+            List<String> jvm = p.jvmCommandLine();
+            assertTrue(jvm.contains("-XX:+ExitOnOutOfMemoryError"), "coordinator JVM: " + jvm);
+            assertTrue(jvm.indexOf("-XX:+ExitOnOutOfMemoryError") < jvm.indexOf("-jar"), "a JVM option: " + jvm);
+            assertTrue(jvm.contains("-XX:+UseG1GC"), "the coordinator's collector line: " + jvm);
+        }
+    }
+
+    @Test
     void theCoordinatorsGeneratedSecretsAreOwnerOnly() throws Exception {
         Path root = root("owner-only");
         Path config = root.resolve("coordinator.properties");

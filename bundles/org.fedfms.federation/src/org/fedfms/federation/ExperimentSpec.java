@@ -43,6 +43,8 @@ import org.fedfms.api.train.TrainerSpec;
  * @param weights checkpoint of the initial model (PyTorch {@code .pth}/{@code .pt}, {@code .safetensors},
  *        {@code .npz}), empty for random initialisation from the seed
  * @param trainerOptions further trainer options by name
+ * @param encoding how parameters travel per direction ({@code org.fedfms.wire.TransferEncoding}), e.g.
+ *        {@code up=topk:0.01+int8,down=int8}; empty: fp32 both ways
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -96,7 +98,11 @@ public record ExperimentSpec(
                 + "initialisation")
         String weights,
         @Setting(description = "further trainer options (loss, optimizer, prompt mode, ...) by name")
-        Map<String, Object> trainerOptions) {
+        Map<String, Object> trainerOptions,
+        @Setting(description = "how parameters travel: up=CODING,down=CODING with CODING fp32, fp16, bf16, int8, nf4, "
+                + "fp4 (blockwise, e.g. int8/128) or topk:FRACTION[+CODING] (e.g. up=topk:0.01+int8,down=int8); "
+                + "lossy uploads travel as deltas with error feedback; empty: fp32")
+        String encoding) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -142,7 +148,7 @@ public record ExperimentSpec(
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of());
+            "auto", 0, "", Map.of(), "");
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -162,6 +168,18 @@ public record ExperimentSpec(
         datasetSettings = frozen(datasetSettings);
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
+        encoding = encoding == null ? "" : encoding.strip();
+    }
+
+    /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
+    public ExperimentSpec(String name, String model, String adapter, String trainer, String dataset,
+            Map<String, Object> datasetSettings, String strategy, Map<String, Object> strategySettings, int rounds,
+            int localEpochs, int batchSize, double learningRate, Protocol protocol, String unseenSite, long seed,
+            int minSites, double fractionPerRound, double roundDeadlineSeconds, String device, int patience,
+            String weights, Map<String, Object> trainerOptions) {
+        this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
+                batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
+                device, patience, weights, trainerOptions, "");
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -260,6 +278,7 @@ public record ExperimentSpec(
         private int patience;
         private String weights;
         private Map<String, Object> trainerOptions;
+        private String encoding;
 
         private Builder(ExperimentSpec s) {
             name = s.name;
@@ -284,6 +303,7 @@ public record ExperimentSpec(
             patience = s.patience;
             weights = s.weights;
             trainerOptions = s.trainerOptions;
+            encoding = s.encoding;
         }
 
         public Builder name(String v) {
@@ -396,11 +416,16 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder encoding(String v) {
+            encoding = v;
+            return this;
+        }
+
         /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions);
+                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding);
         }
     }
 }

@@ -48,6 +48,11 @@ final class ExperimentSpecProblems {
         if (spec.protocol() == ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT && spec.unseenSite().isBlank()) {
             problems.add("'unseenSite' must name the held-out site for protocol leave-one-site-out");
         }
+        try {
+            org.fedfms.wire.TransferEncoding.parse(spec.encoding());
+        } catch (IllegalArgumentException e) {
+            problems.add("'encoding': " + e.getMessage());
+        }
         requireValues(problems, "datasetSettings", spec.datasetSettings());
         requireValues(problems, "strategySettings", spec.strategySettings());
         requireValues(problems, "trainerOptions", spec.trainerOptions());

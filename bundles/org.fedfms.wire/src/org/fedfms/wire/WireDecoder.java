@@ -20,6 +20,7 @@ import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
 import org.fedfms.wire.internal.ChecksummedInput;
+import org.fedfms.wire.internal.CodedPayload;
 import org.fedfms.wire.internal.WireFormat;
 
 /**
@@ -112,8 +113,13 @@ public final class WireDecoder {
         long payloadBytes = header.payloadBytes();
         List<Tensor> tensors = new ArrayList<>(header.tensors().size());
         for (TensorEntry e : header.tensors()) {
-            float[] values = new float[(int) e.elementCount()];
-            r.floats(values, e.dtype(), e.name(), payloadStart, payloadBytes);
+            float[] values;
+            if (e.plain()) {
+                values = new float[(int) e.elementCount()];
+                r.floats(values, e.dtype(), e.name(), payloadStart, payloadBytes);
+            } else {
+                values = CodedPayload.read(r, e, payloadStart, payloadBytes);
+            }
             tensors.add(Tensor.of(e.name(), e.shape(), values));
         }
         int computed = r.checksum();
@@ -214,10 +220,28 @@ public final class WireDecoder {
                 throw new WireFormatException("tensor " + i + " at byte " + at + ": duplicate name '" + name + "'");
             }
             at = r.position();
-            int dtypeCode = r.u8("the dtype of tensor '" + name + "'");
+            int dtypeByte = r.u8("the dtype of tensor '" + name + "'");
+            int dtypeCode = dtypeByte & ~WireFormat.SPARSE_BIT;
             WireDtype dtype = WireDtype.fromCode(dtypeCode);
-            if (dtype == null) {
-                throw new WireFormatException("tensor '" + name + "': unknown dtype " + dtypeCode + " at byte " + at);
+            Quantization quantization = dtype == null ? Quantization.fromCode(dtypeCode) : null;
+            if (dtype == null && quantization == null) {
+                throw new WireFormatException("tensor '" + name + "': unknown dtype " + dtypeByte + " at byte " + at);
+            }
+            int blockSize = 0;
+            if (quantization != null) {
+                dtype = WireDtype.FP32;
+                at = r.position();
+                long block = r.u32("the block size of tensor '" + name + "'");
+                if (block < 1 || block > Quantization.MAX_BLOCK_SIZE) {
+                    throw new WireFormatException("tensor '" + name + "': block size " + block + " at byte " + at
+                            + " is outside [1, " + Quantization.MAX_BLOCK_SIZE + "]");
+                }
+                blockSize = (int) block;
+            }
+            long nonZeros = -1;
+            long nonZerosAt = r.position();
+            if ((dtypeByte & WireFormat.SPARSE_BIT) != 0) {
+                nonZeros = r.u32("the kept count of tensor '" + name + "'");
             }
             int rank = r.u8("the rank of tensor '" + name + "'");
             if (rank > limits.maxRank()) {
@@ -245,8 +269,13 @@ public final class WireDecoder {
                 throw new WireFormatException("declared " + totalElements + " elements in total (through tensor '"
                         + name + "') exceeds limit " + limits.maxTotalElements());
             }
-            payloadBytes += elements * dtype.bytesPerValue();
-            entries.add(new TensorEntry(name, shape, dtype));
+            if (nonZeros > elements) {
+                throw new WireFormatException("tensor '" + name + "': keeps " + nonZeros + " values (at byte "
+                        + nonZerosAt + ") of only " + elements);
+            }
+            TensorEntry entry = new TensorEntry(name, shape, dtype, quantization, blockSize, nonZeros);
+            payloadBytes += entry.payloadBytes();
+            entries.add(entry);
         }
         long messageBytes = r.position() + payloadBytes + WireFormat.CHECKSUM_BYTES;
         if (messageBytes > limits.maxMessageBytes()) {

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import org.fedfms.api.Tensor;
+import org.fedfms.wire.internal.BlockCodec;
 import org.fedfms.wire.internal.ChecksummedOutput;
 import org.fedfms.wire.internal.WireFormat;
 
@@ -22,11 +23,11 @@ public final class WireEncoder {
     /** Default size of the buffer between the tensors and the stream. */
     public static final int DEFAULT_BUFFER_BYTES = 256 * 1024;
 
-    private final Function<? super Tensor, WireDtype> dtypeOf;
+    private final Function<? super Tensor, TensorCoding> codingOf;
     private final int bufferBytes;
 
-    private WireEncoder(Function<? super Tensor, WireDtype> dtypeOf, int bufferBytes) {
-        this.dtypeOf = dtypeOf;
+    private WireEncoder(Function<? super Tensor, TensorCoding> codingOf, int bufferBytes) {
+        this.codingOf = codingOf;
         this.bufferBytes = bufferBytes;
     }
 
@@ -38,13 +39,27 @@ public final class WireEncoder {
     /** Every tensor in {@code dtype}. */
     public static WireEncoder of(WireDtype dtype) {
         Objects.requireNonNull(dtype, "dtype");
-        return new WireEncoder(t -> dtype, DEFAULT_BUFFER_BYTES);
+        TensorCoding coding = TensorCoding.of(dtype);
+        return new WireEncoder(t -> coding, DEFAULT_BUFFER_BYTES);
+    }
+
+    /** Every tensor with {@code coding} (e.g. int8 blockwise, or top-k). */
+    public static WireEncoder coded(TensorCoding coding) {
+        Objects.requireNonNull(coding, "coding");
+        return new WireEncoder(t -> coding, DEFAULT_BUFFER_BYTES);
+    }
+
+    /** Each tensor with the coding {@code codingOf} chooses for it. */
+    public static WireEncoder perTensorCoding(Function<? super Tensor, TensorCoding> codingOf) {
+        Objects.requireNonNull(codingOf, "codingOf");
+        return new WireEncoder(codingOf, DEFAULT_BUFFER_BYTES);
     }
 
     /** Each tensor in the dtype {@code dtypeOf} chooses for it (e.g. fp32 for norms, bf16 for the rest). */
     public static WireEncoder perTensor(Function<? super Tensor, WireDtype> dtypeOf) {
         Objects.requireNonNull(dtypeOf, "dtypeOf");
-        return new WireEncoder(dtypeOf, DEFAULT_BUFFER_BYTES);
+        return new WireEncoder(t -> TensorCoding.of(Objects.requireNonNull(dtypeOf.apply(t),
+                "no dtype chosen for " + t.name())), DEFAULT_BUFFER_BYTES);
     }
 
     /** This encoder with another buffer size (at least 64 bytes). */
@@ -52,7 +67,7 @@ public final class WireEncoder {
         if (bytes < 64) {
             throw new IllegalArgumentException("buffer of " + bytes + " bytes is too small (at least 64)");
         }
-        return new WireEncoder(dtypeOf, bytes);
+        return new WireEncoder(codingOf, bytes);
     }
 
     /**
@@ -83,7 +98,15 @@ public final class WireEncoder {
         w.i32(header.tensors().size());
         for (TensorEntry e : header.tensors()) {
             w.bytes(string(e.name(), "tensor name"));
-            w.u8(e.dtype().code());
+            if (e.quantization() == null) {
+                w.u8(e.dtype().code() | (e.sparse() ? WireFormat.SPARSE_BIT : 0));
+            } else {
+                w.u8(e.quantization().code() | (e.sparse() ? WireFormat.SPARSE_BIT : 0));
+                w.i32(e.blockSize());
+            }
+            if (e.sparse()) {
+                w.i32((int) e.nonZeros());
+            }
             int[] shape = e.shape();
             w.u8(shape.length);
             for (int d : shape) {
@@ -92,9 +115,28 @@ public final class WireEncoder {
         }
         int i = 0;
         for (Tensor t : message.parameters().tensors()) {
-            w.floats(t.values(), header.tensors().get(i++).dtype());
+            TensorEntry e = header.tensors().get(i++);
+            if (e.plain()) {
+                w.floats(t.values(), e.dtype());
+            } else {
+                writeCoded(w, BlockCodec.code(t.name(), t.values(), codingOf.apply(t)), e);
+            }
         }
         return w.finish();
+    }
+
+    private static void writeCoded(ChecksummedOutput w, BlockCodec.Coded c, TensorEntry e) throws IOException {
+        if (c.indices() != null) {
+            for (int index : c.indices()) {
+                w.i32(index);
+            }
+        }
+        if (c.values() != null) {
+            w.floats(c.values(), e.dtype());
+        } else {
+            w.floats(c.scales(), WireDtype.FP32);
+            w.bytes(c.codes());
+        }
     }
 
     /**
@@ -120,10 +162,11 @@ public final class WireEncoder {
                 throw new IllegalArgumentException("tensor '" + t.name() + "' has rank " + t.rank()
                         + ", more than the wire format holds (" + WireLimits.MAX_RANK + ")");
             }
-            WireDtype dtype = Objects.requireNonNull(dtypeOf.apply(t), "no dtype chosen for " + t.name());
-            TensorEntry e = new TensorEntry(t.name(), t.shape(), dtype);
+            TensorCoding coding = Objects.requireNonNull(codingOf.apply(t), "no coding chosen for " + t.name());
+            TensorEntry e = TensorEntry.of(t.name(), t.shape(), coding);
             entries.add(e);
-            bytes += string(t.name(), "tensor name").length + 2 + 4L * t.rank() + e.payloadBytes();
+            bytes += string(t.name(), "tensor name").length + 2 + 4L * t.rank() + e.payloadBytes()
+                    + (e.quantization() == null ? 0 : 4) + (e.sparse() ? 4 : 0);
         }
         bytes += WireFormat.CHECKSUM_BYTES;
         return new WireHeader(WireFormat.VERSION, message.experimentId(), message.round(), message.siteId(),

@@ -24,6 +24,7 @@ import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.SiteProvider;
+import org.fedfms.wire.TransferEncoding;
 
 /**
  * An experiment's sites: built from its dataset by the trainer factory present now (rebuilt when that
@@ -95,14 +96,17 @@ final class SiteSetups {
         }
         checkSamples(e, spec, training);
         TrainerSpec trainerSpec = spec.trainerSpec();
+        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
         List<SiteSlot> slots = new ArrayList<>();
         SiteSlot unseenSlot = null;
         try {
             for (SiteData s : training) {
-                slots.add(new SiteSlot(new InProcessSite(s, create(e, factory, trainerSpec, s))));
+                slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s)),
+                        encoding)));
             }
             if (unseen != null) {
-                unseenSlot = new SiteSlot(new InProcessSite(unseen, create(e, factory, trainerSpec, unseen)));
+                unseenSlot = new SiteSlot(EncodedSite.wrap(new InProcessSite(unseen,
+                        create(e, factory, trainerSpec, unseen)), encoding));
             }
         } catch (RoundAbort a) {
             slots.forEach(SiteSlot::close);

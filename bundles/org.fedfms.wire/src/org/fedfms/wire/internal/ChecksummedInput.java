@@ -176,6 +176,28 @@ public final class ChecksummedInput {
         }
     }
 
+    /**
+     * Fills {@code dst[off, off + len)} with the next bytes, chunk by chunk.
+     *
+     * @param tensor name for error messages
+     * @param payloadStart the message position where the payload begins
+     * @param payloadBytes the size of the whole payload
+     */
+    public void payload(byte[] dst, int off, int len, String tensor, long payloadStart, long payloadBytes)
+            throws IOException {
+        int done = 0;
+        while (done < len) {
+            if (limit == pos && !refill(1)) {
+                throw new WireFormatException("truncated after " + (base + limit - payloadStart) + " of "
+                        + payloadBytes + " payload bytes (in tensor '" + tensor + "')");
+            }
+            int n = Math.min(len - done, limit - pos);
+            System.arraycopy(buf, pos, dst, off + done, n);
+            pos += n;
+            done += n;
+        }
+    }
+
     /** The CRC32C of every byte consumed so far. */
     public int checksum() {
         crc.update(buf, crcMark, pos - crcMark);

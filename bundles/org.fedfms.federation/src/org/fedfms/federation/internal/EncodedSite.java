@@ -1,0 +1,103 @@
+package org.fedfms.federation.internal;
+
+import org.fedfms.api.Metrics;
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.SiteInfo;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.strategy.EvaluateResult;
+import org.fedfms.api.strategy.FitInstructions;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.FederatedSite;
+import org.fedfms.wire.DeltaCoding;
+import org.fedfms.wire.TransferEncoding;
+import org.fedfms.wire.WireEncoder;
+import org.fedfms.wire.WireMessage;
+
+/**
+ * A simulated site whose transfers are coded as an experiment's {@link TransferEncoding} says, with the
+ * wire codec's own transforms: the site trains on the global it would have decoded (a lossy download is a
+ * delta against the last global it holds), and the coordinator receives the update it would have decoded
+ * (a lossy upload is a delta with error feedback, the residual kept here, in memory).
+ */
+final class EncodedSite implements FederatedSite {
+
+    private final FederatedSite inner;
+    private final TransferEncoding encoding;
+    private ParameterSet held;
+    private ParameterSet residual;
+
+    private EncodedSite(FederatedSite inner, TransferEncoding encoding) {
+        this.inner = inner;
+        this.encoding = encoding;
+    }
+
+    /** {@code site} with its transfers coded by {@code encoding}; the site itself for fp32 both ways. */
+    static FederatedSite wrap(FederatedSite site, TransferEncoding encoding) {
+        return encoding.equals(TransferEncoding.FP32) ? site : new EncodedSite(site, encoding);
+    }
+
+    /** Bytes of {@code parameters} on the wire in {@code encoding}'s download coding (fp32 size for fp32). */
+    static long downloadBytes(TransferEncoding encoding, ParameterSet parameters) {
+        return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes()
+                : WireEncoder.coded(encoding.down()).encodedSize(WireMessage.global("e", 0, "", parameters));
+    }
+
+    /** Bytes of {@code parameters} on the wire in {@code encoding}'s upload coding (fp32 size for fp32). */
+    static long uploadBytes(TransferEncoding encoding, ParameterSet parameters) {
+        return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes()
+                : WireEncoder.coded(encoding.up()).encodedSize(WireMessage.update("e", 0, "", 0, Metrics.empty(),
+                        parameters));
+    }
+
+    @Override
+    public SiteInfo info() {
+        return inner.info();
+    }
+
+    @Override
+    public ParameterSet initialParameters() throws Exception {
+        return inner.initialParameters();
+    }
+
+    @Override
+    public FitResult fit(int round, ParameterSet global, FitInstructions instructions, TrainingMonitor monitor)
+            throws Exception {
+        ParameterSet start = download(global);
+        FitResult r = inner.fit(round, start, instructions, monitor);
+        if (r == null || r.parameters() == null) {
+            return r;
+        }
+        ParameterSet received;
+        if (encoding.deltaUp()) {
+            DeltaCoding.Step step = DeltaCoding.step(r.parameters(), start, residual, t -> encoding.up());
+            residual = step.residual();
+            received = DeltaCoding.apply(start, step.received());
+        } else {
+            received = DeltaCoding.received(r.parameters(), t -> encoding.up());
+        }
+        return new FitResult(r.siteId(), received, r.sampleCount(), r.metrics());
+    }
+
+    @Override
+    public EvaluateResult evaluate(int round, ParameterSet global, DataSplit split, TrainingMonitor monitor)
+            throws Exception {
+        return inner.evaluate(round, download(global), split, monitor);
+    }
+
+    /** The global as the site decodes it; a lossy coding sends the difference to what the site holds. */
+    private synchronized ParameterSet download(ParameterSet global) {
+        if (encoding.deltaDown() && held != null && held.layoutDifferences(global).isEmpty()) {
+            held = DeltaCoding.apply(held, DeltaCoding.received(DeltaCoding.difference(global, held),
+                    t -> encoding.down()));
+        } else {
+            held = DeltaCoding.received(global, t -> encoding.down());
+        }
+        return held;
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

@@ -89,6 +89,11 @@ final class AutoResume {
         if (until.isEmpty()) {
             return;
         }
+        String owner = e.runLock.heldElsewhere();
+        if (owner != null) {
+            LOG.log(System.Logger.Level.INFO, "experiment " + e.name + ": " + Experiment.runningElsewhere(owner));
+            return;
+        }
         if (until.getAsInt() <= e.completedRounds() || e.state() == State.FAILED) {
             RunIntent.deleteLogged(e);
             return;
@@ -134,9 +139,16 @@ final class AutoResume {
     }
 
     private void resumeByItself(Experiment e) {
+        String owner = e.runLock.acquire();
+        if (owner != null) {
+            e.clearAutoResume();
+            LOG.log(System.Logger.Level.INFO, "experiment " + e.name + ": " + Experiment.runningElsewhere(owner));
+            return;
+        }
         CompletableFuture<ExperimentStatus> future = new CompletableFuture<>();
         int until = e.activateMarked(future);
         if (until == 0) {
+            e.runLock.release();
             return;
         }
         int completed = e.completedRounds();

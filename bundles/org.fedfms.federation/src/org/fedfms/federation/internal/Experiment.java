@@ -30,6 +30,8 @@ final class Experiment {
 
     final String name;
     final Path directory;
+    /** Held while this process runs the experiment; another process holding it runs it elsewhere. */
+    final RunLock runLock;
     final CheckpointStore store;
     final ReentrantLock roundLock = new ReentrantLock();
 
@@ -77,6 +79,7 @@ final class Experiment {
         this.name = spec.name();
         this.spec = spec;
         this.directory = directory;
+        this.runLock = new RunLock(directory);
         this.store = new CheckpointStore(directory);
         this.state = state;
     }
@@ -95,11 +98,21 @@ final class Experiment {
         return e;
     }
 
+    /** The status; an experiment another process runs now shows as running elsewhere. */
     synchronized ExperimentStatus status() {
         boolean aggregates = spec.protocol().aggregates();
-        return new ExperimentStatus(name, state, completedRounds, spec.rounds(), spec.protocol(),
-                aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY, aggregates ? spec.strategySettings() : Map.of(),
-                message, lastEvaluation, startingPoint, org.fedfms.federation.BestRound.of(history).orElse(null));
+        String elsewhere = active ? null : runLock.heldElsewhere();
+        return new ExperimentStatus(name, elsewhere == null ? state : State.RUNNING, completedRounds, spec.rounds(),
+                spec.protocol(), aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY,
+                aggregates ? spec.strategySettings() : Map.of(),
+                elsewhere == null ? message : runningElsewhere(elsewhere), lastEvaluation, startingPoint,
+                org.fedfms.federation.BestRound.of(history).orElse(null));
+    }
+
+    /** What the status says of a run another process owns. */
+    static String runningElsewhere(String owner) {
+        return "running elsewhere: " + owner + " owns its run; this process neither runs nor resumes it (its "
+                + "rounds show here once that run has ended and FedFMS restarts)";
     }
 
     /** What the model started from, as recorded at creation. */

@@ -208,6 +208,11 @@ final class ExperimentCatalogue {
         if (e.active()) {
             throw new FederationException("experiment '" + name + "' is running; pause or cancel it first");
         }
+        String owner = e.runLock.heldElsewhere();
+        if (owner != null) {
+            throw new FederationException("experiment '" + name + "' is not removed: it is running elsewhere (" + owner
+                    + "); stop it there first");
+        }
         e.roundLock.lock();
         try {
             experiments.remove(name, e);

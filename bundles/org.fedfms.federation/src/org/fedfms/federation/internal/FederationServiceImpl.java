@@ -17,6 +17,7 @@ import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FedfmsHome;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
 import org.fedfms.federation.SiteProvider;
@@ -52,7 +53,7 @@ public class FederationServiceImpl implements FederationService {
     /** Configuration property: the experiments directory. */
     public static final String EXPERIMENTS_DIR = "experiments.dir";
     /** Framework or system property: the FedFMS working directory. */
-    public static final String WORKDIR_PROPERTY = "fedfms.workdir";
+    public static final String WORKDIR_PROPERTY = FedfmsHome.PROPERTY;
     /** Configuration property: whether interrupted runs go on by themselves (default true). */
     public static final String AUTO_RESUME = "autoResume";
     /** Framework or system property: whether interrupted runs go on by themselves (default true). */
@@ -96,11 +97,7 @@ public class FederationServiceImpl implements FederationService {
         if (configured != null && !configured.toString().isBlank()) {
             return Path.of(configured.toString()).toAbsolutePath();
         }
-        String workdir = env.apply(WORKDIR_PROPERTY);
-        if (workdir != null && !workdir.isBlank()) {
-            return Path.of(workdir).resolve("experiments").toAbsolutePath();
-        }
-        return Path.of(System.getProperty("user.home"), ".fedfms", "experiments");
+        return FedfmsHome.directory(env).resolve("experiments");
     }
 
     static ThreadFactory daemon(String prefix) {

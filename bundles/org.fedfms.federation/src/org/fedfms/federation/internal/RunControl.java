@@ -116,7 +116,9 @@ final class RunControl {
     }
 
     RoundResult runRound(Experiment e) {
+        own(e);
         if (!e.activate(null)) {
+            e.runLock.release();
             throw busy(e);
         }
         takeOver(e);
@@ -128,7 +130,9 @@ final class RunControl {
     }
 
     List<RoundResult> runRounds(Experiment e, int rounds) {
+        own(e);
         if (!e.activate(null)) {
+            e.runLock.release();
             throw busy(e);
         }
         takeOver(e);
@@ -157,7 +161,9 @@ final class RunControl {
 
     CompletableFuture<ExperimentStatus> start(Experiment e, int rounds) {
         CompletableFuture<ExperimentStatus> future = new CompletableFuture<>();
+        own(e);
         if (!e.activate(future)) {
+            e.runLock.release();
             throw busy(e);
         }
         e.clearAutoResume();
@@ -175,6 +181,7 @@ final class RunControl {
         } catch (RejectedExecutionException x) {
             e.setState(State.PAUSED, "the federation service is stopping");
             e.deactivate();
+            e.runLock.release();
             throw new FederationException("experiment '" + e.name + "' cannot start: the federation service is "
                     + "stopping", x);
         }
@@ -246,8 +253,19 @@ final class RunControl {
     }
 
     private void finishActivity(Experiment e) {
-        if (e.deactivate()) {
+        boolean completed = e.deactivate();
+        e.runLock.release();
+        if (completed) {
             services.publish(new FederationEvent.ExperimentCompleted(e.name, e.completedRounds()));
+        }
+    }
+
+    /** Takes the experiment's run lock for this process, or fails saying who runs it elsewhere. */
+    private static void own(Experiment e) {
+        String owner = e.runLock.acquire();
+        if (owner != null) {
+            throw new FederationException("experiment '" + e.name + "' is running elsewhere: " + owner + " owns "
+                    + "its run (lock " + e.runLock.file() + "); wait for it to end, or stop it there");
         }
     }
 

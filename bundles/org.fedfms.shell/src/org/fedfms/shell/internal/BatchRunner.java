@@ -14,6 +14,7 @@ import org.apache.felix.gogo.runtime.Parser;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Job;
+import org.fedfms.federation.FedfmsHome;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.launch.Framework;
@@ -29,7 +30,8 @@ import org.osgi.service.component.annotations.Reference;
  * ({@value #INTERACTIVE}). Once the framework has started, runs each statement through Gogo and
  * prints each result. A batch stops at the first failure with a message naming the statement (and
  * line) and ends the JVM with exit code 0 or 1; the interactive shell reports the failure and reads
- * on until {@code exit} or end of input. System properties {@value #VARIABLE_PREFIX}NAME set Gogo
+ * on until {@code exit} or end of input, on a terminal with line editing, completion and a history kept in
+ * the FedFMS home. System properties {@value #VARIABLE_PREFIX}NAME set Gogo
  * variables first. Ctrl-C interrupts the running statement (a running experiment is cancelled
  * cleanly); a second one, or one while nothing runs, ends the process with exit code 130.
  */
@@ -44,6 +46,10 @@ public class BatchRunner {
     public static final String INTERACTIVE = "fedfms.interactive";
     /** Prefix of system properties that set Gogo variables before a script runs: {@code fedfms.var.model=sam-vit-b}. */
     public static final String VARIABLE_PREFIX = "fedfms.var.";
+    /** System property: {@code plain} reads the interactive shell's lines without JLine, even on a terminal. */
+    public static final String CONSOLE = "fedfms.console";
+    /** The interactive shell's history, in the FedFMS home. */
+    public static final String HISTORY = "history";
 
     private final BundleContext context;
     private final CommandProcessor processor;
@@ -112,8 +118,7 @@ public class BatchRunner {
         int rc = 0;
         try {
             awaitFrameworkStarted();
-            rc = readEvalPrint(new java.io.BufferedReader(new java.io.InputStreamReader(stdin,
-                    java.nio.charset.Charset.defaultCharset())));
+            rc = readEvalPrint(this::openConsole);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
@@ -123,22 +128,49 @@ public class BatchRunner {
         shutdown(rc);
     }
 
+    /**
+     * JLine when the process runs on a terminal (unless {@value #CONSOLE}{@code =plain}), else plain lines
+     * from standard input. The history is the file {@value #HISTORY} in the FedFMS home.
+     */
+    private ConsoleLines openConsole(CommandSession completion) throws IOException {
+        boolean terminal = System.console() != null && !"plain".equals(context.getProperty(CONSOLE));
+        if (!terminal) {
+            return ConsoleLines.plain(stdin, stdout);
+        }
+        CommandCompleter completer = new CommandCompleter(new CommandIndex(context), completion);
+        return ConsoleLines.terminal(FedfmsHome.directory(context::getProperty).resolve(HISTORY), completer,
+                this::onInterrupt, stderr);
+    }
+
+    /** Opens the console's line source, given a session of its own for completion. */
+    @FunctionalInterface
+    interface ConsoleOpener {
+        ConsoleLines open(CommandSession completion) throws IOException;
+    }
+
     /** Reads statements until end of input or {@code exit [N]}; returns the exit code asked for. */
-    int readEvalPrint(java.io.BufferedReader in) throws IOException {
+    int readEvalPrint(ConsoleOpener opener) throws IOException {
         PrintStream out = stdout;
         PrintStream err = stderr;
         out.println("FedFMS shell. 'help' lists the commands, 'help NAME' explains one; 'exit' leaves.");
-        try (CommandSession session = processor.createSession(stdin, out, err)) {
+        try (CommandSession session = processor.createSession(stdin, out, err);
+                CommandSession completion = processor.createSession(stdin, out, err);
+                ConsoleLines in = opener.open(completion)) {
             variables().forEach(session::put);
             interactiveSession = session;
             StringBuilder pending = new StringBuilder();
             while (true) {
-                out.print(pending.length() == 0 ? "fedfms> " : "   ...> ");
-                out.flush();
-                String line = in.readLine();
+                String line = in.readLine(pending.length() == 0 ? "fedfms> " : "   ...> ");
                 if (line == null) {
                     out.println();
                     return 0;
+                }
+                if (line.equals(ConsoleLines.INTERRUPTED)) {
+                    if (pending.length() == 0) {
+                        return 130;
+                    }
+                    pending.setLength(0);
+                    continue;
                 }
                 pending.append(line).append('\n');
                 String text = pending.toString();

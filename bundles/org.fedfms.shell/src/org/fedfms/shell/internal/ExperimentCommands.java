@@ -51,9 +51,9 @@ public class ExperimentCommands implements CommandSet {
     @Descriptor("create an experiment from options over the defaults (sam-tiny, msa, djl trainer, synthetic, fedavg, "
             + "10 rounds, federated); trailing key=value arguments are the strategy's settings. Shows its status")
     public Table experiment(
-            @Descriptor("model variant id, e.g. sam-tiny or sam-vit-b")
+            @Descriptor("model variant id, as listed by fedfms:models (sam-tiny, sam-vit-b, ...)")
             @Parameter(names = "--model", absentValue = "") String model,
-            @Descriptor("adapter type id: msa (FedMSA), full (FedSAM), ...")
+            @Descriptor("adapter type id, as listed by fedfms:adapters: msa (FedMSA), full (FedSAM), ...")
             @Parameter(names = "--adapter", absentValue = "") String adapter,
             @Descriptor("id of the site trainer service, e.g. djl")
             @Parameter(names = "--trainer", absentValue = "") String trainer,

@@ -1,8 +1,6 @@
 package org.fedfms.shell.internal;
 
 import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +13,6 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,14 +31,14 @@ import org.osgi.service.component.annotations.Deactivate;
 public class HelpCommands {
 
     /** The function Gogo calls, with the command's name first, for a command it cannot find. */
-    static final String DEFAULT = "default";
+    static final String DEFAULT = CommandIndex.DEFAULT;
 
-    private final BundleContext context;
+    private final CommandIndex index;
     private final ServiceRegistration<Function> unknown;
 
     @Activate
     public HelpCommands(BundleContext context) {
-        this.context = context;
+        this.index = new CommandIndex(context);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(CommandProcessor.COMMAND_SCOPE, "fedfms");
         props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {DEFAULT});
@@ -61,9 +57,9 @@ public class HelpCommands {
     @Descriptor("list every command, with what it does")
     public String help(CommandSession session) {
         TreeMap<String, String> lines = new TreeMap<>();
-        for (String command : commands(session)) {
+        for (String command : CommandIndex.commands(session)) {
             String text = "";
-            for (Method m : methods(command)) {
+            for (Method m : index.methods(command)) {
                 Descriptor d = m.getAnnotation(Descriptor.class);
                 if (d != null) {
                     text = d.value();
@@ -80,15 +76,9 @@ public class HelpCommands {
     @Descriptor("show a command's usage, options and parameters")
     public String help(CommandSession session,
             @Descriptor("command name, with or without its scope: run, fedfms:dataset-info, lb") String name) {
-        List<String> matches = new ArrayList<>();
-        for (String command : commands(session)) {
-            if (command.equalsIgnoreCase(name) || command.toLowerCase().endsWith(":" + name.toLowerCase())) {
-                matches.add(command);
-            }
-        }
         StringBuilder sb = new StringBuilder();
-        for (String command : matches) {
-            for (Method m : methods(command)) {
+        for (String command : CommandIndex.matching(session, name)) {
+            for (Method m : index.methods(command)) {
                 sb.append(Usage.describe(command, m)).append('\n');
             }
         }
@@ -105,60 +95,13 @@ public class HelpCommands {
 
     private String notFound(CommandSession session, String name) {
         Set<String> candidates = new TreeSet<>();
-        for (String command : commands(session)) {
+        for (String command : CommandIndex.commands(session)) {
             candidates.add(command);
             candidates.add(command.substring(command.indexOf(':') + 1));
         }
         String near = Usage.closest(name, candidates);
         return "Command not found: " + name + (near == null ? "" : "; did you mean " + near + "?")
                 + " ('help' lists every command)";
-    }
-
-    /** Every command Gogo knows now, {@code scope:function}, except the hook for unknown commands. */
-    @SuppressWarnings("unchecked")
-    private static Set<String> commands(CommandSession session) {
-        Set<String> all = new TreeSet<>();
-        Object listed = session.get(".commands");
-        if (listed instanceof Collection<?> c) {
-            for (Object o : c) {
-                String s = String.valueOf(o);
-                if (s.indexOf(':') > 0 && !s.endsWith(":" + DEFAULT)) {
-                    all.add(s);
-                }
-            }
-        }
-        return all;
-    }
-
-    /** The Java methods behind a command: the command set's for fedfms functions, the object's own otherwise. */
-    private List<Method> methods(String command) {
-        int colon = command.indexOf(':');
-        String scope = command.substring(0, colon);
-        String function = command.substring(colon + 1);
-        List<Method> found = new ArrayList<>();
-        ServiceReference<?>[] refs;
-        try {
-            refs = context.getAllServiceReferences(null, "(&(" + CommandProcessor.COMMAND_SCOPE + "=" + scope + ")("
-                    + CommandProcessor.COMMAND_FUNCTION + "=" + function + "))");
-        } catch (InvalidSyntaxException e) {
-            return found;
-        }
-        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
-            Object service = context.getService(ref);
-            if (service == null) {
-                continue;
-            }
-            try {
-                List<Method> ms = service instanceof CommandFunction f ? Usage.methods(f.target(), f.method())
-                        : Usage.methods(service, function);
-                if (!ms.isEmpty()) {
-                    return ms;
-                }
-            } finally {
-                context.ungetService(ref);
-            }
-        }
-        return found;
     }
 
     private static String firstSentence(String text) {

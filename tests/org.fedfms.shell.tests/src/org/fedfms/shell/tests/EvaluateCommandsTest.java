@@ -1,30 +1,20 @@
 package org.fedfms.shell.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -33,27 +23,19 @@ import com.google.gson.JsonParser;
 /** fedfms:evaluate on a folder of predicted label images, run through Gogo. */
 class EvaluateCommandsTest {
 
-    private ServiceTracker<CommandProcessor, CommandProcessor> tracker;
-    private CommandSession session;
+    private Shell shell;
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void openSession() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(EvaluateCommandsTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, CommandProcessor.class, null);
-        tracker.open();
-        CommandProcessor processor = tracker.waitForService(10_000);
-        assertNotNull(processor, "no Gogo CommandProcessor");
-        session = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
+        shell = new Shell();
     }
 
     @AfterEach
     void close() {
-        session.close();
-        tracker.close();
+        shell.close();
     }
 
     /** A 10x10 label PNG with {@code label} in columns x0..x1-1, rows y0..y1-1 (nothing if label is 0). */
@@ -75,9 +57,9 @@ class EvaluateCommandsTest {
         png(dir.resolve("pred/b.png"), 2, 0, 0, 3, 3);
         png(dir.resolve("truth/b.png"), 2, 0, 0, 3, 3);
         Path json = dir.resolve("scores.json");
-        Object result = session.execute("fedfms:evaluate --json " + json + " " + dir.resolve("pred") + " "
+        Object result = shell.execute("fedfms:evaluate --json " + json + " " + dir.resolve("pred") + " "
                 + dir.resolve("truth"));
-        String out = session.format(result, Converter.INSPECT).toString();
+        String out = shell.format(result);
         assertTrue(out.contains("label 1: mean dice 0.7500, iou 0.6000, hd95 1.0000 mm"), out);
         assertTrue(out.contains("over 1 cases (1 absent from both, left out)"), out);
 
@@ -92,11 +74,11 @@ class EvaluateCommandsTest {
         assertTrue(a2.get("dice").isJsonNull() && a2.get("hd95_mm").isJsonNull(), "label 2 absent from both: " + a2);
         assertEquals(1.0, o.getAsJsonObject("mean").getAsJsonObject("2").get("dice").getAsDouble(), 1e-6);
 
-        Object only = session.execute("fedfms:evaluate --labels 2 " + dir.resolve("pred") + " " + dir.resolve("truth"));
+        Object only = shell.execute("fedfms:evaluate --labels 2 " + dir.resolve("pred") + " " + dir.resolve("truth"));
         assertEquals(2, ((org.fedfms.shell.Table) only).rows().size());
         png(dir.resolve("pred/c.png"), 1, 0, 0, 1, 1);
         Exception e = assertThrows(Exception.class,
-                () -> session.execute("fedfms:evaluate " + dir.resolve("pred") + " " + dir.resolve("truth")));
+                () -> shell.execute("fedfms:evaluate " + dir.resolve("pred") + " " + dir.resolve("truth")));
         assertTrue(e.getMessage().contains("c.png: no label file"), e.getMessage());
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -76,7 +77,26 @@ final class Shell implements AutoCloseable {
     /** Runs a command, returning its result as the console shows it. */
     String run(String command) throws Exception {
         Object result = session.execute(command);
-        return result == null ? "" : session.format(result, Converter.INSPECT).toString();
+        return result == null ? "" : format(result);
+    }
+
+    /** A command's result as the console shows it. */
+    String format(Object result) {
+        return session.format(result, Converter.INSPECT).toString();
+    }
+
+    /**
+     * Runs {@code command} until its output satisfies {@code condition} (services come and go asynchronously),
+     * for at most 10 s; returns the last output.
+     */
+    String awaitOutput(String command, Predicate<String> condition) throws Exception {
+        long end = System.currentTimeMillis() + 10_000;
+        String out = run(command);
+        while (!condition.test(out) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+            out = run(command);
+        }
+        return out;
     }
 
     /** The message of the error a command fails with. */

@@ -1,6 +1,7 @@
 package org.fedfms.api.strategy;
 
 import java.util.Map;
+import java.util.Optional;
 
 import org.fedfms.api.settings.SettingsSchema;
 
@@ -28,13 +29,22 @@ public interface AggregationStrategy {
 
     /**
      * The fewest sites delivering updates in one round that a session on {@code settings} can aggregate
-     * (Krum's {@code f} needs more than {@code 2f+2}); 1 by default. The federation refuses settings that
+     * (Bulyan's {@code f} needs {@code 4f+3}); 1 by default. The federation refuses settings that
      * need more sites than an experiment has when they are given, not after a round has trained.
      *
      * @throws org.fedfms.api.settings.SettingsException if a setting is unknown or invalid
      */
     default int minimumSites(Map<String, ?> settings) {
         return 1;
+    }
+
+    /**
+     * The Flower strategy this one corresponds to, with Flower's name of each setting it has; empty where Flower
+     * has no such strategy. By default what the class's {@link Flower} annotation states.
+     */
+    default Optional<FlowerCounterpart> flower() {
+        Flower f = getClass().getAnnotation(Flower.class);
+        return f == null ? Optional.empty() : Optional.of(FlowerCounterpart.of(f));
     }
 
     /**

@@ -3,11 +3,13 @@ package org.fedfms.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.felix.service.command.Descriptor;
 import org.fedfms.api.ServicesById;
 import org.fedfms.api.settings.SettingDescriptor;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.FlowerCounterpart;
 import org.fedfms.shell.Table;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -42,20 +44,23 @@ public class StrategyCommands implements CommandSet {
                 List.of("id", "description", "settings (default)"), rows);
     }
 
-    @Descriptor("show one aggregation strategy and every setting it takes")
+    @Descriptor("show one aggregation strategy and every setting it takes, with Flower's name for it where Flower "
+            + "has the strategy")
     public Table strategyInfo(@Descriptor("strategy id, as listed by fedfms:strategies") String id) {
         AggregationStrategy s = strategies.get(id);
         if (s == null) {
             throw new IllegalArgumentException("no strategy '" + id + "'" + Usage.didYouMean(id, strategies.ids())
                     + "; present: " + strategies.ids());
         }
+        Optional<FlowerCounterpart> flower = s.flower();
         List<List<String>> rows = new ArrayList<>();
         for (SettingDescriptor d : s.settings().descriptors()) {
             rows.add(List.of(d.key(), d.typeName(), String.valueOf(d.defaultValue()), d.constraintText(),
-                    d.description()));
+                    flower.flatMap(f -> f.parameter(d.key())).orElse("-"), d.description()));
         }
-        return new Table(s.id() + ": " + s.description(),
-                List.of("setting", "type", "default", "range", "description"), rows);
+        return new Table(s.id() + ": " + s.description() + "\nFlower: "
+                + flower.map(f -> "flwr.server.strategy." + f.strategy()).orElse("no such strategy"),
+                List.of("setting", "type", "default", "range", "flower", "description"), rows);
     }
 
     private List<AggregationStrategy> sorted() {

@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
 import org.osgi.service.component.annotations.Component;
@@ -25,6 +26,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>The inner strategy's own settings are given with the prefix {@code inner.}, e.g.
  * {@code inner=fedadam inner.serverLearningRate=0.001}.
  */
+@Flower(value = "DifferentialPrivacyServerSideFixedClipping", parameters = {
+    "inner=strategy", "clippingNorm=clipping_norm", "noiseMultiplier=noise_multiplier"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + DpFixedClippingStrategy.ID)
 public class DpFixedClippingStrategy extends DescribedService<DpFixedClippingStrategy.Settings> implements AggregationStrategy {
 

@@ -6,6 +6,7 @@ import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.AveragingSettings;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * their training sample counts with exact weights, as Flower's FedAvg. The FedFMS reference rounds each weight
  * to two decimals (the last site's set so they sum to 1); {@code roundWeights=true} reproduces that.
  */
+@Flower(value = "FedAvg", parameters = {"acceptFailures=accept_failures"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
 public class FedAvgStrategy extends DescribedService<AveragingSettings> implements AggregationStrategy {
 
@@ -32,6 +34,7 @@ public class FedAvgStrategy extends DescribedService<AveragingSettings> implemen
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         AveragingSettings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new WeightedMeanAggregator(round, global, s));
+        return new StatelessSession(ID, SCHEMA.toMap(s),
+                (round, global) -> new WeightedMeanAggregator(round, global, s));
     }
 }

@@ -7,8 +7,10 @@ import org.fedfms.api.Tensor;
 import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
+import org.fedfms.api.strategy.AggregationException;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -21,6 +23,7 @@ import org.osgi.service.component.annotations.Component;
  * {@code h_k = q·L_k^(q−1)·|Δ_k|² + L_k^q/learningRate} ({@code L_k + 1e-10}, as Flower). Sites with a higher
  * loss weigh more; {@code q = 0} is the plain mean.
  */
+@Flower(value = "QFedAvg", parameters = {"q=q_param", "learningRate=qffl_learning_rate"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + QFedAvgStrategy.ID)
 public class QFedAvgStrategy extends DescribedService<QFedAvgStrategy.Settings> implements AggregationStrategy {
 
@@ -64,9 +67,15 @@ public class QFedAvgStrategy extends DescribedService<QFedAvgStrategy.Settings> 
                 double loss = metric(ID, result, LOSS, 0, "q-FFL weighs each site by its loss") + 1e-10;
                 double lq = Math.pow(loss, s.q());
                 double norm2 = squaredDistance(result.parameters(), g) / (s.learningRate() * s.learningRate());
-                weights += lq / s.learningRate();
-                h += s.q() * Math.pow(loss, s.q() - 1) * norm2 + lq / s.learningRate();
-                return lq / s.learningRate();
+                double weight = lq / s.learningRate();
+                double hk = s.q() * Math.pow(loss, s.q() - 1) * norm2 + weight;
+                if (!Double.isFinite(weight) || !Double.isFinite(hk)) {
+                    throw new AggregationException("site " + result.siteId() + ": its q-FFL weight overflows (loss "
+                            + loss + ", q " + s.q() + "); lower q");
+                }
+                weights += weight;
+                h += hk;
+                return weight;
             }
 
             @Override

@@ -3,6 +3,7 @@ package org.fedfms.strategy.fedopt;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -11,6 +12,7 @@ import org.osgi.service.component.annotations.Component;
  * {@code biasCorrection=false} (the paper's Algorithm 2 as written). Other defaults as
  * {@link SecondMomentSettings#DEFAULTS}.
  */
+@Flower(value = "FedAdam", parameters = {"serverLearningRate=eta", "beta1=beta_1", "beta2=beta_2", "tau=tau"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAdamStrategy.ID)
 public class FedAdamStrategy extends ServerOptimizerStrategy<FedAdamStrategy.Settings> implements AggregationStrategy {
 

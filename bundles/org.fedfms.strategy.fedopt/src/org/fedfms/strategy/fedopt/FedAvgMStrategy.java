@@ -3,6 +3,7 @@ package org.fedfms.strategy.fedopt;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -14,6 +15,7 @@ import org.osgi.service.component.annotations.Component;
  * <p>Defaults 0.1 and 0.9, an effective step {@code serverLearningRate/(1 − serverMomentum)} of 1, the setting
  * Hsu et al. found best (Flower's 1.0 and 0.0 are plain FedAvg).
  */
+@Flower(value = "FedAvgM", parameters = {"serverLearningRate=server_learning_rate", "serverMomentum=server_momentum"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgMStrategy.ID)
 public class FedAvgMStrategy extends ServerOptimizerStrategy<FedAvgMStrategy.Settings> implements AggregationStrategy {
 

@@ -8,6 +8,7 @@ import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.AveragingSettings;
 import org.fedfms.api.strategy.FitInstructions;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -18,6 +19,7 @@ import org.osgi.service.component.annotations.Component;
  * FedProx (Li et al., 2020): the server aggregates like FedAvg, and every site is told the proximal
  * coefficient {@code mu}, with which its trainer adds {@code mu/2 · ||w − w_global||²} to the local loss.
  */
+@Flower(value = "FedProx", parameters = {"mu=proximal_mu", "acceptFailures=accept_failures"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
 public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> implements AggregationStrategy {
 

@@ -6,6 +6,7 @@ import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * around the median of the chosen ones, unweighted, as Flower's Bulyan (see {@link BulyanRound}). Needs
  * {@code n ≥ 4f + 3} sites in every round.
  */
+@Flower(value = "Bulyan", parameters = {"f=num_malicious_clients"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + BulyanStrategy.ID)
 public class BulyanStrategy extends DescribedService<BulyanStrategy.Settings> implements AggregationStrategy {
 

@@ -6,6 +6,7 @@ import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * sites among {@code n > 2f + 2}; with fewer sites it goes on with {@code max(1, n − f − 2)} neighbours, as
  * Flower's Krum. It is Multi-Krum with {@code m = 1}.
  */
+@Flower(value = "Krum", parameters = {"f=num_malicious_clients"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
 public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implements AggregationStrategy {
 
@@ -32,7 +34,8 @@ public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implem
     /** f = 1. */
     static final Settings DEFAULTS = new Settings(1);
 
-    private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("strategy " + ID, Settings.class, DEFAULTS);
+    private static final SettingsSchema<Settings> SCHEMA =
+            SettingsSchema.of("strategy " + ID, Settings.class, DEFAULTS);
 
     public KrumStrategy() {
         super(ID, "Krum: the site model closest to its n-f-2 nearest neighbours (Byzantine-robust)", SCHEMA);

@@ -2,10 +2,11 @@ package org.fedfms.strategy.krum;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
+import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.Component;
  * are averaged, weighted by their sample counts as Flower's MultiKrum does. {@code m = 0} averages the
  * {@code n − f} best of the round's {@code n} updates (Flower's {@code to_keep=0} is plain Krum instead).
  */
+@Flower(value = "Krum", parameters = {"f=num_malicious_clients", "m=num_clients_to_keep"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
 public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settings> implements AggregationStrategy {
 
@@ -48,6 +50,7 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
     @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted()));
+        return new StatelessSession(ID, SCHEMA.toMap(s),
+                (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted()));
     }
 }

@@ -7,6 +7,7 @@ import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * values of that parameter (the mean of the two middle values for an even number of sites), unweighted,
  * as Flower's FedMedian. Up to half of the sites minus one can send anything without moving it far.
  */
+@Flower("FedMedian")
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
 public class FedMedianStrategy extends DescribedService<SettingsSchema.None> implements AggregationStrategy {
 

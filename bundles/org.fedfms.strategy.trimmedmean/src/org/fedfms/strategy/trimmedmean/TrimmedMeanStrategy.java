@@ -3,12 +3,13 @@ package org.fedfms.strategy.trimmedmean;
 import java.util.List;
 import java.util.Map;
 
-import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.DescribedService;
+import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
+import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
 import org.fedfms.api.strategy.StrategyContext;
 import org.fedfms.api.strategy.StrategySession;
@@ -20,6 +21,7 @@ import org.osgi.service.component.annotations.Component;
  * at each end and the rest are averaged, unweighted. The default beta 0.2 is Flower's: it cuts one value at
  * each end from 5 sites on, and below 5 sites nothing (the plain mean).
  */
+@Flower(value = "FedTrimmedAvg", parameters = {"beta=beta"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
 public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Settings> implements AggregationStrategy {
 

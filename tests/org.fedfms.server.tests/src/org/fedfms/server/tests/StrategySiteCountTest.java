@@ -23,7 +23,8 @@ class StrategySiteCountTest {
             h.fresh("krum-f");
             h.agent("s", "site-0", null);
             CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 1, "joined");
-            CoordinatorHarness.awaitTrue(() -> h.federation.strategies().stream().anyMatch(s -> s.id().equals("bulyan")),
+            CoordinatorHarness.awaitTrue(
+                    () -> h.federation.strategies().stream().anyMatch(s -> s.id().equals("bulyan")),
                     "bulyan present");
             h.federation.create(CoordinatorHarness.spec("krum-f", "krum-f").minSites(1).build());
 

@@ -49,6 +49,7 @@ class ShellCommandsTest {
         String out = shell.awaitOutput("fedfms:strategy-info fedavg", s -> s.contains("weighted"));
         assertTrue(out.startsWith("fedavg: Federated Averaging"), out);
         assertTrue(out.contains("acceptFailures") && out.contains("boolean"), out);
+        assertTrue(out.contains("Flower: flwr.server.strategy.FedAvg") && out.contains("accept_failures"), out);
         Exception e = assertThrows(Exception.class, () -> shell.execute("fedfms:strategy-info nosuch"));
         assertTrue(e.getMessage().contains("no strategy 'nosuch'"), e.getMessage());
     }

@@ -92,7 +92,7 @@ class BundlesPartTest {
     void listsFedfmsBundlesWithStateAndServices() throws Exception {
         String[] fedavg = bundleRow(FEDAVG_BUNDLE);
         assertEquals("active", fedavg[3]);
-        assertEquals("strategy fedavg", fedavg[4]);
+        assertEquals("strategy fedavg, strategy fednova, strategy qfedavg", fedavg[4]);
         assertEquals(Long.toString(Ui.bundle(FEDAVG_BUNDLE).getBundleId()), fedavg[0]);
         assertEquals("active", bundleState("org.fedfms.api"));
         assertNull(bundleRow("org.eclipse.osgi"), "only org.fedfms bundles unless 'Show all bundles' is on");

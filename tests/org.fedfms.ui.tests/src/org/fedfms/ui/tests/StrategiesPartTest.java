@@ -66,7 +66,7 @@ class StrategiesPartTest {
     void listsFedavgWithDescriptionSettingsAndBundle() {
         TableItem fedavg = row("fedavg");
         assertTrue(fedavg.getText(1).startsWith("Federated Averaging"), fedavg.getText(1));
-        assertEquals("weighted=true, acceptFailures=true", fedavg.getText(2));
+        assertEquals("weighted=true, acceptFailures=true, roundWeights=false", fedavg.getText(2));
         assertTrue(fedavg.getText(3).startsWith(FEDAVG_BUNDLE + " 0.1.0"), fedavg.getText(3));
         assertEquals(tableIds(), part.rows().stream().map(StrategiesPart.Row::id).toList());
     }
@@ -84,7 +84,7 @@ class StrategiesPartTest {
 
         bundle.start();
         Ui.waitUntil("the fedavg row is back", () -> tableIds().contains("fedavg"), this::tableIds);
-        assertEquals("weighted=true, acceptFailures=true", row("fedavg").getText(2));
+        assertEquals("weighted=true, acceptFailures=true, roundWeights=false", row("fedavg").getText(2));
         assertTrue(part.select("fedavg"));
         assertNotNull(part.settingsForm());
     }
@@ -93,7 +93,7 @@ class StrategiesPartTest {
     void settingsFormHasACheckBoxPerFedavgSettingWithDefaultsAndDescriptions() {
         assertTrue(part.select("fedavg"));
         SettingsForm form = part.settingsForm();
-        assertEquals(Map.of("weighted", "true", "acceptFailures", "true"), form.values());
+        assertEquals(Map.of("weighted", "true", "acceptFailures", "true", "roundWeights", "false"), form.values());
         Button weighted = assertInstanceOf(Button.class, form.input("weighted"));
         assertTrue((weighted.getStyle() & SWT.CHECK) != 0, "a boolean setting is a check box");
         assertTrue(weighted.getSelection());
@@ -104,7 +104,7 @@ class StrategiesPartTest {
         weighted.notifyListeners(SWT.Selection, null);
         assertEquals(List.of(), form.problems());
         Record bound = form.bind();
-        assertEquals("Settings[weighted=false, acceptFailures=true]", bound.toString());
+        assertEquals("AveragingSettings[weighted=false, acceptFailures=true, roundWeights=false]", bound.toString());
     }
 
     @Test
@@ -120,7 +120,9 @@ class StrategiesPartTest {
                 new QuorumMeanStrategy(), new java.util.Hashtable<>(Map.of("id", QuorumMeanStrategy.ID)));
         try {
             Ui.waitUntil("the new strategy shows", () -> tableIds().contains(QuorumMeanStrategy.ID), this::tableIds);
-            assertEquals(List.of(QuorumMeanStrategy.ID, "fedavg").stream().sorted().toList(), tableIds());
+            // the fedavg bundle's three strategies and the new one
+            assertEquals(List.of(QuorumMeanStrategy.ID, "fedavg", "fednova", "qfedavg").stream().sorted().toList(),
+                    tableIds());
             assertEquals(form, part.settingsForm());
             assertEquals("false", form.values().get("weighted"));
         } finally {

@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.strategy.AggregationException;
+import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.FlowerCounterpart;
 import org.fedfms.api.strategy.RoundAggregator;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +95,28 @@ class NewStrategiesTest {
         // f=0: every site chosen, the mean of all values nearest the median is the plain mean
         assertArrayEquals(new float[] {2.5f}, flat(Strategies.open("bulyan", Map.of("f", 0))
                 .aggregateFit(1, w(0), six, List.of())), 1e-6f);
+    }
+
+    /** Each Flower name belongs to a setting the strategy has; only FedNova has no Flower counterpart. */
+    @Test
+    void flowerNamesMapExistingSettings() {
+        for (String id : Strategies.ALL) {
+            AggregationStrategy s = Strategies.get(id);
+            List<String> keys = s.settings().descriptors().stream().map(d -> d.key()).toList();
+            s.flower().ifPresent(f -> assertTrue(keys.containsAll(f.parameters().keySet()),
+                    id + ": " + f.parameters().keySet() + " not all in " + keys));
+            assertEquals(!id.equals("fednova"), s.flower().isPresent(), id);
+        }
+        FlowerCounterpart adam = Strategies.get("fedadam").flower().orElseThrow();
+        assertEquals("FedAdam", adam.strategy());
+        assertEquals(Optional.of("eta"), adam.parameter("serverLearningRate"));
+        assertEquals(Optional.of("beta_2"), adam.parameter("beta2"));
+        assertEquals(Optional.empty(), adam.parameter("biasCorrection"), "always on in Flower");
+        assertEquals(Optional.of("num_clients_to_keep"),
+                Strategies.get("multikrum").flower().orElseThrow().parameter("m"));
+        assertEquals(Optional.of("server_momentum"), Strategies.get("fedavgm").flower().orElseThrow()
+                .parameter("serverMomentum"));
+        assertEquals(Optional.of("q_param"), Strategies.get("qfedavg").flower().orElseThrow().parameter("q"));
     }
 
     @Test

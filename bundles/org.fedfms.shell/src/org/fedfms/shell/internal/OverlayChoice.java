@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+import org.fedfms.api.data.Sample;
 import org.fedfms.api.train.SamplePrediction;
 
 /**
@@ -40,8 +41,8 @@ final class OverlayChoice {
 
         /** {@code site-1_worst_case_003_dice0.8123.png}: the case's own extension dropped. */
         String fileName(String siteId) {
-            String stem = candidate.caseName().replaceFirst("(?i)\\.(png|jpe?g|bmp|tiff?|npy|nii|nii\\.gz)$", "");
-            return (siteId + "_" + role + "_" + stem + "_dice" + dice()).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+            return (siteId + "_" + role + "_" + Sample.stem(candidate.caseName()) + "_dice" + dice())
+                    .replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
         }
 
         private String dice() {

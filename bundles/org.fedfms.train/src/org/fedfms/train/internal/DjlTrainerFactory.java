@@ -342,7 +342,6 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     /** {@code <site>_<sample>.png}, the sample's own image extension dropped (no {@code x.png.png}). */
     private static String fileName(String siteId, String sampleId) {
-        String stem = sampleId.replaceFirst("(?i)\\.(png|jpe?g|bmp|tiff?|npy|nii|nii\\.gz)$", "");
-        return (siteId + "_" + stem).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+        return (siteId + "_" + Sample.stem(sampleId)).replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
     }
 }

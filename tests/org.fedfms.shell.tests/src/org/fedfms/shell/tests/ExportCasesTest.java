@@ -176,6 +176,18 @@ class ExportCasesTest {
         String table = shell.execute("fedfms:metrics " + name).toString();
         assertTrue(table.contains("hd95_mm") && table.contains("assd_mm") && table.contains("empty"), table);
 
+        // the overlay of a volumetric case: its name and its Dice over the whole volume
+        shell.execute("fedfms:export --overlays 1 --sites siteA " + name + " " + tmp.resolve("pictured"));
+        String[] siteA = lines.stream().filter(l -> l.split(",")[1].equals("siteA")).findFirst().orElseThrow()
+                .split(",", -1);
+        Path pictured = tmp.resolve("pictured/overlays");
+        try (java.util.stream.Stream<Path> files = Files.isDirectory(pictured) ? Files.list(pictured)
+                : java.util.stream.Stream.empty()) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertEquals(Double.isNaN(Double.parseDouble(siteA[5])) ? List.of() : List.of("siteA_median_" + siteA[3]
+                    + String.format(java.util.Locale.ROOT, "_dice%.4f.png", Double.parseDouble(siteA[5]))), names);
+        }
+
         String printed = shell.output();
         assertTrue(printed.contains("[" + name + "] cases: site siteA: 1 case, 1 row, mean dice "), printed);
         assertTrue(printed.contains("[" + name + "] cases: site siteB: 1 case, 1 row, mean dice "), printed);

@@ -178,6 +178,26 @@ class ExportOverlaysTest {
         assertEquals(Long.toString(f.globalParameters(name).parameterCount()),
                 compare.column("trainable params").get(0));
 
+        // three pictures: the worst, the median and the best image with foreground by Dice
+        shell.execute("fedfms:export --overlays 3 --sites site-3 " + name + " " + tmp.resolve("three"));
+        List<Double> unseenSorted = diceBySite.get("site-3").stream().sorted().toList();
+        List<String> expectedThree = new ArrayList<>();
+        String[] roles = {"worst", "median", "best"};
+        int[] ranks = {0, (unseenSorted.size() - 1) / 2, unseenSorted.size() - 1};
+        for (int k = 0; k < 3; k++) {
+            expectedThree.add("site-3_" + roles[k] + "_");
+            expectedThree.add(String.format(java.util.Locale.ROOT, "_dice%.4f.png", unseenSorted.get(ranks[k])));
+        }
+        try (Stream<Path> files = Files.list(tmp.resolve("three/overlays"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted(java.util.Comparator.comparing(
+                    n -> List.of("worst", "median", "best").indexOf(n.split("_")[1]))).toList();
+            assertEquals(3, names.size(), names.toString());
+            for (int k = 0; k < 3; k++) {
+                assertTrue(names.get(k).startsWith(expectedThree.get(2 * k))
+                        && names.get(k).endsWith(expectedThree.get(2 * k + 1)), names + " vs " + expectedThree);
+            }
+        }
+
         String none = shell.execute("fedfms:export --overlays 0 " + name + " " + tmp.resolve("none")).toString();
         assertTrue(none.contains("0 PNG overlays"), none);
         assertEquals(lines.size(), Files.readAllLines(tmp.resolve("none/samples.csv")).size());

@@ -48,7 +48,22 @@ final class StartingStates {
         if (weights.isEmpty()) {
             return null;
         }
-        return byExperiment.computeIfAbsent(spec.name() + "\n" + weights, k -> read(spec.name(), Path.of(weights)));
+        Path file = Path.of(weights);
+        String version;
+        try {
+            version = java.nio.file.Files.size(file) + "@" + java.nio.file.Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("experiment '" + spec.name() + "': its initial weights " + file
+                    + " cannot be read at the coordinator: " + e, e);
+        }
+        // a file replaced since (an experiment of the same name created again) is read again
+        String key = spec.name() + "\n" + weights + "\n" + version;
+        State known = byExperiment.get(key);
+        if (known != null) {
+            return known;
+        }
+        byExperiment.keySet().removeIf(other -> other.startsWith(spec.name() + "\n"));
+        return byExperiment.computeIfAbsent(key, k -> read(spec.name(), file));
     }
 
     /** The digest sites receive with a task of this experiment; empty for random initialisation. */

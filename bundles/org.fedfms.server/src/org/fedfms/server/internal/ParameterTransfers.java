@@ -62,7 +62,11 @@ final class ParameterTransfers {
         if (t.parameters() == null) {
             throw new HttpError(404, t.describe() + " has no parameters to download");
         }
-        SharedDownloads.Encoded message = downloads.get(t.experiment(), t.round(), t.parameters());
+        send(response, callback, downloads.get(t.experiment(), t.round(), t.parameters()));
+    }
+
+    /** Sends an encoded message. */
+    void send(Response response, Callback callback, SharedDownloads.Encoded message) {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, message.size());

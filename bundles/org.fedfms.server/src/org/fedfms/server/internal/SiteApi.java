@@ -33,6 +33,7 @@ final class SiteApi {
     private final SiteRateLimiter rateLimiter;
     private final CoordinatorMetrics metrics;
     private final ParameterTransfers transfers;
+    private final StartingStates startingStates = new StartingStates(org.fedfms.wire.WireLimits.defaults());
 
     SiteApi(CoordinatorConfig config, Map<String, SiteConnection> connections, CallerAuthentication authentication,
             CoordinatorMetrics metrics, ParameterTransfers transfers) {
@@ -118,6 +119,7 @@ final class SiteApi {
             }
             switch (method + " " + parts[3]) {
                 case "GET parameters" -> transfers.download(response, callback, t);
+                case "GET starting-state" -> startingState(response, callback, t);
                 case "POST update" -> transfers.upload(request, response, callback, c, t);
                 case "POST evaluation" -> evaluation(request, response, callback, t);
                 case "POST failure" -> failure(request, response, callback, c, t);
@@ -150,11 +152,12 @@ final class SiteApi {
                 : HttpJson.seconds(wait, "wait"));
         c.poll(Math.max(0, seconds) * 1000L, request.getComponents().getScheduler()).whenComplete((t, failure) -> {
             try {
-                if (t == null) {
+                TaskMessage m = t == null ? null : messageOrFail(t);
+                if (m == null) {
                     response.setStatus(204);
                     callback.succeeded();
                 } else {
-                    HttpJson.json(response, callback, 200, message(t).toJson());
+                    HttpJson.json(response, callback, 200, m.toJson());
                 }
             } catch (RuntimeException e) {
                 callback.failed(e);
@@ -164,11 +167,37 @@ final class SiteApi {
         });
     }
 
-    /** The task as the site reads it. */
-    static TaskMessage message(SiteTask t) {
+    /**
+     * The task as the site reads it: the trainer spec without a weights path, and the digest of the experiment's
+     * starting state; {@code null} when that state cannot be read here (the task then fails, naming why).
+     */
+    private TaskMessage messageOrFail(SiteTask t) {
+        String startingState;
+        try {
+            startingState = startingStates.digest(t.spec());
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            t.result().completeExceptionally(e);
+            return null;
+        }
         return new TaskMessage(t.id(), t.kind().name(), t.experiment(), t.round(), t.spec().trainer(),
-                t.spec().trainerSpec(), t.instructions().values(), t.split() == null ? null : t.split().name(),
-                t.parameters() != null);
+                StartingStates.forSites(t.spec()), t.instructions().values(), t.split() == null ? null
+                        : t.split().name(), t.parameters() != null, startingState);
+    }
+
+    /** The experiment's starting state (every tensor of its weights file) as one wire message. */
+    private void startingState(Response response, Callback callback, SiteTask t) {
+        StartingStates.State state;
+        try {
+            state = startingStates.of(t.spec());
+        } catch (IllegalStateException e) {
+            throw new HttpError(500, e.getMessage());
+        }
+        if (state == null) {
+            throw new HttpError(404, "experiment '" + t.experiment() + "' starts from random initialisation: it has "
+                    + "no starting state to download");
+        }
+        transfers.send(response, callback, startingStates.encoded(t.experiment(), state));
     }
 
     private void evaluation(Request request, Response response, Callback callback, SiteTask t) {

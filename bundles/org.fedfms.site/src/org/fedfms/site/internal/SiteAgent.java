@@ -60,8 +60,6 @@ public final class SiteAgent implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
     private static final int MAX_RETRY_AFTER_ATTEMPTS = 1000;
-    /** Trainer options that name a local file: refused in a task, whoever sent it. */
-    static final java.util.Set<String> PATH_OPTIONS = java.util.Set.of("weights");
     private static final int UPLOAD_ATTEMPTS = 3;
     private static final long MAX_RETRY_AFTER_MILLIS = 300_000;
 
@@ -69,6 +67,7 @@ public final class SiteAgent implements AutoCloseable {
     private final LocalServices services;
     private final TaskObserver observer;
     private final HttpClient http;
+    private final StartingStates startingStates;
     private final Map<String, SiteTrainer> trainers = new LinkedHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean killed = new AtomicBoolean();
@@ -92,6 +91,7 @@ public final class SiteAgent implements AutoCloseable {
             b.sslContext(ssl);
         }
         this.http = b.build();
+        this.startingStates = new StartingStates(StartingStates.defaultDirectory(config.siteId()), config.siteId());
     }
 
     /** Starts the agent's thread. */
@@ -238,8 +238,7 @@ public final class SiteAgent implements AutoCloseable {
             SiteTrainer trainer = trainer(task);
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
-                public void progress(String siteId, double fraction, String message) {
-                }
+                public void progress(String siteId, double fraction, String message) { }
 
                 @Override
                 public boolean isCancelled() {
@@ -250,7 +249,7 @@ public final class SiteAgent implements AutoCloseable {
                 case "INITIAL" -> upload(taskId, WireMessage.update(experiment, 0, config.siteId(), 0, Metrics.empty(),
                         trainer.initialParameters()));
                 case "FIT" -> {
-                    ParameterSet global = download(taskId);
+                    ParameterSet global = download(taskId, "parameters");
                     FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
                     if (!running.get()) {
                         return;
@@ -259,7 +258,7 @@ public final class SiteAgent implements AutoCloseable {
                             r.metrics() == null ? Metrics.empty() : r.metrics(), r.parameters()));
                 }
                 case "EVALUATE" -> {
-                    ParameterSet global = download(taskId);
+                    ParameterSet global = download(taskId, "parameters");
                     EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.split()),
                             monitor);
                     if (!running.get()) {
@@ -295,15 +294,10 @@ public final class SiteAgent implements AutoCloseable {
                     throw new IllegalStateException("trainer factory '" + task.trainer() + "' of experiment '"
                             + task.experiment() + "' is not present at site " + config.siteId());
                 }
-                TrainerSpec ts = task.trainerSpec();
-                for (String key : PATH_OPTIONS) {
-                    Object value = ts.options().get(key);
-                    if (value != null && !value.toString().isBlank()) {
-                        throw new IllegalArgumentException("experiment '" + task.experiment()
-                                + "' sets trainer option '" + key + "' (a file path): site " + config.siteId() + " never opens a path chosen by "
-                                + "the coordinator; start the experiment without it (initial weights travel as "
-                                + "parameters)");
-                    }
+                TrainerSpec ts = StartingStates.refusePaths(task.trainerSpec(), task.experiment(), config.siteId());
+                if (!task.startingState().isEmpty()) {
+                    ts = startingStates.withStartingState(ts, task.experiment(), task.startingState(),
+                            () -> download(task.taskId(), "starting-state"));
                 }
                 t = factory.create(ts, data());
                 trainers.put(task.experiment(), t);
@@ -312,18 +306,18 @@ public final class SiteAgent implements AutoCloseable {
         }
     }
 
-    private ParameterSet download(String taskId) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/parameters")).GET(),
+    private ParameterSet download(String taskId, String what) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/" + what)).GET(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
-                throw new IOException("downloading the parameters of task " + taskId + " failed: HTTP "
+                throw new IOException("downloading the " + what + " of task " + taskId + " failed: HTTP "
                         + r.statusCode() + " " + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             }
             long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
             HeaderCheck check = length >= 0 ? HeaderCheck.messageBytes(length) : HeaderCheck.NONE;
             WireMessage m = WireDecoder.withDefaults().decode(in, check);
-            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received global parameters of round "
+            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received the " + what + " of round "
                     + m.round() + " (" + length + " bytes, " + m.parameters().parameterCount() + " parameters)");
             return m.parameters();
         }

@@ -20,12 +20,26 @@ import com.google.gson.JsonObject;
  * @param instructions fit instructions by name
  * @param split the split to evaluate, or {@code null}
  * @param hasParameters whether the task has parameters to download
+ * @param startingState the {@link org.fedfms.wire.ParameterDigest} of the experiment's starting state (the base
+ *     model every trainer of the experiment starts from, {@code GET .../tasks/T/starting-state}), empty when
+ *     its model starts from random initialisation
  */
 public record TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
-        TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters) {
+        TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
+        String startingState) {
 
     public TaskMessage {
         instructions = Map.copyOf(instructions);
+        startingState = startingState == null ? "" : startingState;
+        if (!startingState.isEmpty() && !org.fedfms.wire.ParameterDigest.isDigest(startingState)) {
+            throw new ProtocolException("'startingState' must be a SHA-256 in 64 lower-case hex digits");
+        }
+    }
+
+    /** A task whose model starts from random initialisation. */
+    public TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
+            TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters) {
+        this(taskId, kind, experiment, round, trainer, trainerSpec, instructions, split, hasParameters, "");
     }
 
     /** As JSON. */
@@ -51,6 +65,9 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
             o.addProperty("split", split);
         }
         o.addProperty("hasParameters", hasParameters);
+        if (!startingState.isEmpty()) {
+            o.addProperty("startingState", startingState);
+        }
         return o;
     }
 
@@ -79,6 +96,7 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         return new TaskMessage(StrictJson.text(o, "taskId"), StrictJson.text(o, "kind"),
                 StrictJson.text(o, "experiment"), (int) round, StrictJson.text(o, "trainer"), spec,
                 StrictJson.map(o, "instructions"), o.has("split") ? StrictJson.text(o, "split") : null,
-                o.has("hasParameters") && o.get("hasParameters").getAsBoolean());
+                o.has("hasParameters") && o.get("hasParameters").getAsBoolean(),
+                o.has("startingState") ? StrictJson.text(o, "startingState") : "");
     }
 }

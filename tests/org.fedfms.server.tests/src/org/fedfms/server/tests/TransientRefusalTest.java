@@ -42,15 +42,25 @@ import org.osgi.framework.FrameworkUtil;
 class TransientRefusalTest {
 
     /** A coordinator's site API reduced to one INITIAL task whose update is answered from a script of statuses. */
-    private static final class ScriptedCoordinator extends Handler.Abstract implements AutoCloseable {
+    static final class ScriptedCoordinator extends Handler.Abstract implements AutoCloseable {
         final Server server = new Server();
         final Deque<Integer> updateAnswers;
         final List<WireMessage> updates = new CopyOnWriteArrayList<>();
         final List<Long> updateTimes = new CopyOnWriteArrayList<>();
         final List<String> failures = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger startingStateDownloads = new java.util.concurrent.atomic.AtomicInteger();
         private volatile boolean taskGiven;
+        private final TaskMessage task;
+        private final byte[] startingState;
 
         ScriptedCoordinator(List<Integer> updateAnswers) throws Exception {
+            this(updateAnswers, task(Map.of(), ""), null);
+        }
+
+        /** Hands out {@code task}; serves {@code startingState} (a wire message) to .../starting-state. */
+        ScriptedCoordinator(List<Integer> updateAnswers, TaskMessage task, byte[] startingState) throws Exception {
+            this.task = task;
+            this.startingState = startingState;
             this.updateAnswers = new ConcurrentLinkedDeque<>(updateAnswers);
             ServerConnector connector = new ServerConnector(server);
             connector.setHost("127.0.0.1");
@@ -78,9 +88,14 @@ class TransientRefusalTest {
                     return answer(response, callback, 204, null);
                 }
                 taskGiven = true;
-                TaskMessage task = new TaskMessage("t-1", "INITIAL", "scripted", 0, LinRegTrainerFactory.ID,
-                        new TrainerSpec("linreg", "none", "cpu", 1, 8, 0.02, 7L, Map.of()), Map.of(), null, false);
                 return answer(response, callback, 200, task.toJson().toString());
+            }
+            if (path.endsWith("/tasks/t-1/starting-state") && startingState != null) {
+                startingStateDownloads.incrementAndGet();
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, startingState.length);
+                response.write(true, java.nio.ByteBuffer.wrap(startingState), callback);
+                return true;
             }
             if (path.endsWith("/tasks/t-1/update")) {
                 updateTimes.add(System.nanoTime());
@@ -94,6 +109,12 @@ class TransientRefusalTest {
                 return answer(response, callback, 200, "{}");
             }
             return answer(response, callback, 404, "no " + path);
+        }
+
+        static TaskMessage task(Map<String, Object> options, String startingState) {
+            return new TaskMessage("t-1", "INITIAL", "scripted", 0, LinRegTrainerFactory.ID,
+                    new TrainerSpec("linreg", "none", "cpu", 1, 8, 0.02, 7L, options), Map.of(), null, false,
+                    startingState);
         }
 
         private static boolean answer(Response response, Callback callback, int status, String text) {
@@ -114,7 +135,7 @@ class TransientRefusalTest {
     }
 
     /** Site agents on this framework's fixture loader and trainer (no coordinator of ours). */
-    private static final class LocalAgents implements AutoCloseable {
+    static final class LocalAgents implements AutoCloseable {
         private final org.osgi.util.tracker.ServiceTracker<FederationService, FederationService> tracker;
         private final FederationService federation;
         private final List<SiteAgent> agents = new ArrayList<>();
@@ -153,7 +174,7 @@ class TransientRefusalTest {
         }
     }
 
-    private static SiteAgent agent(LocalAgents services, URI coordinator) throws Exception {
+    static SiteAgent agent(LocalAgents services, URI coordinator) throws Exception {
         return services.agent(new SiteAgentConfig(coordinator, "site-0", CoordinatorHarness.token("site-0"), null,
                 null, null, FixtureDatasetLoader.ID, Map.of("sites", "3"), "site-0", RETRY_MILLIS, 2_000, 1));
     }

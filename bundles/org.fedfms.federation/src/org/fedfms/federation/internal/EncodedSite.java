@@ -37,17 +37,22 @@ final class EncodedSite implements FederatedSite {
         return encoding.equals(TransferEncoding.FP32) ? site : new EncodedSite(site, encoding);
     }
 
-    /** Bytes of {@code parameters} on the wire in {@code encoding}'s download coding (fp32 size for fp32). */
-    static long downloadBytes(TransferEncoding encoding, ParameterSet parameters) {
-        return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes()
-                : WireEncoder.coded(encoding.down()).encodedSize(WireMessage.global("e", 0, "", parameters));
+    /**
+     * Bytes of {@code parameters} sent to {@code site}: the coded message for a coded site, else the
+     * parameters' fp32 bytes.
+     */
+    static long downloadBytes(FederatedSite site, ParameterSet parameters) {
+        return site instanceof EncodedSite e
+                ? WireEncoder.coded(e.encoding.down()).encodedSize(WireMessage.global("e", 0, "", parameters))
+                : parameters.sizeInBytes();
     }
 
-    /** Bytes of {@code parameters} on the wire in {@code encoding}'s upload coding (fp32 size for fp32). */
-    static long uploadBytes(TransferEncoding encoding, ParameterSet parameters) {
-        return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes()
-                : WireEncoder.coded(encoding.up()).encodedSize(WireMessage.update("e", 0, "", 0, Metrics.empty(),
-                        parameters));
+    /** Bytes of {@code parameters} received from {@code site}, as {@link #downloadBytes}. */
+    static long uploadBytes(FederatedSite site, ParameterSet parameters) {
+        return site instanceof EncodedSite e
+                ? WireEncoder.coded(e.encoding.up()).encodedSize(WireMessage.update("e", 0, "", 0, Metrics.empty(),
+                        parameters))
+                : parameters.sizeInBytes();
     }
 
     @Override

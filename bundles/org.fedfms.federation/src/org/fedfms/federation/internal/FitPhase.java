@@ -20,7 +20,6 @@ import org.fedfms.api.strategy.FitResult;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.SiteProvider;
-import org.fedfms.wire.TransferEncoding;
 
 /**
  * The fit phase of a round: the chosen sites train in parallel against the round deadline, each update
@@ -55,7 +54,6 @@ final class FitPhase {
             Function<SiteSlot, ParameterSet> startFrom, Function<SiteSlot, FitInstructions> instructions,
             Acceptor acceptor) {
         long deadline = System.nanoTime() + deadlineNanos(spec);
-        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
         boolean arrivalOrder = e.setup != null && e.setup.provider() instanceof SiteProvider p
                 && p.aggregatesInArrivalOrder();
         Semaphore arrivals = new Semaphore(0);
@@ -72,7 +70,7 @@ final class FitPhase {
                 int i = arrivalOrder ? nextArrived(e, calls, outcomes, arrivals, deadline) : k;
                 SiteSlot s = chosen.get(i);
                 SiteCall<FitResult> call = calls.get(i);
-                long down = EncodedSite.downloadBytes(encoding, startFrom.apply(s));
+                long down = EncodedSite.downloadBytes(s.site(), startFrom.apply(s));
                 FitOutcome o;
                 if (call == null) {
                     o = failed(s, "still busy with an earlier call that overran its deadline", down, 0, 0);
@@ -141,8 +139,7 @@ final class FitPhase {
         if (r == null) {
             return failed(s, "fit returned no result", down, 0, call.durationMillis());
         }
-        long up = r.parameters() == null ? 0
-                : EncodedSite.uploadBytes(TransferEncoding.parse(spec.encoding()), r.parameters());
+        long up = r.parameters() == null ? 0 : EncodedSite.uploadBytes(s.site(), r.parameters());
         if (!s.id().equals(r.siteId())) {
             return failed(s, "fit returned a result for site '" + r.siteId() + "'", down, up, call.durationMillis());
         }

@@ -126,6 +126,11 @@ final class SiteSetups {
                     + "' is no longer present (the coordinator stopped?); start it again, then resume. The experiment "
                     + "keeps the model of round " + (round - 1) + ".");
         }
+        if (!TransferEncoding.parse(spec.encoding()).equals(TransferEncoding.FP32)) {
+            throw RoundAbort.fail(where(e, round) + " cannot start: encoding '" + spec.encoding() + "' is applied to "
+                    + "simulated sites only; the site agents of site provider '" + spec.dataset() + "' transfer fp32. "
+                    + "Set encoding to empty (fp32) for this experiment.", null);
+        }
         List<org.fedfms.federation.FederatedSite> sites;
         try {
             sites = List.copyOf(provider.sites(spec));

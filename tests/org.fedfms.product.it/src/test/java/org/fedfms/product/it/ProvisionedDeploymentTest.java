@@ -146,4 +146,45 @@ class ProvisionedDeploymentTest {
             assertTrue(gone.out().contains("HTTP 404"), gone.out());
         }
     }
+
+    @Test
+    void underMutualTlsTheProvisionedSiteAndAdminGetInAndAClientWithoutACertificateDoesNot() throws Exception {
+        Path root = root("provisioned-mtls");
+        Path out = root.resolve("deploy");
+        Path log = root.resolve("admin.log");
+        Result provisioned = fedfms(log, "provision", "--sites", "site-1,site-2", "--host", "127.0.0.1", "--port",
+                String.valueOf(freePort()), "--mtls", "--out", out.toString());
+        assertEquals(0, provisioned.exit(), provisioned.out());
+        for (String f : List.of("site-site-1.p12", "site-site-2.p12", "admin.p12", "sites-truststore.p12")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(f))), f);
+        }
+        assertTrue(Files.readString(out.resolve("coordinator.properties")).contains("tls.clientTruststore="));
+        try (ProductProcess coordinator = ProductProcess.start("coordinator", product(), "coordinator",
+                out.resolve("coordinator.properties"), root.resolve("coordinator.log"), jvm(root.resolve("c-home")));
+                ProductProcess site1 = ProductProcess.start("site-1", product(), "site",
+                        out.resolve("site-site-1.properties"), root.resolve("site-1.log"), jvm(root.resolve("s1")))) {
+            coordinator.await(Pattern.compile("listening on"), 0, START);
+            String config = out.resolve("admin.properties").toString();
+            long end = System.nanoTime() + START.toNanos();
+            while (true) {
+                Result sites = fedfms(log, "admin", "--config", config, "sites");
+                assertEquals(0, sites.exit(), sites.out());
+                boolean joined = JsonParser.parseString(sites.out()).getAsJsonArray().asList().stream()
+                        .anyMatch(s -> s.getAsJsonObject().get("siteId").getAsString().equals("site-1")
+                                && s.getAsJsonObject().get("joined").getAsBoolean());
+                if (joined) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < end, "site-1 joined over mutual TLS: " + sites.out() + "\n"
+                        + site1.tail());
+                Thread.sleep(500);
+            }
+            Path noCertificate = root.resolve("admin-without-certificate.properties");
+            Files.write(noCertificate, Files.readAllLines(out.resolve("admin.properties")).stream()
+                    .filter(l -> !l.startsWith("tls.keystore")).toList());
+            Result refused = fedfms(log, "admin", "--config", noCertificate.toString(), "sites");
+            assertEquals(1, refused.exit(), refused.out());
+            assertTrue(refused.out().contains("cannot reach the coordinator"), refused.out());
+        }
+    }
 }

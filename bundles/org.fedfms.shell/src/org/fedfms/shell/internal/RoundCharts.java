@@ -45,9 +45,9 @@ final class RoundCharts {
         Path dice = dir.resolve(DICE);
         Path loss = dir.resolve(LOSS);
         png(dice, chart(experiment + ": Dice per round", "Dice", history, SiteRoundResult::evaluationMetrics,
-                RoundResult::evaluationMetrics, "dice"));
+                RoundResult::evaluationMetrics, "dice", true));
         png(loss, chart(experiment + ": training loss per round", "loss", history, SiteRoundResult::fitMetrics,
-                RoundResult::fitMetrics, "loss"));
+                RoundResult::fitMetrics, "loss", false));
         return List.of(dice, loss);
     }
 
@@ -73,7 +73,8 @@ final class RoundCharts {
     }
 
     private static JFreeChart chart(String title, String axis, List<RoundResult> history,
-            Function<SiteRoundResult, Metrics> site, Function<RoundResult, Metrics> round, String metric) {
+            Function<SiteRoundResult, Metrics> site, Function<RoundResult, Metrics> round, String metric,
+            boolean zeroInView) {
         XYSeriesCollection data = new XYSeriesCollection();
         series(history, site, round, metric).values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, "round", axis, data, PlotOrientation.VERTICAL, true,
@@ -94,6 +95,8 @@ final class RoundCharts {
         plot.setRenderer(renderer);
         ((org.jfree.chart.axis.NumberAxis) plot.getDomainAxis()).setStandardTickUnits(
                 org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+        // Dice keeps 0 in view; a loss is read by its changes, so its axis spans the values only
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(zeroInView);
         return chart;
     }
 

@@ -20,7 +20,8 @@ import com.google.gson.JsonObject;
 
 /**
  * The admin API, {@code /api/v1/experiments/...} and {@code /api/v1/sites}: a thin face over the
- * {@link FederationService} (create, start, resume, pause, cancel, swap the strategy, status and history) and
+ * {@link FederationService} (create, start, resume, pause, cancel, swap the strategy, status and history,
+ * remove with {@code DELETE}) and
  * the list of configured sites. Admin credential only.
  */
 final class AdminApi {
@@ -59,6 +60,12 @@ final class AdminApi {
         String action = parts.length > 2 ? parts[2] : "";
         switch (method + " " + action) {
             case "GET " -> json(response, callback, 200, federation.status(name));
+            case "DELETE " -> {
+                if (!federation.remove(name, true)) {
+                    throw new HttpError(404, "no experiment named '" + LogText.of(name) + "'");
+                }
+                json(response, callback, 200, Map.of("removed", name));
+            }
             case "POST start" -> {
                 federation.start(name);
                 json(response, callback, 202, federation.status(name));

@@ -155,6 +155,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
     }
 
     private void onEvent(FederationEvent event) {
+        RoundLog.log(event);
         if (event instanceof FederationEvent.RoundStarted started) {
             held(started.experiment()).roundStarted(started.round());
         } else if (event instanceof FederationEvent.SiteFinished finished) {

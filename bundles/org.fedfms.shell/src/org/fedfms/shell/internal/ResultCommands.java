@@ -101,6 +101,7 @@ public class ResultCommands implements CommandSet {
         files.add(write(dir.resolve("sites.csv"), CsvWriter.toCsv(ExperimentTables.sites(name, history))));
         files.add(write(dir.resolve("experiment.json"),
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
+        files.addAll(RoundCharts.write(name, history, dir));
         List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .toList();
         PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds, volumes,

@@ -89,7 +89,9 @@ class SiteFailureTest {
         assertEquals(0, s.completedRounds());
         assertEquals(0, f.history("toofew").size());
         assertTrue(TestEnv.bitwiseEqual(before, f.globalParameters("toofew")));
-        assertTrue(f.experimentsDirectory().resolve("toofew").toFile().list().length == 1, "only spec.json");
+        assertEquals(java.util.List.of("spec.json", "starting-point.json"), java.util.Arrays.stream(
+                f.experimentsDirectory().resolve("toofew").toFile().list()).sorted().toList(),
+                "only the spec and the starting point recorded at creation");
     }
 
     @Test

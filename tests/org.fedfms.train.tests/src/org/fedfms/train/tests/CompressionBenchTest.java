@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * ways), held-out Dice and its drop against fp32, and the same byte ratio at SAM ViT-B size (FedMSA's
  * 11,159,268 trainable parameters against FedSAM's 93,735,472, each coding's bytes per value). Its last
  * line names the setting with the fewest bytes whose Dice is within 0.01 of fp32. Run by
- * {@code releng/bench/compression}; system properties {@code compression.rounds} (default 5) and
- * {@code compression.epochs} (default 4) change its length.
+ * {@code releng/bench/compression}; system properties {@code compression.rounds} (default 8) and
+ * {@code compression.epochs} (default 6) change its length.
  */
 class CompressionBenchTest {
 
@@ -46,8 +46,8 @@ class CompressionBenchTest {
 
     @Test
     void printsBytesAndHeldOutDicePerEncoding() throws Exception {
-        int rounds = Integer.getInteger("compression.rounds", 5);
-        int epochs = Integer.getInteger("compression.epochs", 4);
+        int rounds = Integer.getInteger("compression.rounds", 8);
+        int epochs = Integer.getInteger("compression.epochs", 6);
         Map<String, Object> data = TestEnv.map("imageSize", 64, "samplesPerSite", 24, "shiftStrength", 0.3,
                 "slicesPerCase", 2, "testFraction", 0.25);
         boolean pretrained = Files.isRegularFile(PRETRAINED);

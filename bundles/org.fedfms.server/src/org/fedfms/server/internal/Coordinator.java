@@ -164,6 +164,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
         if (event instanceof FederationEvent.ExperimentCompleted || event instanceof FederationEvent.ExperimentPaused
                 || event instanceof FederationEvent.ExperimentFailed) {
             transfers.forget(event.experiment());
+            siteApi.forgetStartingState(event.experiment());
         }
         if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
             metrics.roundCompleted(done.result());
@@ -193,7 +194,8 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 HttpJson.json(response, callback, 200, o);
             } else if (path.equals("/metrics")) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                Content.Sink.write(response, true, metrics.text(this::sitesConnected, connections.size()), callback);
+                Content.Sink.write(response, true, metrics.text(this::sitesConnected, connections.size(),
+                        siteApi::startingStatesHeld), callback);
             } else if (path.startsWith(API + "sites/")) {
                 siteApi.serve(request, response, callback, method, path.substring((API + "sites/").length())
                         .split("/"));

@@ -33,12 +33,14 @@ final class CoordinatorMetrics {
         lastRounds.put(round.experiment(), round);
     }
 
-    String text(IntSupplier sitesConnected, int sitesConfigured) {
+    String text(IntSupplier sitesConnected, int sitesConfigured, IntSupplier startingStates) {
         StringBuilder b = new StringBuilder();
         metric(b, "fedfms_rounds_completed_total", "counter", "Rounds completed by experiments on this coordinator",
                 rounds.sum());
         metric(b, "fedfms_sites_connected", "gauge", "Sites joined now", sitesConnected.getAsInt());
         metric(b, "fedfms_sites_configured", "gauge", "Sites with credentials", sitesConfigured);
+        metric(b, "fedfms_starting_states_held", "gauge", "Running experiments whose starting state (initial "
+                + "weights) the coordinator holds in memory", startingStates.getAsInt());
         metric(b, "fedfms_bytes_in_total", "counter", "Update bytes received from sites", bytesIn.sum());
         metric(b, "fedfms_bytes_out_total", "counter", "Parameter bytes sent to sites", bytesOut.sum());
         metric(b, "fedfms_updates_accepted_total", "counter", "Updates accepted", updatesAccepted.sum());

@@ -1,5 +1,6 @@
 package org.fedfms.server.internal;
 
+import java.util.List;
 import java.util.Map;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,6 +27,8 @@ import com.google.gson.JsonObject;
 final class SiteApi {
 
     private static final System.Logger LOG = System.getLogger(SiteApi.class.getName());
+    /** The {@link SiteInfo} property of the features a site's agent declared when it joined, comma-separated. */
+    private static final String SUPPORTS = "supports";
 
     private final CoordinatorConfig config;
     private final Map<String, SiteConnection> connections;
@@ -43,6 +46,16 @@ final class SiteApi {
         this.metrics = metrics;
         this.transfers = transfers;
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
+    }
+
+    /** Lets go of the experiment's starting state (its run ended; a later task reads it again). */
+    void forgetStartingState(String experiment) {
+        startingStates.forget(experiment);
+    }
+
+    /** How many experiments' starting states the coordinator holds in memory. */
+    int startingStatesHeld() {
+        return startingStates.held();
     }
 
     SiteRateLimiter rateLimiter() {
@@ -135,7 +148,7 @@ final class SiteApi {
     private void join(Request request, Response response, Callback callback, SiteConnection c) {
         JoinRequest join = read(() -> JoinRequest.of(HttpJson.object(request, "the join body")));
         SiteInfo info = new SiteInfo(c.siteId(), join.trainSamples(), join.validationSamples(), join.testSamples(),
-                Map.of());
+                Map.of(SUPPORTS, String.join(",", join.supports())));
         c.join(info);
         LOG.log(System.Logger.Level.INFO, "site " + c.siteId() + " joined (" + info.trainSamples()
                 + " training samples)");
@@ -153,7 +166,10 @@ final class SiteApi {
         c.poll(Math.max(0, seconds) * 1000L, request.getComponents().getScheduler()).whenComplete((t, failure) -> {
             try {
                 TaskMessage m = t == null ? null : messageOrFail(t);
-                if (m == null) {
+                String missing = m == null ? null : missingFeature(c, t, m);
+                if (missing != null) {
+                    HttpJson.error(request, response, callback, 409, missing);
+                } else if (m == null) {
                     response.setStatus(204);
                     callback.succeeded();
                 } else {
@@ -183,6 +199,25 @@ final class SiteApi {
         return new TaskMessage(t.id(), t.kind().name(), t.experiment(), t.round(), t.spec().trainer(),
                 StartingStates.forSites(t.spec()), t.instructions().values(), t.split() == null ? null
                         : t.split().name(), t.parameters() != null, startingState);
+    }
+
+    /**
+     * Why the site cannot take task {@code m} (its agent did not declare a feature the task needs; the task then
+     * fails with that reason), or {@code null} when it can.
+     */
+    private static String missingFeature(SiteConnection c, SiteTask t, TaskMessage m) {
+        if (m.startingState().isEmpty() || List.of(c.info().properties().getOrDefault(SUPPORTS, "").split(","))
+                .contains(JoinRequest.STARTING_STATE)) {
+            return null;
+        }
+        String why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                + "' starts from a starting state (its initial weights), and the site's agent did not declare "
+                + "\"supports\": [\"" + JoinRequest.STARTING_STATE + "\"] when it joined (an agent from before "
+                + "starting states would train from random weights); upgrade the site agent and join again";
+        LOG.log(System.Logger.Level.WARNING, why);
+        t.result().completeExceptionally(new IllegalStateException(why));
+        c.forget(t);
+        return why;
     }
 
     /** The experiment's starting state (every tensor of its weights file) as one wire message. */

@@ -20,7 +20,9 @@ import org.fedfms.wire.WireMessage;
  * (only the coordinator opens it), keeps its tensors (trainable and frozen alike) with their
  * {@link ParameterDigest}, and serves them to sites as one wire message, encoded once, within the wire limits.
  * Sites get the digest with each task, a trainer spec without the path, and download the state when they hold
- * none of that digest.
+ * none of that digest. A state is held while its experiment runs: it is let go when the run ends (completed,
+ * paused, failed: before the experiment can be removed) and when the experiment is replaced (same name, other
+ * weights or none).
  */
 final class StartingStates {
 
@@ -46,6 +48,7 @@ final class StartingStates {
     State of(ExperimentSpec spec) {
         String weights = spec.initialWeights();
         if (weights.isEmpty()) {
+            forget(spec.name());
             return null;
         }
         Path file = Path.of(weights);
@@ -62,8 +65,19 @@ final class StartingStates {
         if (known != null) {
             return known;
         }
-        byExperiment.keySet().removeIf(other -> other.startsWith(spec.name() + "\n"));
+        forget(spec.name());
         return byExperiment.computeIfAbsent(key, k -> read(spec.name(), file));
+    }
+
+    /** Lets go of the experiment's state and its encoded message. */
+    void forget(String experiment) {
+        byExperiment.keySet().removeIf(key -> key.startsWith(experiment + "\n"));
+        downloads.forget(experiment);
+    }
+
+    /** How many experiments' states are held. */
+    int held() {
+        return byExperiment.size();
     }
 
     /** The digest sites receive with a task of this experiment; empty for random initialisation. */

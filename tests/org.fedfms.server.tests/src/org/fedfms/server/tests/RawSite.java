@@ -26,7 +26,7 @@ final class RawSite {
 
     HttpResponse<String> join(long trainSamples) throws Exception {
         return h.call("POST", "api/v1/sites/" + id + "/join", token, "{\"trainSamples\": " + trainSamples
-                + ", \"validationSamples\": " + trainSamples + "}");
+                + ", \"validationSamples\": " + trainSamples + ", \"supports\": [\"starting-state\"]}");
     }
 
     /** The next task (polling up to 20 s). */

@@ -1,10 +1,12 @@
 package org.fedfms.wire.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.train.TrainerSpec;
@@ -49,6 +51,22 @@ class ProtocolJsonTest {
         e = assertThrows(ProtocolException.class, () -> EvaluationReport.of(StrictJson.object(
                 "{\"sampleCount\": 3, \"metrics\": {\"dice\": \"high\"}}", "evaluation")));
         assertTrue(e.getMessage().contains("'metrics.dice' must be a number"), e.getMessage());
+    }
+
+    @Test
+    void aJoinDeclaresTheFeaturesOfItsAgentAndAnOldJoinDeclaresNone() {
+        JoinRequest current = new JoinRequest(10, 2, 1);
+        assertTrue(current.supports(JoinRequest.STARTING_STATE));
+        assertEquals(current, JoinRequest.of(StrictJson.object(current.toJson().toString(), "join")));
+        JoinRequest old = JoinRequest.of(StrictJson.object("{\"trainSamples\": 10}", "join"));
+        assertEquals(List.of(), old.supports());
+        assertFalse(old.supports(JoinRequest.STARTING_STATE));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> JoinRequest.of(StrictJson.object("{\"supports\": \"starting-state\"}", "join")));
+        assertTrue(e.getMessage().contains("'supports' must be an array"), e.getMessage());
+        e = assertThrows(ProtocolException.class,
+                () -> JoinRequest.of(StrictJson.object("{\"supports\": [1]}", "join")));
+        assertTrue(e.getMessage().contains("'supports' must hold feature names"), e.getMessage());
     }
 
     @Test

@@ -127,6 +127,15 @@ class FederationRunTest {
             }
         }
         assertEquals(2 * 4 * 6, reports);
+        // the status side: each site's last batch of the latest round, kept until the next round starts
+        java.util.Map<String, FederationEvent.SiteProgress> lastProgress = f.progress("progress");
+        assertEquals(4, lastProgress.size(), lastProgress.toString());
+        lastProgress.values().forEach(p -> {
+            assertEquals(2, p.round(), p.toString());
+            assertEquals(6, p.batch(), p.toString());
+            assertEquals(48, p.samples(), p.toString());
+            assertEquals(0, p.etaMillis(), p.toString());
+        });
     }
 
     @Test

@@ -84,6 +84,8 @@ class ExperimentCommandsTest {
         assertTrue(Integer.parseInt(batch.group(1)) < Integer.parseInt(batch.group(2)), progress);
         assertTrue(batch.start() < progress.indexOf("[" + name + "]   site-1: ok, 12 samples"), progress);
         assertTrue(progress.contains("[" + name + "] round 2/4 done in "), progress);
+        String status = shell.run("fedfms:status " + name);
+        assertTrue(status.contains("round 2: site-0 batch " + batch.group(2) + "/" + batch.group(2) + ", "), status);
         assertFalse(progress.contains("round 3/4"), progress);
 
         String swapped = shell.run("fedfms:strategy " + name + " fedavg weighted=false");

@@ -34,6 +34,30 @@ public sealed interface FederationEvent {
     record SiteFinished(String experiment, int round, SiteRoundResult site) implements FederationEvent {
     }
 
+    /**
+     * A site training in a round finished a batch (sites training in this process report it; remote sites do not).
+     *
+     * @param round the round number
+     * @param site the site's id
+     * @param batch batches done, 1..{@code batches}
+     * @param batches the batches of the site's local training in this round
+     * @param samples samples trained on so far in this round
+     * @param elapsedMillis wall time since the site began the round's training
+     */
+    record SiteProgress(String experiment, int round, String site, int batch, int batches, long samples,
+            long elapsedMillis) implements FederationEvent {
+
+        /** Samples per second so far (0 before any time has passed). */
+        public double samplesPerSecond() {
+            return elapsedMillis <= 0 ? 0 : samples * 1000.0 / elapsedMillis;
+        }
+
+        /** Estimated milliseconds until the site's training ends, at the rate so far. */
+        public long etaMillis() {
+            return batch <= 0 ? 0 : Math.round(elapsedMillis * (double) (batches - batch) / batch);
+        }
+    }
+
     /** A round completed and was checkpointed. */
     record RoundCompleted(String experiment, RoundResult result) implements FederationEvent {
     }

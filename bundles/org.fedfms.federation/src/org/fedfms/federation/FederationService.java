@@ -47,6 +47,12 @@ public interface FederationService {
     /** Where one experiment stands. */
     ExperimentStatus status(String name);
 
+    /**
+     * The last batch each site training in this process reported in the experiment's latest round, by site
+     * id (kept after the round until the next one starts; empty before the first, and for remote sites).
+     */
+    Map<String, FederationEvent.SiteProgress> progress(String name);
+
     /** The experiment's current spec (with the strategy its next round uses). */
     ExperimentSpec spec(String name);
 

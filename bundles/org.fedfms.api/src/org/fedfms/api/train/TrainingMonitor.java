@@ -18,6 +18,14 @@ public interface TrainingMonitor {
     /** Reports that {@code fraction} (0..1) of the site's current task is done. */
     void progress(String siteId, double fraction, String message);
 
+    /**
+     * Reports that batch {@code batch} of the {@code batches} of a site's local training is done, after
+     * {@code samples} samples in all. Ignored by default; a trainer reports it besides {@link #progress}, and the
+     * federation turns it into its site-progress event.
+     */
+    default void batchDone(String siteId, int batch, int batches, long samples) {
+    }
+
     /** Whether the work should stop as soon as it can. */
     boolean isCancelled();
 }

@@ -18,6 +18,7 @@ import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FedfmsHome;
+import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
 import org.fedfms.federation.SiteProvider;
@@ -235,6 +236,12 @@ public class FederationServiceImpl implements FederationService {
     @Override
     public ExperimentStatus status(String name) {
         return catalogue.get(name).status();
+    }
+
+    @Override
+    public Map<String, FederationEvent.SiteProgress> progress(String name) {
+        catalogue.get(name);
+        return services.progress(name);
     }
 
     @Override

@@ -63,7 +63,8 @@ final class FitPhase {
             for (SiteSlot s : chosen) {
                 ParameterSet start = startFrom.apply(s);
                 FitInstructions fi = instructions.apply(s);
-                calls.add(s.call(services.siteExecutor(), (site, monitor) -> site.fit(round, start, fi, monitor),
+                calls.add(s.call(services.siteExecutor(), (site, monitor) -> site.fit(round, start, fi,
+                        new ProgressMonitor(monitor, e.name, round, services::publish)),
                         () -> e.cancelRequested, arrivals::release));
             }
             for (int k = 0; k < chosen.size(); k++) {

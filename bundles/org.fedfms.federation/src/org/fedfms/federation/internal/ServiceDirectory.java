@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -42,6 +43,8 @@ final class ServiceDirectory implements Services {
 
     private ExecutorService siteExecutor;
     private EventDispatcher events;
+    /** Each experiment's last progress per site in its latest round. */
+    private final Map<String, Map<String, FederationEvent.SiteProgress>> progress = new ConcurrentHashMap<>();
 
     /** Starts the site threads and the event thread. */
     void open() {
@@ -229,6 +232,17 @@ final class ServiceDirectory implements Services {
 
     @Override
     public void publish(FederationEvent event) {
+        if (event instanceof FederationEvent.RoundStarted r) {
+            progress.remove(r.experiment());
+        } else if (event instanceof FederationEvent.SiteProgress p) {
+            progress.computeIfAbsent(p.experiment(), x -> new ConcurrentSkipListMap<>()).put(p.site(), p);
+        }
         events.publish(event);
+    }
+
+    /** The experiment's last progress per site in its latest round, by site id. */
+    Map<String, FederationEvent.SiteProgress> progress(String experiment) {
+        return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(progress.getOrDefault(experiment,
+                Map.of())));
     }
 }

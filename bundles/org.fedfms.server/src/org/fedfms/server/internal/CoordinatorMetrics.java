@@ -59,6 +59,7 @@ final class CoordinatorMetrics {
         metric(b, "fedfms_last_round_duration_seconds", "gauge", "Duration of the last completed round",
                 lastRoundMillis.get() / 1000.0);
         evaluation(b);
+        fitLoss(b);
         return b.toString();
     }
 
@@ -75,6 +76,19 @@ final class CoordinatorMetrics {
             gauges(b, r.experiment(), "all", r.evaluationMetrics());
             for (SiteRoundResult s : r.sites()) {
                 gauges(b, r.experiment(), s.siteId(), s.evaluationMetrics());
+            }
+        }
+    }
+
+    /** Each site's mean training loss in its experiment's last round (sites that reported none are left out). */
+    private void fitLoss(StringBuilder b) {
+        b.append("# HELP fedfms_fit_loss Mean training loss of each site in its experiment's last completed round\n"
+                + "# TYPE fedfms_fit_loss gauge\n");
+        for (RoundResult r : lastRounds.values()) {
+            for (SiteRoundResult s : r.sites()) {
+                s.fitMetrics().get("loss").ifPresent(loss -> b.append("fedfms_fit_loss{experiment=\"")
+                        .append(label(r.experiment())).append("\",site=\"").append(label(s.siteId())).append("\"} ")
+                        .append(loss).append('\n'));
             }
         }
     }

@@ -52,6 +52,13 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
     private final ExecutorService printer;
     private final int plannedRounds;
     private int lastRoundSeen;
+    /** Whether progress inside a round is one line rewritten in place (a terminal) or occasional lines. */
+    private final boolean terminal = System.console() != null;
+    /** Each training site's last progress in the current round. */
+    private final Map<String, FederationEvent.SiteProgress> progress = new TreeMap<>();
+    /** Each site's last quarter of the round's batches shown as a plain line. */
+    private final Map<String, Integer> quartersShown = new TreeMap<>();
+    private boolean progressLineOpen;
 
     ForegroundRun(FederationService federation, String name, PrintStream out) {
         this.federation = federation;
@@ -162,14 +169,67 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         if (event == null) {
             return;
         }
+        if (event instanceof FederationEvent.SiteProgress p) {
+            progress(p);
+            return;
+        }
+        if (event instanceof FederationEvent.RoundStarted) {
+            progress.clear();
+            quartersShown.clear();
+        } else if (event instanceof FederationEvent.SiteFinished f) {
+            progress.remove(f.site().siteId());
+        }
         String line = line(event);
         if (line != null) {
             emit(prefix() + line);
         }
     }
 
+    /**
+     * Shows a site's progress: on a terminal one line for all training sites, rewritten in place; otherwise a
+     * line per site when it passes a quarter of its batches (its end is the site's own line).
+     */
+    private void progress(FederationEvent.SiteProgress p) {
+        progress.put(p.site(), p);
+        if (terminal) {
+            List<String> parts = new ArrayList<>();
+            progress.values().forEach(q -> parts.add(q.site() + " " + progressText(q)));
+            raw("\r\033[K" + prefix() + "  " + String.join(" | ", parts));
+            progressLineOpen = true;
+            return;
+        }
+        int quarter = 4 * p.batch() / p.batches();
+        if (p.batch() < p.batches() && quarter > quartersShown.getOrDefault(p.site(), 0)) {
+            quartersShown.put(p.site(), quarter);
+            emit(prefix() + "  " + p.site() + ": " + progressText(p));
+        }
+    }
+
+    /** {@code batch 3/8, 12.5 samples/s, ETA 0:04}. */
+    static String progressText(FederationEvent.SiteProgress p) {
+        long eta = Math.round(p.etaMillis() / 1000.0);
+        return String.format(Locale.ROOT, "batch %d/%d, %.1f samples/s, ETA %d:%02d", p.batch(), p.batches(),
+                p.samplesPerSecond(), eta / 60, eta % 60);
+    }
+
+    /** Hands text without a line end to the printer thread. */
+    private void raw(String text) {
+        try {
+            printer.execute(() -> {
+                out.print(text);
+                out.flush();
+            });
+        } catch (RejectedExecutionException closed) {
+            // the run is over
+        }
+    }
+
     /** Hands a line to the printer thread. */
     private void emit(String line) {
+        if (progressLineOpen) {
+            progressLineOpen = false;
+            raw("\r\033[K");
+        }
         try {
             printer.execute(() -> {
                 out.println(line);

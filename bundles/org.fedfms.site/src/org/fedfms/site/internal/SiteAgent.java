@@ -236,15 +236,7 @@ public final class SiteAgent implements AutoCloseable {
         String experiment = task.experiment();
         try {
             SiteTrainer trainer = trainer(task);
-            TrainingMonitor monitor = new TrainingMonitor() {
-                @Override
-                public void progress(String siteId, double fraction, String message) { }
-
-                @Override
-                public boolean isCancelled() {
-                    return !running.get();
-                }
-            };
+            TrainingMonitor monitor = new TaskMonitor(round, running::get);
             switch (kind) {
                 case "INITIAL" -> upload(taskId, WireMessage.update(experiment, 0, config.siteId(), 0, Metrics.empty(),
                         trainer.initialParameters()));

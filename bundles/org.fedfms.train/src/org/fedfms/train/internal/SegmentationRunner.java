@@ -148,6 +148,7 @@ final class SegmentationRunner {
                     proximalSum += (double) stepProximal * batch.size();
                     seen += batch.size();
                 }
+                monitor.batchDone(siteId, step + 1, total, seen);
                 monitor.progress(siteId, (step + 1) / (double) total, String.format(java.util.Locale.ROOT,
                         "round %d: step %d/%d, loss %.4f", round, step + 1, total, stepLoss));
             }

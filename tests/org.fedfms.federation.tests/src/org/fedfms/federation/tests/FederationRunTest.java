@@ -99,6 +99,46 @@ class FederationRunTest {
     }
 
     @Test
+    void eachSiteReportsItsBatchesInOrderBeforeItFinishes() throws Exception {
+        FederationService f = env.fresh("progress");
+        f.create(TestEnv.spec("progress").rounds(2).localEpochs(2).build());
+        ExperimentStatus done = f.start("progress").get(60, TimeUnit.SECONDS);
+        assertEquals(State.COMPLETED, done.state(), done.message());
+        TestEnv.awaitTrue(() -> !env.events("progress", FederationEvent.ExperimentCompleted.class).isEmpty(),
+                "ExperimentCompleted event");
+
+        // 24 samples a site in batches of 8, two epochs: 6 batches, each reported once, in order, before its result
+        List<FederationEvent> events = env.events("progress", FederationEvent.class);
+        java.util.Map<String, Integer> last = new java.util.HashMap<>();
+        int reports = 0;
+        for (FederationEvent e : events) {
+            if (e instanceof FederationEvent.RoundStarted) {
+                last.clear();
+            } else if (e instanceof FederationEvent.SiteProgress p) {
+                reports++;
+                assertEquals(6, p.batches(), p.toString());
+                assertEquals(last.getOrDefault(p.site(), 0) + 1, p.batch(), "in order: " + p);
+                assertTrue(p.batch() <= p.batches(), p.toString());
+                assertEquals(p.batch() <= 3 ? 8L * p.batch() : 24 + 8L * (p.batch() - 3), p.samples(), p.toString());
+                assertTrue(p.elapsedMillis() >= 0 && p.etaMillis() >= 0, p.toString());
+                last.put(p.site(), p.batch());
+            } else if (e instanceof FederationEvent.SiteFinished s) {
+                assertEquals(6, last.get(s.site().siteId()), "all batches reported before " + s);
+            }
+        }
+        assertEquals(2 * 4 * 6, reports);
+        // the status side: each site's last batch of the latest round, kept until the next round starts
+        java.util.Map<String, FederationEvent.SiteProgress> lastProgress = f.progress("progress");
+        assertEquals(4, lastProgress.size(), lastProgress.toString());
+        lastProgress.values().forEach(p -> {
+            assertEquals(2, p.round(), p.toString());
+            assertEquals(6, p.batch(), p.toString());
+            assertEquals(48, p.samples(), p.toString());
+            assertEquals(0, p.etaMillis(), p.toString());
+        });
+    }
+
+    @Test
     void siteSelectionIsSeededAndHonoursFractionAndMinSites() throws Exception {
         FederationService f = env.fresh("select-a");
         env.fresh("select-b");

@@ -94,6 +94,12 @@ class RemoteFederationTest {
                 assertTrue(metrics.body().contains("fedfms_evaluation{experiment=\"remote-eq\",site=\"" + site
                         + "\",metric=\"mse\"} "), metrics.body());
             }
+            // and each site's training loss in that round, beside it
+            for (int i = 0; i < SITES.size(); i++) {
+                SiteRoundResult site = remote.get(2).sites().get(i);
+                assertTrue(metrics.body().contains("fedfms_fit_loss{experiment=\"remote-eq\",site=\"" + site.siteId()
+                        + "\"} " + site.fitMetrics().get("loss").getAsDouble() + "\n"), metrics.body());
+            }
             long bytesIn = metricValue(metrics.body(), "fedfms_bytes_in_total");
             assertTrue(bytesIn > 3 * 3 * 16, "3 rounds × 3 updates of 16 payload bytes and their headers: " + bytesIn);
             HttpResponse<String> health = h.call("GET", "health", null, null);

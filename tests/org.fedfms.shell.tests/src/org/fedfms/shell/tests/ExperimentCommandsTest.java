@@ -77,7 +77,15 @@ class ExperimentCommandsTest {
         assertTrue(progress.contains("[" + name + "] round 1/4: 3 sites training (site-0, site-1, site-2), strategy "
                 + "fedavg"), progress);
         assertTrue(progress.contains("[" + name + "]   site-1: ok, 12 samples, loss "), progress);
+        // progress inside the round: not a terminal, so a plain line as a site passes a quarter of its batches
+        java.util.regex.Matcher batch = java.util.regex.Pattern.compile("\\[" + name
+                + "]   site-1: batch (\\d+)/(\\d+), \\d+\\.\\d samples/s, ETA \\d+:\\d\\d").matcher(progress);
+        assertTrue(batch.find(), progress);
+        assertTrue(Integer.parseInt(batch.group(1)) < Integer.parseInt(batch.group(2)), progress);
+        assertTrue(batch.start() < progress.indexOf("[" + name + "]   site-1: ok, 12 samples"), progress);
         assertTrue(progress.contains("[" + name + "] round 2/4 done in "), progress);
+        String status = shell.run("fedfms:status " + name);
+        assertTrue(status.contains("round 2: site-0 batch " + batch.group(2) + "/" + batch.group(2) + ", "), status);
         assertFalse(progress.contains("round 3/4"), progress);
 
         String swapped = shell.run("fedfms:strategy " + name + " fedavg weighted=false");

@@ -81,8 +81,30 @@ class SiteTrainerTest {
         try (DjlSiteTrainer t = trainer(spec, site)) {
             initial = t.initialParameters();
             ParameterSet before = t.modelState();
-            first = t.fit(1, initial, FitInstructions.none(), TrainingMonitor.NONE);
+            List<long[]> batches = new ArrayList<>();
+            first = t.fit(1, initial, FitInstructions.none(), new TrainingMonitor() {
+                @Override
+                public void batchDone(String siteId, int batch, int of, long samples) {
+                    batches.add(new long[] {batch, of, samples});
+                }
+
+                @Override
+                public void progress(String siteId, double fraction, String message) {
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return false;
+                }
+            });
             ParameterSet after = t.modelState();
+            // each of the 3 steps reported once, in order, with the samples trained on so far
+            assertEquals(3, batches.size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i + 1, batches.get(i)[0]);
+                assertEquals(3, batches.get(i)[1]);
+                assertTrue(batches.get(i)[2] > (i == 0 ? 0 : batches.get(i - 1)[2]), "samples after step " + (i + 1));
+            }
 
             List<String> trainable = t.trainableNames();
             assertEquals(trainable, first.parameters().names(), "fit returns exactly the trainable parameters");

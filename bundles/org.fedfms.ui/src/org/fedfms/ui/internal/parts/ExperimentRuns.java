@@ -1,5 +1,6 @@
 package org.fedfms.ui.internal.parts;
 
+import java.util.Collection;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.swt.widgets.Shell;
 import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.charts.LineChart;
@@ -22,7 +24,7 @@ import org.fedfms.ui.internal.jobs.BackgroundWork;
  * the last evaluation as its sub-task, the Job's cancel as the experiment's, a failure or an unasked-for
  * pause as the Job's error.
  */
-final class ExperimentRuns {
+public final class ExperimentRuns {
 
     private ExperimentRuns() {
     }
@@ -31,6 +33,16 @@ final class ExperimentRuns {
     static Job run(Shell shell, FederationService f, String verb, String name,
             Function<FederationService, CompletableFuture<ExperimentStatus>> how) {
         return BackgroundWork.start(verb + " " + name, shell, monitor -> follow(f, name, how, monitor));
+    }
+
+    /** {@code  | site-1 batch 3/12, ETA 0:41, ...}: the sites' last progress in round {@code round}, if any. */
+    public static String training(Collection<FederationEvent.SiteProgress> progress, int round) {
+        String sites = progress.stream().filter(p -> p.round() == round).map(p -> {
+            long eta = Math.round(p.etaMillis() / 1000.0);
+            return String.format(Locale.ROOT, "%s batch %d/%d, ETA %d:%02d", p.site(), p.batch(), p.batches(),
+                    eta / 60, eta % 60);
+        }).collect(Collectors.joining(", "));
+        return sites.isEmpty() ? "" : " | " + sites;
     }
 
     private static void follow(FederationService f, String name,
@@ -59,7 +71,8 @@ final class ExperimentRuns {
                 monitor.subTask("round " + (s.completedRounds() + 1) + " of " + s.plannedRounds()
                         + (s.lastEvaluation().isEmpty() ? "" : ", last evaluation " + s.lastEvaluation().values()
                                 .entrySet().stream().map(e -> e.getKey() + "=" + LineChart.format(e.getValue()))
-                                .collect(Collectors.joining(" "))));
+                                .collect(Collectors.joining(" ")))
+                        + training(f.progress(name).values(), s.completedRounds() + 1));
                 int done = Math.min(100, 100 * Math.max(0, s.completedRounds() - first) / planned);
                 monitor.worked(done - reported);
                 reported = Math.max(reported, done);

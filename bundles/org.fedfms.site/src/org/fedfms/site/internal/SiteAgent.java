@@ -309,7 +309,8 @@ public final class SiteAgent implements AutoCloseable {
             long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
             HeaderCheck check = length >= 0 ? HeaderCheck.messageBytes(length) : HeaderCheck.NONE;
             WireMessage m = WireDecoder.withDefaults().decode(in, check);
-            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received the " + what + " of round "
+            String received = "parameters".equals(what) ? "global parameters" : "the " + what;
+            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received " + received + " of round "
                     + m.round() + " (" + length + " bytes, " + m.parameters().parameterCount() + " parameters)");
             return m.parameters();
         }

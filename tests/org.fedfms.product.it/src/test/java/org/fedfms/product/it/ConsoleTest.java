@@ -72,11 +72,11 @@ class ConsoleTest {
             t.type("strategy-inf");
             t.press("Tab");
             t.await("the command completed", s -> endsWithPrompt(s, "strategy-info "), STEP);
-            t.type("fedav");
+            t.type("fedpr");
             t.press("Tab");
-            t.await("the strategy id completed", s -> endsWithPrompt(s, "strategy-info fedavg "), STEP);
+            t.await("the strategy id completed", s -> endsWithPrompt(s, "strategy-info fedprox "), STEP);
             t.press("Enter");
-            t.await("the strategy's settings", s -> s.contains("weighted") && endsWithPrompt(s, ""), STEP);
+            t.await("the strategy's settings", s -> s.contains("proximal") && endsWithPrompt(s, ""), STEP);
 
             t.type("experiment tabbed-exp --rounds 1");
             t.press("Enter");

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.data.DatasetValidator;
@@ -23,6 +22,7 @@ import org.fedfms.api.data.LabeledImage;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
 import org.fedfms.testing.fixture.BundleFixtures;
+import org.fedfms.testing.fixture.LoaderSamples;
 import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,21 +70,11 @@ class NiftiVolumeLoaderTest {
     }
 
     private Map<String, Object> settings(String root, Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("root", dir.resolve(root).toString());
-        m.put("validationFraction", 0);
-        m.put("testFraction", 0);
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
+        return LoaderSamples.settings(dir.resolve(root), kv);
     }
 
     private static List<Sample> all(SiteData s) {
-        List<Sample> l = new ArrayList<>();
-        for (DataSplit split : DataSplit.values()) {
-            l.addAll(s.split(split));
-        }
+        List<Sample> l = new ArrayList<>(LoaderSamples.all(s));
         l.sort(Comparator.comparing(Sample::id));
         return l;
     }

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetInspector;
 import org.fedfms.api.data.DatasetLoader;
@@ -27,6 +25,7 @@ import org.fedfms.data.volume.NiftiHeader;
 import org.fedfms.data.volume.NiftiVolume;
 import org.fedfms.data.volume.VolumeSlicing;
 import org.fedfms.testing.fixture.BundleFixtures;
+import org.fedfms.testing.fixture.LoaderSamples;
 import org.fedfms.testing.fixture.TestServices;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,30 +55,16 @@ class NnUnetDatasetLoaderTest {
     }
 
     private Map<String, Object> settings(String root, Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("root", dir.resolve(root).toString());
-        m.put("validationFraction", 0);
-        m.put("testFraction", 0);
-        m.put("intensity", "fixed");
-        m.put("windowLow", 0);
-        m.put("windowHigh", 2550);
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
+        return LoaderSamples.with(
+                LoaderSamples.settings(dir.resolve(root), "intensity", "fixed", "windowLow", 0, "windowHigh", 2550), kv);
     }
 
     private static List<Sample> all(SiteData s) {
-        List<Sample> l = new ArrayList<>();
-        for (DataSplit split : DataSplit.values()) {
-            l.addAll(s.split(split));
-        }
-        return l;
+        return LoaderSamples.all(s);
     }
 
     private static Sample sample(FederatedDataset ds, String id) {
-        return ds.sites().stream().flatMap(s -> all(s).stream()).filter(s -> s.id().equals(id)).findFirst()
-                .orElseThrow(() -> new AssertionError("no sample " + id));
+        return LoaderSamples.byId(ds, id);
     }
 
     @Test

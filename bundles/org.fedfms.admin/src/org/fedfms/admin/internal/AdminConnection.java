@@ -13,10 +13,10 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Properties;
 
-import org.fedfms.site.internal.PinnedTrust;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import org.fedfms.security.PinnedTrust;
 
 /**
  * The admin API of one coordinator, as {@code admin.properties} describes it: {@code coordinator} (its URL),

@@ -1,22 +1,19 @@
 package org.fedfms.admin.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import org.fedfms.server.internal.SelfSignedKeystore;
-import org.fedfms.server.internal.TokenHash;
+import org.fedfms.security.Keytool;
+import org.fedfms.security.OwnerOnlyFiles;
+import org.fedfms.security.RandomSecrets;
+import org.fedfms.security.SelfSignedKeystore;
+import org.fedfms.security.TokenHash;
 
 /**
  * {@code fedfms provision}: writes a deployment's configuration into an empty directory, NVFlare-style, so that
@@ -30,13 +27,10 @@ final class Provisioner {
     static final String TLS_DIR = "coordinator-tls";
     static final String TRUSTSTORE = "sites-truststore.p12";
     private static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final String PASSWORD_VARIABLE = "FEDFMS_KEYSTORE_PASSWORD";
 
     /** What was asked for. */
     record Request(List<String> sites, String host, int port, boolean mtls, Path out) {
     }
-
-    private final SecureRandom random = new SecureRandom();
 
     /** Parses {@code --sites a,b [--host H] [--port P] [--mtls] --out DIR}; a usage error says what is wrong. */
     static Request parse(List<String> args) {
@@ -142,7 +136,7 @@ final class Provisioner {
         String password = SelfSignedKeystore.ensure(tls, r.host());
         String fingerprint = SelfSignedKeystore.fingerprint(tls.resolve(SelfSignedKeystore.KEYSTORE), password,
                 "PKCS12");
-        writeOwnerOnly(tls.resolve(SelfSignedKeystore.FINGERPRINT), fingerprint + "\n");
+        OwnerOnlyFiles.write(tls.resolve(SelfSignedKeystore.FINGERPRINT), fingerprint + "\n");
         String url = "https://" + (r.host().contains(":") && !r.host().startsWith("[") ? "[" + r.host() + "]"
                 : r.host()) + ":" + r.port() + "/";
 
@@ -176,7 +170,7 @@ final class Provisioner {
                     "# dataset=nnunet, dataset.root=/data/Dataset001_Prostate, dataset.site=" + site,
                     "dataset=synthetic", "dataset.sites=" + r.sites().size(), "dataset.site=site-" + (i + 1)));
             Path file = out.resolve("site-" + site + ".properties");
-            writeOwnerOnly(file, String.join("\n", lines) + "\n");
+            OwnerOnlyFiles.write(file, String.join("\n", lines) + "\n");
             wrote.add(r.out().resolve(file.getFileName()) + "  (for site " + site + ")");
         }
         if (r.mtls()) {
@@ -184,7 +178,7 @@ final class Provisioner {
             coordinator.add("tls.clientTruststore.password=" + truststorePassword);
         }
         Path coordinatorFile = out.resolve("coordinator.properties");
-        writeOwnerOnly(coordinatorFile, String.join("\n", coordinator) + "\n");
+        OwnerOnlyFiles.write(coordinatorFile, String.join("\n", coordinator) + "\n");
         wrote.add(0, r.out().resolve(coordinatorFile.getFileName()) + "  (for the coordinator, with " + TLS_DIR + "/"
                 + (r.mtls() ? " and " + TRUSTSTORE : "") + ")");
         Path adminFile = out.resolve("admin.properties");
@@ -197,7 +191,7 @@ final class Provisioner {
             admin.add("tls.keystore=admin.p12");
             admin.add("tls.keystore.password=" + keystorePassword);
         }
-        writeOwnerOnly(adminFile, String.join("\n", admin) + "\n");
+        OwnerOnlyFiles.write(adminFile, String.join("\n", admin) + "\n");
         wrote.add(r.out().resolve(adminFile.getFileName()) + "  (for the operator)");
         wrote.add("coordinator certificate SHA-256 fingerprint: " + fingerprint);
         return wrote;
@@ -211,66 +205,27 @@ final class Provisioner {
             throws IOException {
         Path store = out.resolve(fileName);
         Path cert = out.resolve(site + ".cer");
-        keytool(password, "-genkeypair", "-alias", site, "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg",
-                "SHA256withECDSA", "-validity", "825", "-dname", "CN=" + site, "-ext", "SAN=dns:" + site, "-storetype",
-                "PKCS12", "-keystore", store.toString(), "-storepass:env", PASSWORD_VARIABLE, "-keypass:env",
-                PASSWORD_VARIABLE);
-        keytool(password, "-exportcert", "-alias", site, "-keystore", store.toString(), "-storetype", "PKCS12",
-                "-storepass:env", PASSWORD_VARIABLE, "-file", cert.toString());
-        keytool(truststorePassword, "-importcert", "-noprompt", "-alias", site, "-file", cert.toString(),
-                "-storetype", "PKCS12", "-keystore", out.resolve(TRUSTSTORE).toString(), "-storepass:env",
-                PASSWORD_VARIABLE);
+        String env = Keytool.PASSWORD_VARIABLE;
+        Keytool.run(password, "keytool -genkeypair failed", "-genkeypair", "-alias", site, "-keyalg", "EC",
+                "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-validity", "825", "-dname", "CN=" + site,
+                "-ext", "SAN=dns:" + site, "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass:env", env,
+                "-keypass:env", env);
+        Keytool.run(password, "keytool -exportcert failed", "-exportcert", "-alias", site, "-keystore",
+                store.toString(), "-storetype", "PKCS12", "-storepass:env", env, "-file", cert.toString());
+        Keytool.run(truststorePassword, "keytool -importcert failed", "-importcert", "-noprompt", "-alias", site,
+                "-file", cert.toString(), "-storetype", "PKCS12", "-keystore", out.resolve(TRUSTSTORE).toString(),
+                "-storepass:env", env);
         Files.delete(cert);
-        restrict(store);
-        restrict(out.resolve(TRUSTSTORE));
+        OwnerOnlyFiles.restrictFile(store);
+        OwnerOnlyFiles.restrictFile(out.resolve(TRUSTSTORE));
     }
 
-    /** Runs the JDK's keytool, the password in its environment (never on its command line). */
-    private static void keytool(String password, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
-        b.environment().put(PASSWORD_VARIABLE, password);
-        Process p = b.start();
-        String said;
-        try (InputStream in = p.getInputStream()) {
-            said = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException("keytool " + args[0] + " failed: " + said.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running keytool", e);
-        }
-    }
-
-    private String token() {
-        byte[] raw = new byte[24];
-        random.nextBytes(raw);
-        return HexFormat.of().formatHex(raw);
+    private static String token() {
+        return RandomSecrets.hex(24);
     }
 
     private static boolean loopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
-    }
-
-    private static void writeOwnerOnly(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        restrict(tmp);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own defaults apply
-        }
     }
 }

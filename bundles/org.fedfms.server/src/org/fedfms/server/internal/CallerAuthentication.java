@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
+import org.fedfms.security.TokenHash;
 
 /**
  * Who a request comes from: the bearer token names the admin or a site; under mutual TLS a site must also present

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import org.fedfms.security.TokenHash;
+
 /**
  * How a coordinator runs: where it listens, its TLS, the admin and site credentials (hashed), its limits.
  * Read from a properties file (see {@code releng/coordinator.properties}).

@@ -13,6 +13,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.fedfms.security.OwnerOnlyFiles;
+import org.fedfms.security.SelfSignedKeystore;
 
 /**
  * The coordinator's Jetty server: thread pool, plain or TLS connector (self-signed, generated on first start, or a
@@ -68,8 +70,7 @@ final class CoordinatorServer {
         }
         fingerprint = SelfSignedKeystore.fingerprint(store, password, type);
         if (config.tls() == CoordinatorConfig.Tls.SELF_SIGNED) {
-            SelfSignedKeystore.writeOwnerOnly(config.tlsDirectory().resolve(SelfSignedKeystore.FINGERPRINT),
-                    fingerprint + "\n");
+            OwnerOnlyFiles.write(config.tlsDirectory().resolve(SelfSignedKeystore.FINGERPRINT), fingerprint + "\n");
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(store.toString());

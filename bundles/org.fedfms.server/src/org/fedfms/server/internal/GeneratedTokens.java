@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+
+import org.fedfms.security.OwnerOnlyFiles;
+import org.fedfms.security.RandomSecrets;
+import org.fedfms.security.TokenHash;
 
 /**
  * Tokens the coordinator makes itself: a credential configured as {@value #GENERATE} gets a random token on first
@@ -27,9 +29,7 @@ final class GeneratedTokens {
         try {
             if (!Files.exists(file)) {
                 OwnerOnlyFiles.directory(dir);
-                byte[] random = new byte[24];
-                new SecureRandom().nextBytes(random);
-                OwnerOnlyFiles.write(file, (HexFormat.of().formatHex(random) + "\n").getBytes(StandardCharsets.UTF_8));
+                OwnerOnlyFiles.write(file, RandomSecrets.hex(24) + "\n");
             }
             return TokenHash.of(Files.readString(file, StandardCharsets.UTF_8).trim());
         } catch (IOException e) {

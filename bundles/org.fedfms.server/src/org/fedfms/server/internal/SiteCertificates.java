@@ -1,15 +1,11 @@
 package org.fedfms.server.internal;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import javax.naming.InvalidNameException;
@@ -19,6 +15,7 @@ import javax.security.auth.x500.X500Principal;
 
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.fedfms.security.CertificateFingerprints;
 
 /**
  * Under mutual TLS, which client certificate may act as which site: the one pinned for it by SHA-256 fingerprint
@@ -81,8 +78,8 @@ final class SiteCertificates {
     /** SHA-256 of the DER encoding, lower-case hex without separators. */
     static String fingerprint(X509Certificate c) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            return CertificateFingerprints.sha256(c);
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException("cannot fingerprint the client certificate: " + e.getMessage(), e);
         }
     }
@@ -93,7 +90,7 @@ final class SiteCertificates {
      * @throws IllegalArgumentException naming {@code key} when it is not a SHA-256 fingerprint
      */
     static String parseFingerprint(String text, String key) {
-        String hex = String.valueOf(text).replace(":", "").replaceAll("\\s", "").toLowerCase(Locale.ROOT);
+        String hex = CertificateFingerprints.normalise(text);
         if (hex.length() != 64 || !hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
             throw new IllegalArgumentException("'" + key + "' must be the SHA-256 fingerprint of the site's"
                     + " certificate, 64 hex digits (colons allowed), got '" + text + "'");

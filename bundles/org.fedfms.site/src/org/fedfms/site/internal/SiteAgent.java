@@ -27,6 +27,7 @@ import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.security.PinnedTrust;
 import org.fedfms.wire.HeaderCheck;
 import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;

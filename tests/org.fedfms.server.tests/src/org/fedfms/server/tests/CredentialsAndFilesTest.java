@@ -13,9 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.fedfms.security.SelfSignedKeystore;
+import org.fedfms.security.TokenHash;
 import org.fedfms.server.internal.CoordinatorConfig;
-import org.fedfms.server.internal.SelfSignedKeystore;
-import org.fedfms.server.internal.TokenHash;
 import org.fedfms.site.internal.SiteAgentConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

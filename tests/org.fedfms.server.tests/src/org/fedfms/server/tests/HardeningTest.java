@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentStatus;
-import org.fedfms.site.internal.PinnedTrust;
+import org.fedfms.security.PinnedTrust;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;

@@ -20,9 +20,9 @@ import java.util.Map;
 import javax.net.ssl.KeyManager;
 
 import org.fedfms.api.RoundResult;
+import org.fedfms.security.PinnedTrust;
+import org.fedfms.security.TokenHash;
 import org.fedfms.server.internal.CoordinatorConfig;
-import org.fedfms.server.internal.TokenHash;
-import org.fedfms.site.internal.PinnedTrust;
 import org.fedfms.site.internal.SiteAgentConfig;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.junit.jupiter.api.Test;

@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.fedfms.security.PinnedTrust;
+import org.fedfms.security.TokenHash;
 import org.fedfms.server.internal.CoordinatorConfig;
-import org.fedfms.server.internal.TokenHash;
-import org.fedfms.site.internal.PinnedTrust;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

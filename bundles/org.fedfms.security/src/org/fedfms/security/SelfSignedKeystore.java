@@ -1,4 +1,4 @@
-package org.fedfms.server.internal;
+package org.fedfms.security;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,13 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The coordinator's trial certificate: generated at first start with the JDK's {@code keytool} into
@@ -28,7 +23,6 @@ public final class SelfSignedKeystore {
     public static final String PASSWORD = "coordinator.password";
     public static final String FINGERPRINT = "coordinator.fingerprint";
     private static final String ALIAS = "fedfms-coordinator";
-    private static final String PASSWORD_VARIABLE = "FEDFMS_KEYSTORE_PASSWORD";
 
     private SelfSignedKeystore() {
     }
@@ -41,40 +35,21 @@ public final class SelfSignedKeystore {
             return Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
         }
         OwnerOnlyFiles.directory(dir);
-        byte[] raw = new byte[18];
-        new SecureRandom().nextBytes(raw);
-        String password = HexFormat.of().formatHex(raw);
+        String password = RandomSecrets.hex(18);
         Path tmp = Files.createTempFile(dir, "coordinator", ".p12.tmp");
         Files.delete(tmp);
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         List<String> san = new ArrayList<>(List.of("dns:localhost", "ip:127.0.0.1", "ip:::1"));
         if (host != null && !host.isBlank() && !host.equals("0.0.0.0") && !host.equals("localhost")
                 && !host.equals("127.0.0.1")) {
             san.add((host.chars().allMatch(c -> Character.isDigit(c) || c == '.') ? "ip:" : "dns:") + host);
         }
-        List<String> cmd = List.of(keytool, "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-sigalg", "SHA256withECDSA", "-validity", "825", "-dname", "CN=FedFMS coordinator (self-signed)",
-                "-ext", "SAN=" + String.join(",", san), "-storetype", "PKCS12", "-keystore", tmp.toString(),
-                "-storepass:env", PASSWORD_VARIABLE, "-keypass:env", PASSWORD_VARIABLE);
-        // the password goes through the child's environment (owner-only), never its command line
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-        builder.environment().put(PASSWORD_VARIABLE, password);
-        Process p = builder.start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException("keytool could not generate the coordinator certificate in " + dir + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while generating the coordinator certificate", e);
-        }
+        Keytool.run(password, "keytool could not generate the coordinator certificate in " + dir, "-genkeypair",
+                "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-validity",
+                "825", "-dname", "CN=FedFMS coordinator (self-signed)", "-ext", "SAN=" + String.join(",", san),
+                "-storetype", "PKCS12", "-keystore", tmp.toString(), "-storepass:env", Keytool.PASSWORD_VARIABLE,
+                "-keypass:env", Keytool.PASSWORD_VARIABLE);
         OwnerOnlyFiles.restrictFile(tmp);
-        writeOwnerOnly(passwordFile, password);
+        OwnerOnlyFiles.write(passwordFile, password);
         Files.move(tmp, store, StandardCopyOption.ATOMIC_MOVE);
         return password;
     }
@@ -84,15 +59,9 @@ public final class SelfSignedKeystore {
         try (InputStream in = Files.newInputStream(store)) {
             KeyStore ks = KeyStore.getInstance(type);
             ks.load(in, password.toCharArray());
-            String alias = ks.aliases().nextElement();
-            Certificate c = ks.getCertificate(alias);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+            return CertificateFingerprints.sha256(ks.getCertificate(ks.aliases().nextElement()));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the certificate in " + store + ": " + e.getMessage(), e);
         }
-    }
-
-    static void writeOwnerOnly(Path file, String text) throws IOException {
-        OwnerOnlyFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,4 +1,4 @@
-package org.fedfms.site.internal;
+package org.fedfms.security;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -22,9 +20,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * TLS for a site agent: trust in either the coordinator's certificate pinned by its SHA-256 fingerprint
- * (self-signed trial certificates) or a truststore (certificates from a CA, with host name checks); and, for
- * mutual TLS, the site's own certificate from a keystore.
+ * TLS for a client of the coordinator (site agent, admin client): trust in either the coordinator's certificate
+ * pinned by its SHA-256 fingerprint (self-signed trial certificates) or a truststore (certificates from a CA, with
+ * host name checks); and, for mutual TLS, the client's own certificate from a keystore.
  */
 public final class PinnedTrust {
 
@@ -41,7 +39,7 @@ public final class PinnedTrust {
      * client certificate of {@code keyManagers} (mutual TLS; {@code null}: none).
      */
     public static SSLContext fingerprint(String sha256Hex, KeyManager[] keyManagers) throws GeneralSecurityException {
-        String pin = sha256Hex.replace(":", "").toLowerCase(java.util.Locale.ROOT);
+        String pin = CertificateFingerprints.normalise(sha256Hex);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(keyManagers, new TrustManager[] {new Pin(pin)}, new SecureRandom());
         return ctx;
@@ -90,12 +88,7 @@ public final class PinnedTrust {
             if (chain == null || chain.length == 0) {
                 throw new CertificateException("the coordinator sent no certificate");
             }
-            String got;
-            try {
-                got = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded()));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new CertificateException(e);
-            }
+            String got = CertificateFingerprints.sha256(chain[0]);
             if (!got.equals(pin)) {
                 throw new CertificateException("the coordinator's certificate has SHA-256 fingerprint " + got
                         + ", not the pinned " + pin + " (tls.fingerprint)");

@@ -1,4 +1,4 @@
-package org.fedfms.server.internal;
+package org.fedfms.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

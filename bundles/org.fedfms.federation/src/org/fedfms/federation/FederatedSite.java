@@ -39,6 +39,16 @@ public interface FederatedSite extends AutoCloseable {
     /** Evaluates {@code global} on one split of the site's data. */
     EvaluateResult evaluate(int round, ParameterSet global, DataSplit split, TrainingMonitor monitor) throws Exception;
 
+    /** Bytes that {@code parameters} take on their way to the site (default: their fp32 values). */
+    default long downloadBytes(ParameterSet parameters) {
+        return parameters.sizeInBytes();
+    }
+
+    /** Bytes that {@code parameters}, an update this site returned, took on their way back (default: fp32 values). */
+    default long uploadBytes(ParameterSet parameters) {
+        return parameters.sizeInBytes();
+    }
+
     /** Releases the site's model and connections. */
     @Override
     void close();

@@ -102,11 +102,11 @@ final class SiteSetups {
         try {
             for (SiteData s : training) {
                 slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s)),
-                        encoding)));
+                        encoding, e.name, e.directory.resolve("residuals"))));
             }
             if (unseen != null) {
                 unseenSlot = new SiteSlot(EncodedSite.wrap(new InProcessSite(unseen,
-                        create(e, factory, trainerSpec, unseen)), encoding));
+                        create(e, factory, trainerSpec, unseen)), encoding, e.name, e.directory.resolve("residuals")));
             }
         } catch (RoundAbort a) {
             slots.forEach(SiteSlot::close);
@@ -125,11 +125,6 @@ final class SiteSetups {
             throw RoundAbort.pause(where(e, round) + " cannot start: site provider '" + spec.dataset()
                     + "' is no longer present (the coordinator stopped?); start it again, then resume. The experiment "
                     + "keeps the model of round " + (round - 1) + ".");
-        }
-        if (!TransferEncoding.parse(spec.encoding()).equals(TransferEncoding.FP32)) {
-            throw RoundAbort.fail(where(e, round) + " cannot start: encoding '" + spec.encoding() + "' is applied to "
-                    + "simulated sites only; the site agents of site provider '" + spec.dataset() + "' transfer fp32. "
-                    + "Set encoding to empty (fp32) for this experiment.", null);
         }
         List<org.fedfms.federation.FederatedSite> sites;
         try {

@@ -85,6 +85,7 @@ final class AdminApi {
                 Content.Sink.write(response, true, ServerJson.GSON.toJson(federation.history(name)), callback);
             }
             case "GET sites" -> json(response, callback, 200, historyBySite(federation.history(name)));
+            case "GET progress" -> json(response, callback, 200, federation.progress(name));
             default -> throw new HttpError(404, "no such admin resource: " + method + " /api/v1/"
                     + LogText.of(String.join("/", parts)));
         }

@@ -25,6 +25,7 @@ import org.fedfms.wire.WireFormatException;
 import org.fedfms.wire.WireLayoutException;
 import org.fedfms.wire.WireLimits;
 import org.fedfms.wire.WireMessage;
+import org.fedfms.wire.protocol.DeltaTransfer;
 
 import com.google.gson.JsonObject;
 
@@ -43,6 +44,7 @@ final class ParameterTransfers {
     private final Function<String, HeldUpdates> held;
     private final WireDecoder decoder;
     private final SharedDownloads downloads = new SharedDownloads(WireEncoder.fp32());
+    private final CodedTransfers coded = new CodedTransfers();
     private final java.util.Set<String> uploading = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ParameterTransfers(CoordinatorConfig config, CoordinatorMetrics metrics, Function<String, HeldUpdates> held) {
@@ -56,11 +58,22 @@ final class ParameterTransfers {
     /** Drops the encoded downloads of an experiment that stopped. */
     void forget(String experiment) {
         downloads.forget(experiment);
+        coded.forget(experiment);
     }
 
-    void download(Response response, Callback callback, SiteTask t) {
+    void download(Request request, Response response, Callback callback, SiteTask t) {
         if (t.parameters() == null) {
             throw new HttpError(404, t.describe() + " has no parameters to download");
+        }
+        if (CodedTransfers.coded(t)) {
+            String holds = Request.extractQueryParameters(request).getValue(DeltaTransfer.HOLDS_QUERY);
+            CodedTransfers.Download d = coded.download(t, holds == null ? null : DeltaTransfer.digest(holds,
+                    "query parameter '" + DeltaTransfer.HOLDS_QUERY + "'"));
+            if (d.base() != null) {
+                response.getHeaders().put(DeltaTransfer.BASE_HEADER, d.base());
+            }
+            send(response, callback, d.message());
+            return;
         }
         send(response, callback, downloads.get(t.experiment(), t.round(), t.parameters()));
     }
@@ -175,6 +188,7 @@ final class ParameterTransfers {
         if (parameters.isEmpty()) {
             throw rejected(422, "update refused: it holds no tensors");
         }
+        parameters = deltaApplied(request, t, parameters);
         checkMagnitudes(c, parameters);
         if (t.kind() == SiteTask.Kind.FIT && m.sampleCount() > c.info().trainSamples()) {
             throw rejected(422, "update refused: site '" + c.siteId() + "' reports " + m.sampleCount()
@@ -198,6 +212,19 @@ final class ParameterTransfers {
         o.addProperty("accepted", true);
         o.addProperty("bytes", length);
         HttpJson.json(response, callback, 200, o);
+    }
+
+    /** The update as the site meant it: a delta (the request names its base) added to the global the site was sent. */
+    private ParameterSet deltaApplied(Request request, SiteTask t, ParameterSet decoded) {
+        String base = request.getHeaders().get(DeltaTransfer.BASE_HEADER);
+        try {
+            return coded.update(t, base == null ? null : DeltaTransfer.digest(base, "header "
+                    + DeltaTransfer.BASE_HEADER), decoded);
+        } catch (org.fedfms.wire.protocol.ProtocolException e) {
+            throw rejected(400, "update refused: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw rejected(409, "update refused: " + e.getMessage());
+        }
     }
 
     /** Refuses values whose magnitude passes {@code limits.maxAbsParameter}: no site can overflow a round's sum. */

@@ -13,6 +13,9 @@ import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederatedSite;
+import org.fedfms.wire.TransferEncoding;
+import org.fedfms.wire.WireEncoder;
+import org.fedfms.wire.WireMessage;
 
 /**
  * A joined site agent as the round loop sees it, for one experiment: each call queues a task for the
@@ -26,6 +29,7 @@ final class RemoteSite implements FederatedSite {
     private final SiteConnection connection;
     private volatile ExperimentSpec spec;
     private volatile int failedFitRound = -1;
+    private volatile FitResult lastFit;
 
     RemoteSite(SiteConnection connection, ExperimentSpec spec) {
         this.connection = connection;
@@ -55,6 +59,7 @@ final class RemoteSite implements FederatedSite {
             FitResult r = (FitResult) await(SiteTask.of(SiteTask.Kind.FIT, connection.siteId(), spec, round, global,
                     instructions, null), monitor);
             failedFitRound = -1;
+            lastFit = r;
             return r;
         } catch (Exception e) {
             failedFitRound = round;
@@ -73,9 +78,30 @@ final class RemoteSite implements FederatedSite {
                 FitInstructions.none(), split), monitor);
     }
 
+    /** The size of the coded download message when the experiment codes its transfers, else the fp32 values. */
+    @Override
+    public long downloadBytes(ParameterSet parameters) {
+        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
+        return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes() : WireEncoder.coded(encoding.down())
+                .encodedSize(WireMessage.global(spec.name(), 0, "", parameters));
+    }
+
+    /** The size of the coded update message the site sent when the experiment codes its transfers. */
+    @Override
+    public long uploadBytes(ParameterSet parameters) {
+        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
+        FitResult r = lastFit;
+        if (encoding.equals(TransferEncoding.FP32) || r == null || r.parameters() != parameters) {
+            return parameters.sizeInBytes();
+        }
+        return WireEncoder.coded(encoding.up()).encodedSize(WireMessage.update(spec.name(), 0, connection.siteId(),
+                r.sampleCount(), r.metrics(), parameters));
+    }
+
     private Object await(SiteTask task, TrainingMonitor monitor) throws Exception {
         long deadline = System.currentTimeMillis() + (long) (spec.roundDeadlineSeconds() * 1000) - MARGIN_MILLIS;
         connection.submit(task);
+        connection.watch(task, monitor);
         try {
             while (true) {
                 long left = deadline - System.currentTimeMillis();

@@ -66,7 +66,8 @@ final class SharedDownloads {
         newest.remove(experiment);
     }
 
-    private Encoded encode(WireMessage message) {
+    /** {@code message} encoded, not kept (e.g. a delta for one site). */
+    Encoded encode(WireMessage message) {
         ChunkedBytes out = new ChunkedBytes();
         try {
             encoder.encode(message, out);

@@ -14,6 +14,7 @@ import org.fedfms.wire.protocol.EvaluationReport;
 import org.fedfms.wire.protocol.FailureReport;
 import org.fedfms.wire.protocol.JoinAnswer;
 import org.fedfms.wire.protocol.JoinRequest;
+import org.fedfms.wire.protocol.ProgressReport;
 import org.fedfms.wire.protocol.ProtocolException;
 import org.fedfms.wire.protocol.TaskMessage;
 
@@ -131,11 +132,12 @@ final class SiteApi {
                         + " its round ended, it timed out or was cancelled); fetch the next task");
             }
             switch (method + " " + parts[3]) {
-                case "GET parameters" -> transfers.download(response, callback, t);
+                case "GET parameters" -> transfers.download(request, response, callback, t);
                 case "GET starting-state" -> startingState(response, callback, t);
                 case "POST update" -> transfers.upload(request, response, callback, c, t);
                 case "POST evaluation" -> evaluation(request, response, callback, t);
                 case "POST failure" -> failure(request, response, callback, c, t);
+                case "POST progress" -> progress(request, response, callback, c, t);
                 default -> throw new HttpError(404, "no such resource: " + method + " .../tasks/" + LogText.of(taskId)
                         + "/" + LogText.of(parts[3]));
             }
@@ -198,7 +200,7 @@ final class SiteApi {
         }
         return new TaskMessage(t.id(), t.kind().name(), t.experiment(), t.round(), t.spec().trainer(),
                 StartingStates.forSites(t.spec()), t.instructions().values(), t.split() == null ? null
-                        : t.split().name(), t.parameters() != null, startingState);
+                        : t.split().name(), t.parameters() != null, startingState, t.spec().encoding());
     }
 
     /**
@@ -206,14 +208,22 @@ final class SiteApi {
      * fails with that reason), or {@code null} when it can.
      */
     private static String missingFeature(SiteConnection c, SiteTask t, TaskMessage m) {
-        if (m.startingState().isEmpty() || List.of(c.info().properties().getOrDefault(SUPPORTS, "").split(","))
-                .contains(JoinRequest.STARTING_STATE)) {
+        List<String> supports = List.of(c.info().properties().getOrDefault(SUPPORTS, "").split(","));
+        String why;
+        if (!m.startingState().isEmpty() && !supports.contains(JoinRequest.STARTING_STATE)) {
+            why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                    + "' starts from a starting state (its initial weights), and the site's agent did not declare "
+                    + "\"supports\": [\"" + JoinRequest.STARTING_STATE + "\"] when it joined (an agent from before "
+                    + "starting states would train from random weights); upgrade the site agent and join again";
+        } else if (!m.transferEncoding().equals(org.fedfms.wire.TransferEncoding.FP32)
+                && !supports.contains(JoinRequest.ENCODING)) {
+            why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                    + "' codes its transfers as encoding '" + m.encoding() + "', and the site's agent did not declare "
+                    + "\"supports\": [\"" + JoinRequest.ENCODING + "\"] when it joined (an agent from before "
+                    + "encodings sends fp32 and cannot read coded deltas); upgrade the site agent and join again";
+        } else {
             return null;
         }
-        String why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
-                + "' starts from a starting state (its initial weights), and the site's agent did not declare "
-                + "\"supports\": [\"" + JoinRequest.STARTING_STATE + "\"] when it joined (an agent from before "
-                + "starting states would train from random weights); upgrade the site agent and join again";
         LOG.log(System.Logger.Level.WARNING, why);
         t.result().completeExceptionally(new IllegalStateException(why));
         c.forget(t);
@@ -265,6 +275,17 @@ final class SiteApi {
         if (!t.result().complete(new EvaluateResult(t.siteId(), report.sampleCount(),
                 new Metrics(report.metrics())))) {
             throw new HttpError(409, t.describe() + " has ended (stale)");
+        }
+        HttpJson.json(response, callback, 200, new JsonObject());
+    }
+
+    /** A site's progress inside its task, relayed to the round (at most one a second per site). */
+    private void progress(Request request, Response response, Callback callback, SiteConnection c, SiteTask t) {
+        ProgressReport report = read(() -> ProgressReport.of(HttpJson.object(request, "the progress body")));
+        if (!c.progress(t, report)) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, 1);
+            throw new HttpError(429, "site '" + c.siteId() + "' reports progress more often than once every "
+                    + ProgressReport.MIN_INTERVAL_MILLIS + " ms; this report is dropped");
         }
         HttpJson.json(response, callback, 200, new JsonObject());
     }

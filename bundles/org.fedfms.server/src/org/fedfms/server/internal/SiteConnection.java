@@ -29,6 +29,10 @@ final class SiteConnection {
     private final Deque<CompletableFuture<SiteTask>> waiters = new ArrayDeque<>();
     private final java.util.concurrent.atomic.AtomicInteger inProgress =
             new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, org.fedfms.api.train.TrainingMonitor> watchers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private long lastProgressNanos;
+    private boolean progressed;
 
     SiteConnection(String siteId) {
         this.siteId = siteId;
@@ -134,6 +138,35 @@ final class SiteConnection {
     synchronized void forget(SiteTask task) {
         queued.remove(task);
         delivered.remove(task.id());
+        watchers.remove(task.id());
+    }
+
+    /** Relays the site's progress reports on {@code task} to {@code monitor} (the round's, which publishes them). */
+    void watch(SiteTask task, org.fedfms.api.train.TrainingMonitor monitor) {
+        if (monitor != null && task.open()) {
+            watchers.put(task.id(), monitor);
+        }
+    }
+
+    /**
+     * Relays the site's progress on {@code task}; {@code false} (dropped) when it comes sooner than
+     * {@link org.fedfms.wire.protocol.ProgressReport#MIN_INTERVAL_MILLIS} after the last one of this site.
+     */
+    boolean progress(SiteTask task, org.fedfms.wire.protocol.ProgressReport report) {
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (progressed && now - lastProgressNanos < TimeUnit.MILLISECONDS.toNanos(
+                    org.fedfms.wire.protocol.ProgressReport.MIN_INTERVAL_MILLIS)) {
+                return false;
+            }
+            progressed = true;
+            lastProgressNanos = now;
+        }
+        org.fedfms.api.train.TrainingMonitor m = watchers.get(task.id());
+        if (m != null) {
+            m.batchDone(siteId, report.batch(), report.batches(), report.samples());
+        }
+        return true;
     }
 
     /**

@@ -32,6 +32,7 @@ import org.fedfms.wire.HeaderCheck;
 import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
+import org.fedfms.wire.protocol.DeltaTransfer;
 import org.fedfms.wire.protocol.EvaluationReport;
 import org.fedfms.wire.protocol.FailureReport;
 import org.fedfms.wire.protocol.JoinRequest;
@@ -69,6 +70,8 @@ public final class SiteAgent implements AutoCloseable {
     private final TaskObserver observer;
     private final HttpClient http;
     private final StartingStates startingStates;
+    private final SiteCoding coding;
+    private final ProgressReporter progress;
     private final Map<String, SiteTrainer> trainers = new LinkedHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean killed = new AtomicBoolean();
@@ -93,6 +96,8 @@ public final class SiteAgent implements AutoCloseable {
         }
         this.http = b.build();
         this.startingStates = new StartingStates(StartingStates.defaultDirectory(config.siteId()), config.siteId());
+        this.coding = new SiteCoding(SiteCoding.defaultDirectory(config.siteId()), config.siteId());
+        this.progress = new ProgressReporter(http, (task, body) -> post("tasks/" + task + "/progress", body).build());
     }
 
     /** Starts the agent's thread. */
@@ -237,21 +242,22 @@ public final class SiteAgent implements AutoCloseable {
         String experiment = task.experiment();
         try {
             SiteTrainer trainer = trainer(task);
-            TrainingMonitor monitor = new TaskMonitor(round, running::get);
+            TrainingMonitor monitor = new TaskMonitor(round, running::get, p -> progress.send(taskId, p));
             switch (kind) {
-                case "INITIAL" -> upload(taskId, WireMessage.update(experiment, 0, config.siteId(), 0, Metrics.empty(),
-                        trainer.initialParameters()));
+                case "INITIAL" -> upload(task, WireMessage.update(experiment, 0, config.siteId(), 0, Metrics.empty(),
+                        trainer.initialParameters()), null);
                 case "FIT" -> {
-                    ParameterSet global = download(taskId, "parameters");
+                    ParameterSet global = parameters(task);
                     FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
                     if (!running.get()) {
                         return;
                     }
-                    upload(taskId, WireMessage.update(experiment, round, config.siteId(), r.sampleCount(),
-                            r.metrics() == null ? Metrics.empty() : r.metrics(), r.parameters()));
+                    SiteCoding.Upload coded = coding.upload(task, r.parameters());
+                    upload(task, WireMessage.update(experiment, round, config.siteId(), r.sampleCount(),
+                            r.metrics() == null ? Metrics.empty() : r.metrics(), coded.parameters()), coded);
                 }
                 case "EVALUATE" -> {
-                    ParameterSet global = download(taskId, "parameters");
+                    ParameterSet global = parameters(task);
                     EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.split()),
                             monitor);
                     if (!running.get()) {
@@ -290,7 +296,7 @@ public final class SiteAgent implements AutoCloseable {
                 TrainerSpec ts = StartingStates.refusePaths(task.trainerSpec(), task.experiment(), config.siteId());
                 if (!task.startingState().isEmpty()) {
                     ts = startingStates.withStartingState(ts, task.experiment(), task.startingState(),
-                            () -> download(task.taskId(), "starting-state"));
+                            () -> download(task.taskId(), "starting-state", "", null));
                 }
                 t = factory.create(ts, data());
                 trainers.put(task.experiment(), t);
@@ -299,8 +305,16 @@ public final class SiteAgent implements AutoCloseable {
         }
     }
 
-    private ParameterSet download(String taskId, String what) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/" + what)).GET(),
+    /** The task's parameters as the site uses them: a delta the coordinator sent is added to the global held. */
+    private ParameterSet parameters(TaskMessage task) throws IOException, InterruptedException {
+        String[] base = new String[1];
+        ParameterSet p = download(task.taskId(), "parameters", coding.parametersQuery(task), base);
+        return coding.received(task, p, base[0]);
+    }
+
+    private ParameterSet download(String taskId, String what, String query, String[] base)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/" + what + query)).GET(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
@@ -308,6 +322,10 @@ public final class SiteAgent implements AutoCloseable {
                         + r.statusCode() + " " + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             }
             long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (base != null) {
+                base[0] = r.headers().firstValue(DeltaTransfer.BASE_HEADER).map(v -> DeltaTransfer.digest(v,
+                        "the coordinator's " + DeltaTransfer.BASE_HEADER + " header")).orElse(null);
+            }
             HeaderCheck check = length >= 0 ? HeaderCheck.messageBytes(length) : HeaderCheck.NONE;
             WireMessage m = WireDecoder.withDefaults().decode(in, check);
             String received = "parameters".equals(what) ? "global parameters" : "the " + what;
@@ -317,13 +335,19 @@ public final class SiteAgent implements AutoCloseable {
         }
     }
 
-    private void upload(String taskId, WireMessage message) throws IOException, InterruptedException {
-        WireEncoder encoder = WireEncoder.fp32();
+    private void upload(TaskMessage task, WireMessage message, SiteCoding.Upload coded)
+            throws IOException, InterruptedException {
+        String taskId = task.taskId();
+        progress.settle();
+        WireEncoder encoder = coded == null ? WireEncoder.fp32() : WireEncoder.coded(coded.coding());
         long size = encoder.encodedSize(message);
         HttpResponse<String> r;
         for (int attempt = 1;; attempt++) {
-            r = send(authorized(site("tasks/" + taskId + "/update"))
-                    .header("Content-Type", "application/octet-stream")
+            HttpRequest.Builder b = authorized(site("tasks/" + taskId + "/update"));
+            if (coded != null && coded.base() != null) {
+                b.header(DeltaTransfer.BASE_HEADER, coded.base());
+            }
+            r = send(b.header("Content-Type", "application/octet-stream")
                     .POST(EncodingBody.publisher(encoder, message)));
             // 408 (the link was too slow) and 503 are transient: the update is sent again
             if ((r.statusCode() != 408 && r.statusCode() != 503) || attempt >= UPLOAD_ATTEMPTS || !running.get()) {
@@ -344,6 +368,9 @@ public final class SiteAgent implements AutoCloseable {
             return;
         }
         requireOk(r, "uploading an update");
+        if (coded != null) {
+            coding.accepted(task, coded);
+        }
         uploads++;
         LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the update of round " + message.round()
                 + " (" + size + " bytes, " + message.parameters().parameterCount() + " parameters, "
@@ -384,7 +411,7 @@ public final class SiteAgent implements AutoCloseable {
         HttpRequest built = request.setHeader("Authorization", "Bearer " + config.token()).build();
         for (int attempt = 1;; attempt++) {
             HttpResponse<T> r = http.send(built, handler);
-            long wait = retryAfterMillis(r);
+            long wait = RetryAfter.millis(r, MAX_RETRY_AFTER_MILLIS);
             if (wait < 0 || attempt >= MAX_RETRY_AFTER_ATTEMPTS || !running.get()) {
                 return r;
             }
@@ -398,29 +425,6 @@ public final class SiteAgent implements AutoCloseable {
                     + "; retrying after " + wait + " ms as its Retry-After says");
             Thread.sleep(wait);
         }
-    }
-
-    /** How long a 429 or 503 answer asks to wait (Retry-After in seconds or as an HTTP date), or -1. */
-    static long retryAfterMillis(HttpResponse<?> r) {
-        if (r.statusCode() != 429 && r.statusCode() != 503) {
-            return -1;
-        }
-        String value = r.headers().firstValue("Retry-After").orElse(null);
-        if (value == null || value.isBlank()) {
-            return -1;
-        }
-        long millis;
-        try {
-            millis = Math.round(Double.parseDouble(value.trim()) * 1000);
-        } catch (NumberFormatException notSeconds) {
-            try {
-                millis = java.time.Duration.between(java.time.Instant.now(), java.time.ZonedDateTime.parse(value.trim(),
-                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).toMillis();
-            } catch (java.time.format.DateTimeParseException e) {
-                return -1;
-            }
-        }
-        return Math.max(0, Math.min(millis, MAX_RETRY_AFTER_MILLIS));
     }
 
     private static void requireOk(HttpResponse<String> r, String what) throws IOException {

@@ -28,8 +28,14 @@ public record JoinRequest(long trainSamples, long validationSamples, long testSa
      */
     public static final String STARTING_STATE = "starting-state";
 
+    /**
+     * The feature of an agent that codes its transfers as a task's {@code encoding} says (quantized, top-k, deltas
+     * with error feedback; {@link DeltaTransfer}).
+     */
+    public static final String ENCODING = "encoding";
+
     /** The features of this version's site agent. */
-    public static final List<String> FEATURES = List.of(STARTING_STATE);
+    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING);
 
     public JoinRequest {
         if (trainSamples < 0 || validationSamples < 0 || testSamples < 0) {

@@ -23,10 +23,12 @@ import com.google.gson.JsonObject;
  * @param startingState the {@link org.fedfms.wire.ParameterDigest} of the experiment's starting state (the base
  *     model every trainer of the experiment starts from, {@code GET .../tasks/T/starting-state}), empty when
  *     its model starts from random initialisation
+ * @param encoding how the task's parameters travel ({@link org.fedfms.wire.TransferEncoding} text form), empty
+ *     for fp32 both ways; see {@link DeltaTransfer} for deltas
  */
 public record TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
         TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
-        String startingState) {
+        String startingState, String encoding) {
 
     public TaskMessage {
         instructions = Map.copyOf(instructions);
@@ -34,12 +36,31 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         if (!startingState.isEmpty() && !org.fedfms.wire.ParameterDigest.isDigest(startingState)) {
             throw new ProtocolException("'startingState' must be a SHA-256 in 64 lower-case hex digits");
         }
+        encoding = encoding == null ? "" : encoding;
+        try {
+            org.fedfms.wire.TransferEncoding.parse(encoding);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("'encoding': " + e.getMessage());
+        }
+    }
+
+    /** A task whose parameters travel in fp32. */
+    public TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
+            TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
+            String startingState) {
+        this(taskId, kind, experiment, round, trainer, trainerSpec, instructions, split, hasParameters,
+                startingState, "");
+    }
+
+    /** How the task's parameters travel. */
+    public org.fedfms.wire.TransferEncoding transferEncoding() {
+        return org.fedfms.wire.TransferEncoding.parse(encoding);
     }
 
     /** A task whose model starts from random initialisation. */
     public TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
             TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters) {
-        this(taskId, kind, experiment, round, trainer, trainerSpec, instructions, split, hasParameters, "");
+        this(taskId, kind, experiment, round, trainer, trainerSpec, instructions, split, hasParameters, "", "");
     }
 
     /** As JSON. */
@@ -67,6 +88,9 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         o.addProperty("hasParameters", hasParameters);
         if (!startingState.isEmpty()) {
             o.addProperty("startingState", startingState);
+        }
+        if (!encoding.isEmpty()) {
+            o.addProperty("encoding", encoding);
         }
         return o;
     }
@@ -97,6 +121,7 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
                 StrictJson.text(o, "experiment"), (int) round, StrictJson.text(o, "trainer"), spec,
                 StrictJson.map(o, "instructions"), o.has("split") ? StrictJson.text(o, "split") : null,
                 o.has("hasParameters") && o.get("hasParameters").getAsBoolean(),
-                o.has("startingState") ? StrictJson.text(o, "startingState") : "");
+                o.has("startingState") ? StrictJson.text(o, "startingState") : "",
+                o.has("encoding") ? StrictJson.text(o, "encoding") : "");
     }
 }

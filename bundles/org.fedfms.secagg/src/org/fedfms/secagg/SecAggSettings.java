@@ -1,5 +1,8 @@
 package org.fedfms.secagg;
 
+import java.util.Locale;
+import java.util.Optional;
+
 /**
  * Settings of secure aggregation.
  *
@@ -51,6 +54,44 @@ public record SecAggSettings(int threshold, int neighbours) {
                     + " use at least " + (holders / 2 + 1));
         }
         return t;
+    }
+
+    /**
+     * The settings {@code text} gives: empty, {@code off} or {@code false} for none (secure aggregation off);
+     * {@code on} or {@code true} for {@link #DEFAULT}; else {@code threshold=T,neighbours=K} (either may be left out).
+     *
+     * @throws IllegalArgumentException naming what is wrong in the text
+     */
+    public static Optional<SecAggSettings> parse(String text) {
+        String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+        if (t.isEmpty() || t.equals("off") || t.equals("false")) {
+            return Optional.empty();
+        }
+        if (t.equals("on") || t.equals("true")) {
+            return Optional.of(DEFAULT);
+        }
+        int threshold = 0;
+        int neighbours = 0;
+        for (String part : t.split(",")) {
+            String[] kv = part.split("=", 2);
+            String key = kv[0].strip();
+            if (kv.length != 2 || !(key.equals("threshold") || key.equals("neighbours"))) {
+                throw new IllegalArgumentException("secure aggregation '" + text
+                        + "': expected on, off or threshold=T,neighbours=K, not '" + part.strip() + "'");
+            }
+            try {
+                int value = Integer.parseInt(kv[1].strip());
+                if (key.equals("threshold")) {
+                    threshold = value;
+                } else {
+                    neighbours = value;
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("secure aggregation '" + text + "': " + key + " '" + kv[1].strip()
+                        + "' is not a whole number");
+            }
+        }
+        return Optional.of(new SecAggSettings(threshold, neighbours));
     }
 
     /** Text form: {@code threshold=T,neighbours=K}. */

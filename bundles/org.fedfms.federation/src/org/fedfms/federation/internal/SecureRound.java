@@ -29,6 +29,8 @@ import org.fedfms.secagg.SecureSum;
 import org.fedfms.secagg.ShareReveal;
 import org.fedfms.secagg.SharedKeys;
 import org.fedfms.secagg.UnmaskRequest;
+import org.fedfms.wire.TensorCoding;
+import org.fedfms.wire.TransferEncoding;
 
 /**
  * One round of an experiment with {@link ExperimentSpec#secureAggregation()} in the simulation: the chosen sites and
@@ -63,9 +65,21 @@ public final class SecureRound {
                 return List.of("'secureAggregation' applies to protocols that aggregate (federated, "
                         + "leave-one-site-out), not " + spec.protocol().id());
             }
+            if (s.isPresent() && upCoded(spec)) {
+                return List.of("'secureAggregation' with an upload 'encoding': masked updates are uniform ring "
+                        + "values that no coding shrinks; leave the upload at fp32 (e.g. encoding down=int8)");
+            }
             return List.of();
         } catch (IllegalArgumentException e) {
             return List.of("'secureAggregation': " + e.getMessage());
+        }
+    }
+
+    private static boolean upCoded(ExperimentSpec spec) {
+        try {
+            return !TransferEncoding.parse(spec.encoding()).up().equals(TensorCoding.FP32);
+        } catch (IllegalArgumentException e) {
+            return false; // the encoding's own problem says it
         }
     }
 
@@ -94,6 +108,11 @@ public final class SecureRound {
         Optional<SecAggSettings> settings = SecAggSettings.parse(spec.secureAggregation());
         if (settings.isEmpty()) {
             return null;
+        }
+        if (e.setup != null && e.setup.provider() != null) {
+            throw RoundAbort.fail(where(e, round) + " cannot start: secure aggregation runs between simulated sites "
+                    + "only for now; the site agents of site provider '" + spec.dataset() + "' would hand the "
+                    + "coordinator their updates in the clear. Turn secureAggregation off for this experiment.", null);
         }
         SecureRound r = new SecureRound(round, global, settings.get());
         try {

@@ -105,6 +105,9 @@ class SecureAggregationRunTest {
         assertTrue(TestEnv.spec("s").protocol(Protocol.CENTRALIZED).secureAggregation("on").build().problems().get(0)
                 .contains("'secureAggregation' applies to protocols that aggregate"));
         assertTrue(TestEnv.spec("s").secureAggregation("threshold=3,neighbours=2").build().problems().isEmpty());
+        assertTrue(TestEnv.spec("s").secureAggregation("on").encoding("up=int8").build().problems().get(0)
+                .contains("'secureAggregation' with an upload 'encoding'"));
+        assertTrue(TestEnv.spec("s").secureAggregation("on").encoding("down=int8").build().problems().isEmpty());
         ExperimentSpec old = ExperimentSpecJson.fromJson("{\"name\": \"old\", \"rounds\": 3}", "old.json");
         assertEquals("", old.secureAggregation());
     }

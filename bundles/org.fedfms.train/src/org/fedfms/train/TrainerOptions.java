@@ -24,6 +24,9 @@ import org.fedfms.api.settings.SettingsSchema;
  * @param metric how Dice and IoU are computed in evaluation
  * @param classes classes including background
  * @param weights base model weights file, empty for a random initialisation from the seed
+ * @param embeddingCacheMb megabytes of image embeddings a model keeps in memory, 0 for no cache
+ * @param embeddingSpillMb megabytes of image embeddings spilled to disk beyond the memory bound
+ * @param embeddingCacheDir where embeddings are spilled, empty for the system's temporary directory
  */
 public record TrainerOptions(
         @Setting(description = "training loss: bce (BCE-with-logits with posWeight, the reference), dice (soft "
@@ -56,14 +59,25 @@ public record TrainerOptions(
         int classes,
         @Setting(description = "weights file (PyTorch .pth/.pt, .safetensors or .npz) of the base model, e.g. an "
                 + "official SAM checkpoint as downloaded; empty: random initialisation from the seed")
-        String weights) {
+        String weights,
+        @Setting(description = "megabytes of image embeddings kept in memory where the image encoder is frozen "
+                + "(adapter decoder; evaluation): each sample is encoded once and reused across epochs and rounds "
+                + "until the encoder's parameters, the preprocessing or the sample change; 0 turns the cache off",
+                min = 0, max = 1_000_000)
+        double embeddingCacheMb,
+        @Setting(description = "megabytes of image embeddings spilled to disk beyond embeddingCacheMb (deleted when "
+                + "the model is released); 0 drops them instead", min = 0, max = 10_000_000)
+        double embeddingSpillMb,
+        @Setting(description = "directory under which spilled embeddings go (a fresh subdirectory per model); empty "
+                + "for the system's temporary directory")
+        String embeddingCacheDir) {
 
     /** Prefix of the options handed to the adapter type. */
     public static final String ADAPTER_PREFIX = "adapter.";
 
     /** The reference's choices. */
     public static final TrainerOptions DEFAULTS = new TrainerOptions("bce", 2.0, "adam", 0.0, 0, "none", 0.1,
-            "standard", 2, "");
+            "standard", 2, "", 512.0, 4096.0, "");
 
     /** Descriptions, defaults and ranges. */
     public static final SettingsSchema<TrainerOptions> SCHEMA =
@@ -71,6 +85,7 @@ public record TrainerOptions(
 
     public TrainerOptions {
         weights = weights == null ? "" : weights.trim();
+        embeddingCacheDir = embeddingCacheDir == null ? "" : embeddingCacheDir.trim();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedfms.model.AdaptableBlock;
+import org.fedfms.model.ImageEmbeddingModel;
 import org.fedfms.model.MaskPrediction;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
@@ -20,7 +21,7 @@ import ai.djl.ndarray.NDManager;
  * {@code prompt_encoder.*}, {@code mask_decoder.*}). Inputs are preprocessed as the official
  * {@code Sam.preprocess} does: pixels normalised per channel, then zero-padded at the bottom and right.
  */
-public final class SamModel extends SegmentationModel {
+public final class SamModel extends SegmentationModel implements ImageEmbeddingModel {
 
     /** Per-channel pixel mean (R, G, B) on 0..255 values. */
     public static final float[] PIXEL_MEAN = {123.675f, 116.28f, 103.53f};
@@ -64,7 +65,13 @@ public final class SamModel extends SegmentationModel {
         return parts.imageEncoder().blocks().members();
     }
 
+    @Override
+    public String encoderPart() {
+        return "image_encoder";
+    }
+
     /** The image embedding {@code [B, promptDim, e, e]} of preprocessed images {@code [B, 3, S, S]}. */
+    @Override
     public NDArray encodeImages(NDArray images) {
         long[] s = images.getShape().getShape();
         if (s.length != 4 || s[1] != 3 || s[2] != config.imageSize() || s[3] != config.imageSize()) {
@@ -75,6 +82,7 @@ public final class SamModel extends SegmentationModel {
     }
 
     /** Masks and IoU predictions from image embeddings (e.g. computed once by {@link #encodeImages}). */
+    @Override
     public MaskPrediction decode(NDArray imageEmbeddings, Prompts prompts, boolean multimask) {
         return parts.decode(imageEmbeddings, prompts, multimask);
     }

@@ -156,6 +156,21 @@ public final class DjlSiteTrainer implements SiteTrainer {
         }
     }
 
+    /**
+     * What the model's cache of image embeddings holds and did ({@code null} when it is off): hits, misses,
+     * entries in memory and spilled, and its spill directory.
+     */
+    public EmbeddingCache.Stats embeddingCacheStats() {
+        checkOpen();
+        shared.lock().lock();
+        try {
+            EmbeddingCache c = shared.embeddings();
+            return c == null ? null : c.stats();
+        } finally {
+            shared.lock().unlock();
+        }
+    }
+
     /** The number of tensors (parameters and buffers) of the model. */
     public int tensorCount() {
         return shared.model().tensors().size();

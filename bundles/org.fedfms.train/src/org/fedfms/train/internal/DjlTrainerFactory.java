@@ -174,7 +174,8 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
             throw new IllegalArgumentException("device '" + spec.device() + "' cannot be used: " + e.getMessage(), e);
         }
         SharedModel.Key key = new SharedModel.Key(spec.model(), NO_ADAPTER.contains(adapter) ? "" : adapter,
-                adapterSettings, spec.seed(), options.weights(), device.toString());
+                adapterSettings, spec.seed(), options.weights(), device.toString(), new EmbeddingCache.Settings(
+                        options.embeddingCacheMb(), options.embeddingSpillMb(), options.embeddingCacheDir()));
         synchronized (models) {
             SharedModel shared = models.get(key);
             if (shared == null) {

@@ -101,6 +101,7 @@ final class SegmentationRunner {
         double lossSum = 0;
         double proximalSum = 0;
         long seen = 0;
+        FrozenEncoder frozen = FrozenEncoder.of(shared, runtime, true);
         try (NDManager roundManager = model.manager().newSubManager()) {
             RoundOptimizer optimizer = new RoundOptimizer(roundManager, learningRate, (float) options.weightDecay(),
                     options.optimizer().equals("adamw"));
@@ -124,14 +125,15 @@ final class SegmentationRunner {
                 position = end;
                 float stepLoss;
                 try (NDManager batchManager = model.manager().newSubManager()) {
-                    NDArray images = images(batchManager, batch);
+                    NDArray embeddings = frozen == null ? null : frozen.embed(batchManager, batch);
+                    NDArray images = frozen == null ? images(batchManager, batch) : null;
                     NDArray targets = targets(batchManager, batch, low, channels);
                     Prompts prompts = PromptSampler.prompts(batchManager, options.prompt(), batch, random,
                             options.promptJitter());
                     float stepProximal = 0;
                     gradientLock.lock();
                     try (GradientCollector collector = runtime.newGradientCollector()) {
-                        NDArray taskLoss = loss.perSample(logits(images, prompts), targets).mean();
+                        NDArray taskLoss = loss.perSample(logits(images, embeddings, prompts), targets).mean();
                         NDArray objective = taskLoss;
                         if (mu > 0) {
                             NDArray proximal = Ops.scale(proximal(batchManager, trainable, anchor), mu / 2);
@@ -211,10 +213,15 @@ final class SegmentationRunner {
         return manager.create(y, new Shape(batch.size(), channels, low, low));
     }
 
-    /** Mask logits {@code [B, K, L, L]}: token 0 for one channel, multimask tokens 1..K for several. */
-    private NDArray logits(NDArray images, Prompts prompts) {
+    /**
+     * Mask logits {@code [B, K, L, L]}: token 0 for one channel, multimask tokens 1..K for several; from the
+     * image embeddings when they are given, else from the images.
+     */
+    private NDArray logits(NDArray images, NDArray embeddings, Prompts prompts) {
         int channels = options.channels();
-        MaskPrediction p = model().predict(images, prompts, channels > 1);
+        MaskPrediction p = embeddings != null
+                ? ((org.fedfms.model.ImageEmbeddingModel) model()).decode(embeddings, prompts, channels > 1)
+                : model().predict(images, prompts, channels > 1);
         return channels > 1 ? p.masks().get(new NDIndex(":, 0:" + channels)) : p.masks();
     }
 
@@ -239,6 +246,7 @@ final class SegmentationRunner {
         int channels = options.channels();
         int low = model.lowResSize();
         boolean reference = options.metric().equals("reference");
+        FrozenEncoder frozen = FrozenEncoder.of(shared, runtime, false);
         try (TorchRuntime.GradientScope noGradients = runtime.noGradients()) {
             for (int start = 0; start < samples.size(); start += batchSize) {
                 if (monitor.isCancelled()) {
@@ -253,10 +261,11 @@ final class SegmentationRunner {
                 float[] lowRes;
                 float[] losses;
                 try (NDManager batchManager = model.manager().newSubManager()) {
-                    NDArray images = images(batchManager, batch);
+                    NDArray embeddings = frozen == null ? null : frozen.embed(batchManager, batch);
+                    NDArray images = frozen == null ? images(batchManager, batch) : null;
                     NDArray targets = targets(batchManager, batch, low, channels);
                     Prompts prompts = PromptSampler.prompts(batchManager, options.prompt(), batch, null, 0);
-                    NDArray logits = logits(images, prompts);
+                    NDArray logits = logits(images, embeddings, prompts);
                     lowRes = logits.toFloatArray();
                     losses = loss.perSample(logits, targets).toFloatArray();
                 }

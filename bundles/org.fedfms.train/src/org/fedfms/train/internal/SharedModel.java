@@ -25,9 +25,10 @@ final class SharedModel {
      * @param seed initialisation seed
      * @param weights base weights file, empty for none
      * @param device the device as DJL names it
+     * @param embeddingCache bounds and place of the model's cache of image embeddings
      */
     record Key(String model, String adapter, Map<String, String> adapterSettings, long seed, String weights,
-            String device) {
+            String device, EmbeddingCache.Settings embeddingCache) {
 
         Key {
             adapterSettings = Map.copyOf(adapterSettings);
@@ -45,6 +46,8 @@ final class SharedModel {
     private final Device device;
     private final ParameterSet initialTrainable;
     private final ReentrantLock lock = new ReentrantLock(true);
+    private final EmbeddingCache embeddings;
+    private String frozenEncoderDigest;
     private int users;
 
     SharedModel(Key key, SegmentationModel model, Device device) {
@@ -52,6 +55,24 @@ final class SharedModel {
         this.model = model;
         this.device = device;
         this.initialTrainable = model.toParameterSet(org.fedfms.model.ParameterScope.TRAINABLE);
+        this.embeddings = key.embeddingCache().enabled() ? new EmbeddingCache(key.embeddingCache()) : null;
+    }
+
+    /** The cache of image embeddings, or {@code null} when it is off; use it only while holding {@link #lock()}. */
+    EmbeddingCache embeddings() {
+        return embeddings;
+    }
+
+    /**
+     * Digest of the image encoder's frozen tensors, computed on first use: they never change after the model
+     * is built (only trainable parameters are loaded). Call it only while holding {@link #lock()}.
+     */
+    String frozenEncoderDigest() {
+        if (frozenEncoderDigest == null) {
+            frozenEncoderDigest = FrozenEncoder.frozenDigest(model,
+                    ((org.fedfms.model.ImageEmbeddingModel) model).encoderPart());
+        }
+        return frozenEncoderDigest;
     }
 
     Key key() {
@@ -90,6 +111,9 @@ final class SharedModel {
     void close() {
         lock.lock();
         try {
+            if (embeddings != null) {
+                embeddings.close();
+            }
             model.close();
         } finally {
             lock.unlock();

@@ -22,6 +22,8 @@ public record ClientDp(double clip, double noise, double delta, double budget) {
     public static final String INSTRUCTION = "clientDp";
     /** Name of the round metric that holds ε at δ after the round. */
     public static final String EPSILON_METRIC = "dp_epsilon";
+    /** Name of the round metric that holds the δ of {@link #EPSILON_METRIC}. */
+    public static final String DELTA_METRIC = "dp_delta";
     /** Name of the round metric that holds the round's sampling rate q, as the accountant took it. */
     public static final String SAMPLING_RATE_METRIC = "dp_q";
 

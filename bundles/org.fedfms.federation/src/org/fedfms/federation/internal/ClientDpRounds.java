@@ -104,7 +104,7 @@ public final class ClientDpRounds {
             throw RoundAbort.pause(where(e, round) + " was not started: the privacy budget is spent. It would bring "
                     + "client DP to epsilon " + format(next) + " at delta " + dp.delta() + ", above the budget "
                     + format(dp.budget()) + " (" + sofar + "). " + unchanged(round)
-                    + " Raise budget in clientDp only if a larger epsilon is acceptable.");
+                    + " No further round fits this budget; its models and history are kept.");
         }
     }
 

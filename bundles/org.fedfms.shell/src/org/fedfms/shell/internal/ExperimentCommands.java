@@ -94,6 +94,10 @@ public class ExperimentCommands implements CommandSet {
             @Parameter(names = "--weights", absentValue = "") String weights,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
+            @Descriptor("client-side differential privacy clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON]: each site "
+                    + "clips its update to norm C and adds Gaussian noise SIGMA*C; epsilon at DELTA after each round "
+                    + "is the metric dp_epsilon; a budget pauses the run before a round would exceed it")
+            @Parameter(names = "--client-dp", absentValue = "") String clientDp,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -125,6 +129,7 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--fraction", fraction, b::fractionPerRound);
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
+        o.text(clientDp, b::clientDp);
         o.strategySettings(settings);
         ExperimentSpec spec = o.build();
         try {

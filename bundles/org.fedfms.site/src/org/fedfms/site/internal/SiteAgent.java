@@ -27,6 +27,7 @@ import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.privacy.ClientDpMechanism;
 import org.fedfms.wire.HeaderCheck;
 import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;
@@ -242,7 +243,9 @@ public final class SiteAgent implements AutoCloseable {
                         trainer.initialParameters()));
                 case "FIT" -> {
                     ParameterSet global = download(taskId, "parameters");
-                    FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
+                    FitInstructions instructions = new FitInstructions(task.instructions());
+                    FitResult r = ClientDpMechanism.apply(trainer.fit(round, global, instructions, monitor), global,
+                            instructions);
                     if (!running.get()) {
                         return;
                     }

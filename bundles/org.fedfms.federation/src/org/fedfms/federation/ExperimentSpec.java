@@ -47,6 +47,8 @@ import org.fedfms.api.train.TrainerSpec;
  *        {@code up=topk:0.01+int8,down=int8}; empty: fp32 both ways
  * @param secureAggregation secure aggregation of the updates ({@code org.fedfms.secagg}): empty or
  *        {@code off}, {@code on}, or {@code threshold=T,neighbours=K}
+ * @param clientDp client-side differential privacy, {@code clip=C,noise=σ,delta=δ[,budget=ε]}
+ *        ({@code org.fedfms.privacy.ClientDp}); empty: off
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -108,7 +110,10 @@ public record ExperimentSpec(
         @Setting(description = "secure aggregation: the coordinator sees only masked updates and their weighted sum "
                 + "(strategies that aggregate the weighted mean: fedavg, fedprox, fedadam, fedyogi, fedadagrad, "
                 + "fedavgm); on, off, or threshold=T,neighbours=K (SecAgg+ pairing with K neighbours each); empty: off")
-        String secureAggregation) {
+        String secureAggregation,
+        @Setting(description = "client-side differential privacy: clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON]; "
+                + "each site clips its update to C and adds noise SIGMA*C; epsilon at delta is reported; empty: off")
+        String clientDp) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -154,7 +159,7 @@ public record ExperimentSpec(
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of(), "", "");
+            "auto", 0, "", Map.of(), "", "", "");
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -176,6 +181,7 @@ public record ExperimentSpec(
         trainerOptions = frozen(trainerOptions);
         encoding = encoding == null ? "" : encoding.strip();
         secureAggregation = secureAggregation == null ? "" : secureAggregation.strip();
+        clientDp = clientDp == null ? "" : clientDp.strip();
     }
 
     /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
@@ -186,7 +192,7 @@ public record ExperimentSpec(
             String weights, Map<String, Object> trainerOptions) {
         this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
                 batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
-                device, patience, weights, trainerOptions, "", "");
+                device, patience, weights, trainerOptions, "", "", "");
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -287,6 +293,7 @@ public record ExperimentSpec(
         private Map<String, Object> trainerOptions;
         private String encoding;
         private String secureAggregation;
+        private String clientDp;
 
         private Builder(ExperimentSpec s) {
             name = s.name;
@@ -313,6 +320,7 @@ public record ExperimentSpec(
             trainerOptions = s.trainerOptions;
             encoding = s.encoding;
             secureAggregation = s.secureAggregation;
+            clientDp = s.clientDp;
         }
 
         public Builder name(String v) {
@@ -435,12 +443,17 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder clientDp(String v) {
+            clientDp = v;
+            return this;
+        }
+
         /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
                     fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
-                    secureAggregation);
+                    secureAggregation, clientDp);
         }
     }
 }

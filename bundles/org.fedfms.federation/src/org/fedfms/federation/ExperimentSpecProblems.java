@@ -54,6 +54,7 @@ final class ExperimentSpecProblems {
             problems.add("'encoding': " + e.getMessage());
         }
         problems.addAll(org.fedfms.federation.internal.SecureRound.problems(spec));
+        problems.addAll(org.fedfms.federation.internal.ClientDpRounds.problems(spec));
         requireValues(problems, "datasetSettings", spec.datasetSettings());
         requireValues(problems, "strategySettings", spec.strategySettings());
         requireValues(problems, "trainerOptions", spec.trainerOptions());

@@ -62,7 +62,7 @@ final class FitPhase {
         try {
             for (SiteSlot s : chosen) {
                 ParameterSet start = startFrom.apply(s);
-                FitInstructions fi = instructions.apply(s);
+                FitInstructions fi = ClientDpRounds.instruct(spec, instructions.apply(s));
                 calls.add(s.call(services.siteExecutor(), (site, monitor) -> site.fit(round, start, fi,
                         new ProgressMonitor(monitor, e.name, round, services::publish)),
                         () -> e.cancelRequested, arrivals::release));

@@ -10,6 +10,7 @@ import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.FederatedSite;
+import org.fedfms.privacy.ClientDpMechanism;
 
 /** A simulated site in this JVM: one {@link SiteTrainer} on one site's data. */
 public final class InProcessSite implements FederatedSite {
@@ -44,7 +45,7 @@ public final class InProcessSite implements FederatedSite {
     @Override
     public FitResult fit(int round, ParameterSet global, FitInstructions instructions, TrainingMonitor monitor)
             throws Exception {
-        return trainer.fit(round, global, instructions, monitor);
+        return ClientDpMechanism.apply(trainer.fit(round, global, instructions, monitor), global, instructions);
     }
 
     @Override

@@ -114,6 +114,8 @@ final class RoundLoop {
         StrategySession session = e.session;
         ParameterSet global = e.global;
         List<SiteSlot> chosen = choose(setup, spec, round);
+        double q = ClientDpRounds.samplingRate(setup, chosen);
+        ClientDpRounds.requireBudget(e, spec, round, q);
         services.publish(new FederationEvent.RoundStarted(e.name, round, ids(chosen), session.strategyId()));
 
         Map<String, FitInstructions> instructions;
@@ -174,6 +176,7 @@ final class RoundLoop {
             evaluation.values().forEach((k, v) -> m.put("val_" + k, v));
             evaluation = new Metrics(m);
         }
+        evaluation = ClientDpRounds.withEpsilon(spec, e.history(), q, evaluation);
         RoundResult result = RoundRecord.record(e, round, session.strategyId(), session.settings(), setup.all(), fits, evals,
                 evaluation, global.sizeInBytes(), t0, e.pendingNote);
         RoundRecord.commit(e, spec, result, next, e.localModels);

@@ -9,6 +9,7 @@ import java.util.function.IntSupplier;
 import org.fedfms.api.Metrics;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
+import org.fedfms.privacy.ClientDp;
 
 /** Counters the coordinator exposes at {@code /metrics} in the Prometheus text format. */
 final class CoordinatorMetrics {
@@ -60,6 +61,7 @@ final class CoordinatorMetrics {
                 lastRoundMillis.get() / 1000.0);
         evaluation(b);
         fitLoss(b);
+        privacy(b);
         return b.toString();
     }
 
@@ -97,6 +99,16 @@ final class CoordinatorMetrics {
         m.values().forEach((name, value) -> b.append("fedfms_evaluation{experiment=\"").append(label(experiment))
                 .append("\",site=\"").append(label(site)).append("\",metric=\"").append(label(name)).append("\"} ")
                 .append(value).append('\n'));
+    }
+
+    /** ε of client-side differential privacy after each experiment's last round (experiments without it left out). */
+    private void privacy(StringBuilder b) {
+        b.append("# HELP fedfms_dp_epsilon Client-side differential privacy: epsilon at the experiment's delta after "
+                + "its last completed round\n# TYPE fedfms_dp_epsilon gauge\n");
+        for (RoundResult r : lastRounds.values()) {
+            r.evaluationMetrics().get(ClientDp.EPSILON_METRIC).ifPresent(eps -> b.append("fedfms_dp_epsilon{experiment=\"")
+                    .append(label(r.experiment())).append("\"} ").append(eps).append('\n'));
+        }
     }
 
     /** A label value in the text format: backslash, double quote and line feed escaped. */

@@ -97,6 +97,10 @@ public class ExperimentCommands implements CommandSet {
             @Descriptor("secure aggregation (SecAgg+): on, off, or threshold=T,neighbours=K; the coordinator sees only "
                     + "masked updates and their sum (fedavg, fedprox, fedadam, fedyogi, fedadagrad, fedavgm)")
             @Parameter(names = "--secure-aggregation", absentValue = "") String secureAggregation,
+            @Descriptor("client-side differential privacy clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON]: each site "
+                    + "clips its update to norm C and adds Gaussian noise SIGMA*C; epsilon at DELTA after each round "
+                    + "is the metric dp_epsilon; a budget pauses the run before a round would exceed it")
+            @Parameter(names = "--client-dp", absentValue = "") String clientDp,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -129,6 +133,7 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
         o.text(secureAggregation, b::secureAggregation);
+        o.text(clientDp, b::clientDp);
         o.strategySettings(settings);
         ExperimentSpec spec = o.build();
         try {

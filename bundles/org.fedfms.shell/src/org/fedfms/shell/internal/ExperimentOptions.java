@@ -52,6 +52,7 @@ final class ExperimentOptions {
         m.put("weights", "--weights");
         m.put("trainerOptions", "--options");
         m.put("secureAggregation", "--secure-aggregation");
+        m.put("clientDp", "--client-dp");
         return m;
     }
 

@@ -28,6 +28,7 @@ import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.security.PinnedTrust;
+import org.fedfms.privacy.ClientDpMechanism;
 import org.fedfms.wire.HeaderCheck;
 import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;
@@ -248,7 +249,9 @@ public final class SiteAgent implements AutoCloseable {
                         trainer.initialParameters()), null);
                 case "FIT" -> {
                     ParameterSet global = parameters(task);
-                    FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
+                    FitInstructions instructions = new FitInstructions(task.instructions());
+                    FitResult r = ClientDpMechanism.apply(trainer.fit(round, global, instructions, monitor), global,
+                            instructions);
                     if (!running.get()) {
                         return;
                     }

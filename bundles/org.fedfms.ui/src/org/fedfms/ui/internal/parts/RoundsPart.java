@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -27,6 +28,7 @@ import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationService;
+import org.fedfms.privacy.ClientDp;
 import org.fedfms.ui.internal.charts.LineChart;
 import org.fedfms.ui.internal.services.FederationAccess;
 
@@ -134,7 +136,8 @@ public class RoundsPart {
             rounds.removeIf(old -> old.round() >= r.round()); // a resumed experiment may redo a round
             rounds.add(r);
             redraw();
-            status.setText("round " + r.round() + " completed" + (r.note().isEmpty() ? "" : ": " + r.note()));
+            status.setText("round " + r.round() + " completed" + privacy(r)
+                    + (r.note().isEmpty() ? "" : ": " + r.note()));
         } else if (event instanceof FederationEvent.RoundStarted started) {
             status.setText("round " + started.round() + " running with " + started.strategyId() + " on "
                     + started.sites().size() + " sites");
@@ -175,7 +178,8 @@ public class RoundsPart {
         FederationService f = federation.current();
         if (f != null && indexOf(name) >= 0) {
             rounds.addAll(f.history(name));
-            status.setText(rounds.size() + " rounds completed");
+            status.setText(rounds.size() + " rounds completed"
+                    + (rounds.isEmpty() ? "" : privacy(rounds.get(rounds.size() - 1))));
         } else {
             status.setText("");
         }
@@ -262,6 +266,14 @@ public class RoundsPart {
     private static String metrics(Metrics m) {
         return m.values().entrySet().stream().map(e -> e.getKey() + "=" + LineChart.format(e.getValue()))
                 .collect(Collectors.joining(" "));
+    }
+
+    /** {@code , client DP ε = E at δ = D} for a round that accounts client-side DP, else empty. */
+    private static String privacy(RoundResult r) {
+        OptionalDouble eps = r.evaluationMetrics().get(ClientDp.EPSILON_METRIC);
+        OptionalDouble delta = r.evaluationMetrics().get(ClientDp.DELTA_METRIC);
+        return eps.isEmpty() || delta.isEmpty() ? ""
+                : String.format(Locale.ROOT, ", client DP ε = %.3f at δ = %.1e", eps.getAsDouble(), delta.getAsDouble());
     }
 
     /** The experiment shown, or null. */

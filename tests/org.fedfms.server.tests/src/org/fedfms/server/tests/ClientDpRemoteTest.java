@@ -1,0 +1,54 @@
+package org.fedfms.server.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.RoundResult;
+import org.fedfms.api.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Client-side DP on site agents: each agent clips (and noises) before upload; the coordinator reports ε. */
+class ClientDpRemoteTest {
+
+    private static final List<String> SITES = List.of("site-0", "site-1", "site-2");
+
+    @Test
+    void siteAgentsClipTheirUploadsAndMetricsReportEpsilon() throws Exception {
+        try (CoordinatorHarness h = new CoordinatorHarness("remote-dp", SITES, Map.of())) {
+            h.fresh("remote-dp");
+            for (String s : SITES) {
+                h.agent(s, s, null);
+            }
+            CoordinatorHarness.awaitTrue(() -> h.coordinator.sitesConnected() == 3, "3 sites joined");
+            h.federation.create(CoordinatorHarness.spec("remote-dp", "remote-dp").learningRate(0.1).localEpochs(3)
+                    .clientDp("clip=0.01,noise=0.0000001,delta=1e-5").build());
+            ParameterSet before = h.federation.globalParameters("remote-dp").copy();
+            RoundResult first = h.federation.runRound("remote-dp");
+            assertEquals(3, first.okSites(), first.sites().toString());
+            ParameterSet after = h.federation.globalParameters("remote-dp");
+            double sum = 0;
+            for (Tensor t : after.tensors()) {
+                float[] a = t.values();
+                float[] b = before.get(t.name()).values();
+                for (int i = 0; i < a.length; i++) {
+                    sum += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+                }
+            }
+            double moved = Math.sqrt(sum);
+            // FedAvg of three updates each clipped to 0.01 at the agent moves the global by at most 0.01
+            assertTrue(moved > 0.005 && moved <= 0.01 * 1.001, "the global moved by " + moved + ", clip 0.01");
+
+            double eps = first.evaluationMetrics().get("dp_epsilon").getAsDouble();
+            assertTrue(eps > 0 && Double.isFinite(eps), "epsilon " + eps);
+            HttpResponse<String> metrics = h.call("GET", "metrics", null, null);
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("fedfms_dp_epsilon{experiment=\"remote-dp\"} " + eps + "\n"),
+                    metrics.body());
+        }
+    }
+}

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.fedfms.api.LocalParameters;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
@@ -45,6 +46,8 @@ import org.fedfms.api.train.TrainerSpec;
  * @param trainerOptions further trainer options by name
  * @param encoding how parameters travel per direction ({@code org.fedfms.wire.TransferEncoding}), e.g.
  *        {@code up=topk:0.01+int8,down=int8}; empty: fp32 both ways
+ * @param localParameters parameters that stay at each site ({@link LocalParameters}: glob patterns, comma
+ *        separated, e.g. {@code *norm*} for FedBN); empty: every trainable parameter is shared
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -102,7 +105,11 @@ public record ExperimentSpec(
         @Setting(description = "how parameters travel: up=CODING,down=CODING with CODING fp32, fp16, bf16, int8, nf4, "
                 + "fp4 (blockwise, e.g. int8/128) or topk:FRACTION[+CODING] (e.g. up=topk:0.01+int8,down=int8); "
                 + "lossy uploads travel as deltas with error feedback; empty: fp32")
-        String encoding) {
+        String encoding,
+        @Setting(description = "parameters that stay at each site, neither sent nor aggregated: glob patterns on "
+                + "parameter names, comma separated, e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* "
+                + "(FedPer-style); empty: all are shared")
+        String localParameters) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -148,7 +155,7 @@ public record ExperimentSpec(
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of(), "");
+            "auto", 0, "", Map.of(), "", "");
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -169,6 +176,7 @@ public record ExperimentSpec(
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
         encoding = encoding == null ? "" : encoding.strip();
+        localParameters = localParameters == null ? "" : LocalParameters.parse(localParameters).toString();
     }
 
     /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
@@ -179,7 +187,7 @@ public record ExperimentSpec(
             String weights, Map<String, Object> trainerOptions) {
         this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
                 batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
-                device, patience, weights, trainerOptions, "");
+                device, patience, weights, trainerOptions, "", "");
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -279,6 +287,7 @@ public record ExperimentSpec(
         private String weights;
         private Map<String, Object> trainerOptions;
         private String encoding;
+        private String localParameters;
 
         private Builder(ExperimentSpec s) {
             name = s.name;
@@ -304,6 +313,7 @@ public record ExperimentSpec(
             weights = s.weights;
             trainerOptions = s.trainerOptions;
             encoding = s.encoding;
+            localParameters = s.localParameters;
         }
 
         public Builder name(String v) {
@@ -421,11 +431,17 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder localParameters(String v) {
+            localParameters = v;
+            return this;
+        }
+
         /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding);
+                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
+                    localParameters);
         }
     }
 }

@@ -53,6 +53,10 @@ final class ExperimentSpecProblems {
         } catch (IllegalArgumentException e) {
             problems.add("'encoding': " + e.getMessage());
         }
+        if (!spec.localParameters().isEmpty() && !spec.protocol().aggregates()) {
+            problems.add("'localParameters' = '" + spec.localParameters() + "' keeps parameters at each site of a "
+                    + "federated or leave-one-site-out experiment; protocol " + spec.protocol().id() + " shares none");
+        }
         requireValues(problems, "datasetSettings", spec.datasetSettings());
         requireValues(problems, "strategySettings", spec.strategySettings());
         requireValues(problems, "trainerOptions", spec.trainerOptions());

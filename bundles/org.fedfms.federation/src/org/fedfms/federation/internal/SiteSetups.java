@@ -101,12 +101,12 @@ final class SiteSetups {
         SiteSlot unseenSlot = null;
         try {
             for (SiteData s : training) {
-                slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s)),
-                        encoding)));
+                slots.add(new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(s,
+                        create(e, factory, trainerSpec, s)), spec, e.directory), encoding)));
             }
             if (unseen != null) {
-                unseenSlot = new SiteSlot(EncodedSite.wrap(new InProcessSite(unseen,
-                        create(e, factory, trainerSpec, unseen)), encoding));
+                unseenSlot = new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(unseen,
+                        create(e, factory, trainerSpec, unseen)), spec, e.directory), encoding));
             }
         } catch (RoundAbort a) {
             slots.forEach(SiteSlot::close);
@@ -130,6 +130,11 @@ final class SiteSetups {
             throw RoundAbort.fail(where(e, round) + " cannot start: encoding '" + spec.encoding() + "' is applied to "
                     + "simulated sites only; the site agents of site provider '" + spec.dataset() + "' transfer fp32. "
                     + "Set encoding to empty (fp32) for this experiment.", null);
+        }
+        if (!spec.localParameters().isEmpty()) {
+            throw RoundAbort.fail(where(e, round) + " cannot start: localParameters '" + spec.localParameters()
+                    + "' are kept by simulated sites only; the site agents of site provider '" + spec.dataset()
+                    + "' share every parameter. Set localParameters to empty for this experiment.", null);
         }
         List<org.fedfms.federation.FederatedSite> sites;
         try {
@@ -283,6 +288,10 @@ final class SiteSetups {
         if (initial == null || initial.isEmpty()) {
             throw RoundAbort.fail("experiment '" + e.name + "': trainer '" + spec.trainer() + "' has no trainable "
                     + "parameters for model " + spec.model() + " with adapter " + spec.adapter(), null);
+        }
+        String kept = LocalParameterCheck.problems(spec, initial);
+        if (kept != null) {
+            throw RoundAbort.fail(kept, null);
         }
         if (spec.protocol() == Protocol.LOCAL_ONLY) {
             Map<String, ParameterSet> local = new LinkedHashMap<>();

@@ -94,6 +94,9 @@ public class ExperimentCommands implements CommandSet {
             @Parameter(names = "--weights", absentValue = "") String weights,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
+            @Descriptor("parameters that stay at each site, neither sent nor aggregated: glob patterns PATTERN[,PATTERN], "
+                    + "e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* (FedPer-style)")
+            @Parameter(names = "--local-parameters", absentValue = "") String localParameters,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -125,6 +128,7 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--fraction", fraction, b::fractionPerRound);
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
+        o.text(localParameters, b::localParameters);
         o.strategySettings(settings);
         ExperimentSpec spec = o.build();
         try {

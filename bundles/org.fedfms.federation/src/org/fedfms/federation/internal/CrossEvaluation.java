@@ -42,8 +42,8 @@ final class CrossEvaluation {
                 rounds.put(s.siteId(), in.fittedRound(s.siteId()));
             }
         }
-        Map<String, List<Double>> dice = new LinkedHashMap<>();
-        models.keySet().forEach(m -> dice.put(m, new ArrayList<>()));
+        Map<String, List<EvaluateResult>> results = new LinkedHashMap<>();
+        models.keySet().forEach(m -> results.put(m, new ArrayList<>()));
         for (SiteData s : sites) {
             SiteTrainer trainer;
             try {
@@ -57,16 +57,38 @@ final class CrossEvaluation {
                     if (monitor.isCancelled()) {
                         throw new InterruptedException(where + ": cross-site evaluation was cancelled");
                     }
-                    EvaluateResult r = trainer.evaluate(in.round(), m.getValue(), in.evaluatedSplit(s.siteId()),
-                            monitor);
-                    dice.get(m.getKey()).add(r == null || r.sampleCount() == 0 ? Double.NaN
-                            : r.metrics().get("dice").orElse(Double.NaN));
+                    results.get(m.getKey()).add(trainer.evaluate(in.round(), m.getValue(),
+                            in.evaluatedSplit(s.siteId()), monitor));
                 }
             }
         }
+        String metric = metric(results);
         List<CrossSiteEvaluation.Row> rows = new ArrayList<>();
-        dice.forEach((m, values) -> rows.add(new CrossSiteEvaluation.Row(m, rounds.get(m), values, mean(values))));
-        return new CrossSiteEvaluation(in.experiment(), in.round(), sites.stream().map(SiteData::siteId).toList(), rows);
+        results.forEach((m, list) -> {
+            List<Double> values = new ArrayList<>();
+            for (EvaluateResult r : list) {
+                values.add(r == null || r.sampleCount() == 0 ? Double.NaN : r.metrics().get(metric).orElse(Double.NaN));
+            }
+            rows.add(new CrossSiteEvaluation.Row(m, rounds.get(m), values, mean(values)));
+        });
+        return new CrossSiteEvaluation(in.experiment(), in.round(), metric, sites.stream().map(SiteData::siteId)
+                .toList(), rows);
+    }
+
+    /** {@code dice} if a result has it, else the first metric of the first result that has any. */
+    private static String metric(Map<String, List<EvaluateResult>> results) {
+        String first = null;
+        for (List<EvaluateResult> list : results.values()) {
+            for (EvaluateResult r : list) {
+                if (r != null && r.metrics().get("dice").isPresent()) {
+                    return "dice";
+                }
+                if (first == null && r != null && !r.metrics().values().isEmpty()) {
+                    first = r.metrics().values().keySet().iterator().next();
+                }
+            }
+        }
+        return first == null ? "dice" : first;
     }
 
     private static double mean(List<Double> values) {

@@ -88,4 +88,21 @@ public interface ExperimentInspector {
      * @throws FederationException if the trainer's exporter is not present
      */
     void drawOverlay(SamplePrediction prediction, String caption, Path file) throws Exception;
+
+    /**
+     * The parameters site {@code siteId} fitted in the last round it trained (up to {@link #round()}), complete
+     * with its own local parameters; for a local-only site its own model; {@code null} if it has none (it never
+     * trained, or the protocol keeps no site models).
+     *
+     * @throws FederationException if its kept model cannot be read
+     */
+    ParameterSet fittedParameters(String siteId);
+
+    /**
+     * Scores the global model and every site's {@linkplain #fittedParameters fitted} model on every site's
+     * {@linkplain #evaluatedSplit evaluated split}, with trainers of the experiment's trainer factory.
+     *
+     * @throws FederationException if the data or the trainer factory is not present here, or a scoring fails
+     */
+    CrossSiteEvaluation crossEvaluate(TrainingMonitor monitor) throws Exception;
 }

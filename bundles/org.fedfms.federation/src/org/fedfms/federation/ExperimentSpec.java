@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.fedfms.api.LocalParameters;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
@@ -49,6 +50,8 @@ import org.fedfms.api.train.TrainerSpec;
  *        {@code off}, {@code on}, or {@code threshold=T,neighbours=K}
  * @param clientDp client-side differential privacy, {@code clip=C,noise=σ,delta=δ[,budget=ε]}
  *        ({@code org.fedfms.privacy.ClientDp}); empty: off
+ * @param localParameters parameters that stay at each site ({@link LocalParameters}: glob patterns, comma
+ *        separated, e.g. {@code *norm*} for FedBN); empty: every trainable parameter is shared
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -113,7 +116,11 @@ public record ExperimentSpec(
         String secureAggregation,
         @Setting(description = "client-side differential privacy: clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON]; "
                 + "each site clips its update to C and adds noise SIGMA*C; epsilon at delta is reported; empty: off")
-        String clientDp) {
+        String clientDp,
+        @Setting(description = "parameters that stay at each site, neither sent nor aggregated: glob patterns on "
+                + "parameter names, comma separated, e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* "
+                + "(FedPer-style); empty: all are shared")
+        String localParameters) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -159,7 +166,7 @@ public record ExperimentSpec(
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of(), "", "", "");
+            "auto", 0, "", Map.of(), "", "", "", "");
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -182,6 +189,7 @@ public record ExperimentSpec(
         encoding = encoding == null ? "" : encoding.strip();
         secureAggregation = secureAggregation == null ? "" : secureAggregation.strip();
         clientDp = clientDp == null ? "" : clientDp.strip();
+        localParameters = localParameters == null ? "" : LocalParameters.parse(localParameters).toString();
     }
 
     /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
@@ -192,7 +200,7 @@ public record ExperimentSpec(
             String weights, Map<String, Object> trainerOptions) {
         this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
                 batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
-                device, patience, weights, trainerOptions, "", "", "");
+                device, patience, weights, trainerOptions, "", "", "", "");
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -294,6 +302,7 @@ public record ExperimentSpec(
         private String encoding;
         private String secureAggregation;
         private String clientDp;
+        private String localParameters;
 
         private Builder(ExperimentSpec s) {
             name = s.name;
@@ -321,6 +330,7 @@ public record ExperimentSpec(
             encoding = s.encoding;
             secureAggregation = s.secureAggregation;
             clientDp = s.clientDp;
+            localParameters = s.localParameters;
         }
 
         public Builder name(String v) {
@@ -448,12 +458,17 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder localParameters(String v) {
+            localParameters = v;
+            return this;
+        }
+
         /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
                     fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
-                    secureAggregation, clientDp);
+                    secureAggregation, clientDp, localParameters);
         }
     }
 }

@@ -55,6 +55,10 @@ final class ExperimentSpecProblems {
         }
         problems.addAll(org.fedfms.federation.internal.SecureRound.problems(spec));
         problems.addAll(org.fedfms.federation.internal.ClientDpRounds.problems(spec));
+        if (!spec.localParameters().isEmpty() && !spec.protocol().aggregates()) {
+            problems.add("'localParameters' = '" + spec.localParameters() + "' keeps parameters at each site of a "
+                    + "federated or leave-one-site-out experiment; protocol " + spec.protocol().id() + " shares none");
+        }
         requireValues(problems, "datasetSettings", spec.datasetSettings());
         requireValues(problems, "strategySettings", spec.strategySettings());
         requireValues(problems, "trainerOptions", spec.trainerOptions());

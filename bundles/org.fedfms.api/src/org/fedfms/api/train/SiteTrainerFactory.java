@@ -45,6 +45,14 @@ public interface SiteTrainerFactory {
         return List.of();
     }
 
+    /**
+     * The names of the trainable parameters {@code spec} trains (what travels each round), for checks made when
+     * an experiment is created; empty when this factory cannot tell without building the model.
+     */
+    default java.util.Optional<List<String>> trainableParameterNames(TrainerSpec spec) {
+        return java.util.Optional.empty();
+    }
+
     /** A trainer for one site's data; the error says which model, adapter or device failed. */
     SiteTrainer create(TrainerSpec spec, SiteData site) throws Exception;
 }

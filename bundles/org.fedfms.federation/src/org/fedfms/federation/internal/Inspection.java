@@ -1,10 +1,12 @@
 package org.fedfms.federation.internal;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.fedfms.api.LocalParameters;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.DatasetException;
@@ -14,8 +16,10 @@ import org.fedfms.api.data.SiteData;
 import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.api.train.SamplePrediction;
+import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
+import org.fedfms.federation.CrossSiteEvaluation;
 import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
@@ -32,6 +36,10 @@ final class Inspection implements ExperimentInspector {
     private final DatasetLoader loader;
     private final PredictionExporter exporter;
     private final String missingExporter;
+    private final SiteTrainerFactory factory;
+    private final LocalParameters kept;
+    private final Path directory;
+    private final Map<String, FittedModels.Fitted> fitted = new HashMap<>();
     private FederatedDataset dataset;
 
     Inspection(Experiment e, RunControl runs, ServiceDirectory services) {
@@ -42,6 +50,9 @@ final class Inspection implements ExperimentInspector {
         local = spec.protocol() == Protocol.LOCAL_ONLY ? runs.localParameters(e) : Map.of();
         loader = services.loaders().get(spec.dataset());
         exporter = services.exporters().get(spec.trainer());
+        factory = services.trainerFactories().get(spec.trainer());
+        kept = LocalParameters.parse(spec.localParameters());
+        directory = e.directory;
         List<String> present = services.exporters().ids();
         missingExporter = exporter != null ? null : "trainer '" + spec.trainer() + "' has no prediction exporter "
                 + "(exporters present: " + (present.isEmpty() ? "none" : String.join(", ", present)) + ")";
@@ -123,12 +134,56 @@ final class Inspection implements ExperimentInspector {
 
     @Override
     public boolean ownModel(String siteId) {
-        return local.containsKey(siteId);
+        return local.containsKey(siteId) || (!kept.isEmpty() && fitted(siteId) != null);
+    }
+
+    /** A local-only site's own model; a site's own local parameters over the global model; else the global model. */
+    @Override
+    public ParameterSet parameters(String siteId) {
+        if (local.containsKey(siteId)) {
+            return local.get(siteId);
+        }
+        FittedModels.Fitted own = kept.isEmpty() ? null : fitted(siteId);
+        return own == null ? global : global.withReplaced(kept.local(own.parameters()));
+    }
+
+    /** The global model. */
+    ParameterSet global() {
+        return global;
     }
 
     @Override
-    public ParameterSet parameters(String siteId) {
-        return local.getOrDefault(siteId, global);
+    public ParameterSet fittedParameters(String siteId) {
+        if (local.containsKey(siteId)) {
+            return local.get(siteId);
+        }
+        FittedModels.Fitted f = fitted(siteId);
+        return f == null ? null : f.parameters();
+    }
+
+    /** The round in which {@link #fittedParameters} were fitted; the inspection's round for a local-only model. */
+    int fittedRound(String siteId) {
+        FittedModels.Fitted f = local.containsKey(siteId) ? null : fitted(siteId);
+        return f == null ? round : f.round();
+    }
+
+    private synchronized FittedModels.Fitted fitted(String siteId) {
+        if (!spec.protocol().aggregates()) {
+            return null;
+        }
+        if (!fitted.containsKey(siteId)) {
+            try {
+                fitted.put(siteId, new FittedModels(directory, siteId).latestUpTo(round));
+            } catch (java.io.IOException x) {
+                throw new FederationException("experiment '" + name + "': " + x.getMessage(), x);
+            }
+        }
+        return fitted.get(siteId);
+    }
+
+    @Override
+    public CrossSiteEvaluation crossEvaluate(TrainingMonitor monitor) throws Exception {
+        return CrossEvaluation.run(this, factory, monitor);
     }
 
     private PredictionExporter exporter() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import org.fedfms.api.LocalParameters;
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
@@ -89,11 +90,23 @@ final class RoundLoop {
                 case LOCAL_ONLY -> localRound(e, spec, setup, round, t0);
             };
         } catch (RoundAbort a) {
+            discardFitted(e);
             throw a;
         } catch (RuntimeException unexpected) {
+            discardFitted(e);
             e.dropSession();
             throw RoundAbort.pause(where(e, round) + " failed unexpectedly: " + describe(unexpected)
                     + ". " + unchanged(round), unexpected);
+        }
+    }
+
+    /** Deletes what the sites fitted in the round that did not complete (kept in-process, see PersonalizedSite). */
+    private static void discardFitted(Experiment e) {
+        try {
+            FittedModels.discardAfter(e.directory, e.completedRounds());
+        } catch (java.io.IOException | RuntimeException x) {
+            System.getLogger(RoundLoop.class.getName()).log(System.Logger.Level.WARNING, "experiment '" + e.name
+                    + "': the models its sites fitted in a round that did not complete cannot be deleted", x);
         }
     }
 
@@ -112,7 +125,8 @@ final class RoundLoop {
 
     private RoundResult federatedRound(Experiment e, ExperimentSpec spec, SiteSetup setup, int round, long t0) {
         StrategySession session = e.session;
-        ParameterSet global = e.global;
+        LocalParameters kept = LocalParameters.parse(spec.localParameters());
+        ParameterSet global = kept.shared(e.global);
         List<SiteSlot> chosen = choose(setup, spec, round);
         double q = ClientDpRounds.samplingRate(setup, chosen);
         ClientDpRounds.requireBudget(e, spec, round, q);
@@ -155,6 +169,7 @@ final class RoundLoop {
                 tasks.add(new EvalTask(s, next, DataSplit.VALIDATION));
             }
         }
+        next = e.global.withReplaced(next); // the local parameters keep their values before personalization
         if (setup.unseen() != null && setup.unseen().info().testSamples() > 0) {
             tasks.add(new EvalTask(setup.unseen(), next, DataSplit.TEST));
         }

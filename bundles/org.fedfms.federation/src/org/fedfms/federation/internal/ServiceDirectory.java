@@ -114,6 +114,7 @@ final class ServiceDirectory implements Services {
                 throw new FederationException("experiment '" + name + "': trainer '" + spec.trainer() + "': "
                         + String.join("; ", problems));
             }
+            LocalParameterCheck.atCreation(spec, trainer);
         }
         return opened;
     }

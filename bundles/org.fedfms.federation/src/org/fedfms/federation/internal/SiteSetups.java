@@ -101,12 +101,14 @@ final class SiteSetups {
         SiteSlot unseenSlot = null;
         try {
             for (SiteData s : training) {
-                slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s)),
-                        encoding, e.name, e.directory.resolve("residuals"))));
+                slots.add(new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(s,
+                        create(e, factory, trainerSpec, s)), spec, e.directory), encoding, e.name,
+                        e.directory.resolve("residuals"))));
             }
             if (unseen != null) {
-                unseenSlot = new SiteSlot(EncodedSite.wrap(new InProcessSite(unseen,
-                        create(e, factory, trainerSpec, unseen)), encoding, e.name, e.directory.resolve("residuals")));
+                unseenSlot = new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(unseen,
+                        create(e, factory, trainerSpec, unseen)), spec, e.directory), encoding, e.name,
+                        e.directory.resolve("residuals")));
             }
         } catch (RoundAbort a) {
             slots.forEach(SiteSlot::close);
@@ -125,6 +127,11 @@ final class SiteSetups {
             throw RoundAbort.pause(where(e, round) + " cannot start: site provider '" + spec.dataset()
                     + "' is no longer present (the coordinator stopped?); start it again, then resume. The experiment "
                     + "keeps the model of round " + (round - 1) + ".");
+        }
+        if (!spec.localParameters().isEmpty()) {
+            throw RoundAbort.fail(where(e, round) + " cannot start: localParameters '" + spec.localParameters()
+                    + "' are kept by simulated sites only; the site agents of site provider '" + spec.dataset()
+                    + "' share every parameter. Set localParameters to empty for this experiment.", null);
         }
         List<org.fedfms.federation.FederatedSite> sites;
         try {
@@ -278,6 +285,10 @@ final class SiteSetups {
         if (initial == null || initial.isEmpty()) {
             throw RoundAbort.fail("experiment '" + e.name + "': trainer '" + spec.trainer() + "' has no trainable "
                     + "parameters for model " + spec.model() + " with adapter " + spec.adapter(), null);
+        }
+        String kept = LocalParameterCheck.problems(spec, initial);
+        if (kept != null) {
+            throw RoundAbort.fail(kept, null);
         }
         if (spec.protocol() == Protocol.LOCAL_ONLY) {
             Map<String, ParameterSet> local = new LinkedHashMap<>();

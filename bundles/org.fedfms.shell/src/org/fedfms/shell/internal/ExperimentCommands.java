@@ -101,6 +101,9 @@ public class ExperimentCommands implements CommandSet {
                     + "clips its update to norm C and adds Gaussian noise SIGMA*C; epsilon at DELTA after each round "
                     + "is the metric dp_epsilon; a budget pauses the run before a round would exceed it")
             @Parameter(names = "--client-dp", absentValue = "") String clientDp,
+            @Descriptor("parameters that stay at each site, neither sent nor aggregated: glob patterns PATTERN[,PATTERN], "
+                    + "e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* (FedPer-style)")
+            @Parameter(names = "--local-parameters", absentValue = "") String localParameters,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -134,6 +137,7 @@ public class ExperimentCommands implements CommandSet {
         o.trainerOptions(options);
         o.text(secureAggregation, b::secureAggregation);
         o.text(clientDp, b::clientDp);
+        o.text(localParameters, b::localParameters);
         o.strategySettings(settings);
         ExperimentSpec spec = o.build();
         try {

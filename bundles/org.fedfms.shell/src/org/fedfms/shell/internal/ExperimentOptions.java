@@ -53,6 +53,7 @@ final class ExperimentOptions {
         m.put("trainerOptions", "--options");
         m.put("secureAggregation", "--secure-aggregation");
         m.put("clientDp", "--client-dp");
+        m.put("localParameters", "--local-parameters");
         return m;
     }
 

@@ -14,6 +14,7 @@ import org.apache.felix.service.command.Parameter;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.io.AtomicFiles;
 import org.fedfms.federation.BestRound;
+import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
@@ -55,7 +56,8 @@ public class ResultCommands implements CommandSet {
     }
 
     @Descriptor("write an experiment's results to a directory: rounds.csv (a row per round), sites.csv (a row per "
-            + "round and site), experiment.json (spec, status, final summary, whole history), and from its current "
+            + "round and site), experiment.json (spec, status, final summary, whole history), cross-site.csv (every "
+            + "model on every site's data, as fedfms:cross-evaluate; once a round is done), and from its current "
             + "model (through the prediction exporter of its trainer; before the first round the untrained model) "
             + "samples.csv (site, split, sample, dice, iou, hd95, empty, file: a row per sample) and PNG overlays "
             + "(image | ground truth | prediction) in overlays/; for volumetric data also cases.csv (site, case, "
@@ -102,6 +104,11 @@ public class ResultCommands implements CommandSet {
         files.add(write(dir.resolve("experiment.json"),
                 ExperimentReport.toJson(spec, status, history, summary, Instant.now())));
         files.addAll(RoundCharts.write(name, history, dir));
+        ExperimentInspector inspector = history.isEmpty() ? null : f.inspect(name);
+        if (inspector != null && inspector.dataHere()) {
+            files.add(write(dir.resolve("cross-site.csv"), CsvWriter.toCsv(CrossSiteCommands.table(
+                    inspector.crossEvaluate(CrossSiteCommands.interruptible())))));
+        }
         List<String> siteIds = java.util.Arrays.stream(sites.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                 .toList();
         PredictionExport.Outcome samples = new PredictionExport(f).write(name, dir, perSite, split, siteIds, volumes,

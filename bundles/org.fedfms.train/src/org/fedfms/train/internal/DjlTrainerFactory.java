@@ -145,6 +145,21 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         return problems;
     }
 
+    /** Builds (or borrows) the model to name its trainable tensors; empty if it cannot be built now. */
+    @Override
+    public java.util.Optional<List<String>> trainableParameterNames(TrainerSpec spec) {
+        try {
+            SharedModel shared = acquire(spec, checkedOptions(spec));
+            try {
+                return java.util.Optional.of(shared.initialTrainable().names());
+            } finally {
+                release(shared);
+            }
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     @Override
     public SiteTrainer create(TrainerSpec spec, SiteData site) throws IOException {
         TrainerOptions options = checkedOptions(spec);

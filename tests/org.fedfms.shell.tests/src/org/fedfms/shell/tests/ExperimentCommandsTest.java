@@ -129,7 +129,8 @@ class ExperimentCommandsTest {
         checkSitesCsv(tmp.resolve("out/sites.csv"), name, history);
         checkExperimentJson(tmp.resolve("out/experiment.json"), f, name, history);
         try (Stream<Path> files = Files.list(tmp.resolve("out"))) {
-            assertEquals(List.of("dice.png", "experiment.json", "loss.png", "rounds.csv", "sites.csv"),
+            assertEquals(List.of("cross-site.csv", "dice.png", "experiment.json", "loss.png", "rounds.csv",
+                    "sites.csv"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary files are left");
         }
 

@@ -118,8 +118,10 @@ final class RoundLoop {
 
         Map<String, FitInstructions> instructions;
         RoundAggregator aggregator;
+        ParameterSet sent;
         try {
             instructions = session.configureFit(round, global, infos(chosen));
+            sent = session.fitParameters(round, global);
             aggregator = session.beginRound(round, global);
         } catch (RuntimeException x) {
             e.dropSession();
@@ -127,7 +129,7 @@ final class RoundLoop {
                     + "' could not start the round: " + describe(x) + ". " + unchanged(round), x);
         }
         Map<String, FitInstructions> fi = instructions == null ? Map.of() : instructions;
-        List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> global,
+        List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> sent,
                 s -> fi.getOrDefault(s.id(), FitInstructions.none()), (s, r) -> aggregator.accept(r));
         List<SiteFailure> failures = failures(fits);
         requireMinSites(e, spec, round, fits, failures);

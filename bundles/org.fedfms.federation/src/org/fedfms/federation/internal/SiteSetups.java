@@ -101,7 +101,8 @@ final class SiteSetups {
         SiteSlot unseenSlot = null;
         try {
             for (SiteData s : training) {
-                slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s)),
+                slots.add(new SiteSlot(EncodedSite.wrap(new InProcessSite(s, create(e, factory, trainerSpec, s),
+                        InProcessSite.stateDirectory(e.directory, s.siteId()), trainerSpec.options()),
                         encoding)));
             }
             if (unseen != null) {

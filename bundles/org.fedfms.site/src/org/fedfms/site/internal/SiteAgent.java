@@ -242,7 +242,8 @@ public final class SiteAgent implements AutoCloseable {
                         trainer.initialParameters()));
                 case "FIT" -> {
                     ParameterSet global = download(taskId, "parameters");
-                    FitResult r = trainer.fit(round, global, new FitInstructions(task.instructions()), monitor);
+                    FitResult r = ExperimentStates.fit(config.siteId(), experiment, task.trainerSpec(), trainer, round,
+                            global, new FitInstructions(task.instructions()), monitor);
                     if (!running.get()) {
                         return;
                     }
@@ -251,8 +252,8 @@ public final class SiteAgent implements AutoCloseable {
                 }
                 case "EVALUATE" -> {
                     ParameterSet global = download(taskId, "parameters");
-                    EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.split()),
-                            monitor);
+                    EvaluateResult r = ExperimentStates.evaluate(config.siteId(), experiment, task.trainerSpec(),
+                            trainer, round, global, DataSplit.valueOf(task.split()), monitor);
                     if (!running.get()) {
                         return;
                     }

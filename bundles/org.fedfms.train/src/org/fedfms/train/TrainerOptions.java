@@ -27,6 +27,9 @@ import org.fedfms.api.settings.SettingsSchema;
  * @param embeddingCacheMb megabytes of image embeddings a model keeps in memory, 0 for no cache
  * @param embeddingSpillMb megabytes of image embeddings spilled to disk beyond the memory bound
  * @param embeddingCacheDir where embeddings are spilled, empty for the system's temporary directory
+ * @param localStepsBySite batches per round of named sites ({@code site-1=40,site-2=10}), over the others
+ * @param dittoLambda Ditto's λ: each site also trains a personal model, 0 for none (the site does it, see
+ *     {@link org.fedfms.api.strategy.PersonalModelSite})
  */
 public record TrainerOptions(
         @Setting(description = "training loss: bce (BCE-with-logits with posWeight, the reference), dice (soft "
@@ -36,7 +39,8 @@ public record TrainerOptions(
                 max = 1000)
         double posWeight,
         @Setting(description = "optimizer, new each round (no state crosses rounds; the reference keeps one per "
-                + "client): adam (the reference) or adamw", choices = {"adam", "adamw"})
+                + "client): adam (the reference), adamw or sgd (plain SGD, as SCAFFOLD's paper)",
+                choices = {"adam", "adamw", "sgd"})
         String optimizer,
         @Setting(description = "weight decay: L2 added to the gradient for adam, decoupled for adamw", min = 0,
                 max = 1)
@@ -70,14 +74,21 @@ public record TrainerOptions(
         double embeddingSpillMb,
         @Setting(description = "directory under which spilled embeddings go (a fresh subdirectory per model); empty "
                 + "for the system's temporary directory")
-        String embeddingCacheDir) {
+        String embeddingCacheDir,
+        @Setting(description = "heterogeneous local work: batches per round of the sites named, e.g. "
+                + "'site-1=40,site-2=10', in place of localSteps or the local epochs for them; empty: all alike")
+        String localStepsBySite,
+        @Setting(description = "Ditto personalization: each site also trains a personal model with the proximal "
+                + "term lambda/2·||v − global||², kept at the site and scored beside the global model "
+                + "(personal_dice, ...); 0: none", min = 0, max = 1_000_000)
+        double dittoLambda) {
 
     /** Prefix of the options handed to the adapter type. */
     public static final String ADAPTER_PREFIX = "adapter.";
 
     /** The reference's choices. */
     public static final TrainerOptions DEFAULTS = new TrainerOptions("bce", 2.0, "adam", 0.0, 0, "none", 0.1,
-            "standard", 2, "", 512.0, 4096.0, "");
+            "standard", 2, "", 512.0, 4096.0, "", "", 0);
 
     /** Descriptions, defaults and ranges. */
     public static final SettingsSchema<TrainerOptions> SCHEMA =
@@ -86,6 +97,40 @@ public record TrainerOptions(
     public TrainerOptions {
         weights = weights == null ? "" : weights.trim();
         embeddingCacheDir = embeddingCacheDir == null ? "" : embeddingCacheDir.trim();
+        localStepsBySite = localStepsBySite == null ? "" : localStepsBySite.trim();
+        stepsBySite(localStepsBySite);
+    }
+
+    /** Batches per round of site {@code siteId}: its entry in {@code localStepsBySite}, else {@code localSteps}. */
+    public int localStepsOf(String siteId) {
+        return stepsBySite(localStepsBySite).getOrDefault(siteId, localSteps);
+    }
+
+    /**
+     * The entries of {@code localStepsBySite}, by site.
+     *
+     * @throws IllegalArgumentException naming the entry that is not {@code site=steps} with steps from 1
+     */
+    private static Map<String, Integer> stepsBySite(String text) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        if (text.isEmpty()) {
+            return m;
+        }
+        for (String entry : text.split(",")) {
+            int eq = entry.indexOf('=');
+            String site = eq < 0 ? "" : entry.substring(0, eq).trim();
+            Integer steps = null;
+            try {
+                steps = eq < 0 ? null : Integer.valueOf(entry.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            if (site.isEmpty() || steps == null || steps < 1 || m.put(site, steps) != null) {
+                throw new IllegalArgumentException("localStepsBySite: '" + entry.trim() + "' is not site=steps with "
+                        + "steps of at least 1, each site once (e.g. 'site-1=40,site-2=10')");
+            }
+        }
+        return m;
     }
 
     /**

@@ -32,6 +32,15 @@ public interface StrategySession {
     }
 
     /**
+     * What the chosen sites of a round train from: the global parameters, plus any tensors the strategy has the
+     * sites use beside them (SCAFFOLD's server control variate, see {@link ControlVariates}); by default the
+     * global parameters alone. Sites send back an update of the same layout.
+     */
+    default ParameterSet fitParameters(int round, ParameterSet global) {
+        return global;
+    }
+
+    /**
      * Starts aggregating a round. Results are handed to the returned aggregator as they arrive, so
      * strategies that can accumulate need not hold every site's parameters at once.
      */

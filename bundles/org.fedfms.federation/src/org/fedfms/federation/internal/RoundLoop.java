@@ -134,8 +134,10 @@ final class RoundLoop {
 
         Map<String, FitInstructions> instructions;
         RoundAggregator aggregator;
+        ParameterSet sent;
         try {
             instructions = session.configureFit(round, global, infos(chosen));
+            sent = session.fitParameters(round, global);
             aggregator = session.beginRound(round, global);
         } catch (RuntimeException x) {
             e.dropSession();
@@ -144,7 +146,7 @@ final class RoundLoop {
         }
         Map<String, FitInstructions> fi = instructions == null ? Map.of() : instructions;
         SecureRound secure = SecureRound.begin(e, spec, round, chosen, global);
-        List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> global,
+        List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> sent,
                 s -> fi.getOrDefault(s.id(), FitInstructions.none()),
                 secure != null ? secure::accept : (s, r) -> aggregator.accept(r));
         List<SiteFailure> failures = failures(fits);

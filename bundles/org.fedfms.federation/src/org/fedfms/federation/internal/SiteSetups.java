@@ -102,8 +102,8 @@ final class SiteSetups {
         try {
             for (SiteData s : training) {
                 slots.add(new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(s,
-                        create(e, factory, trainerSpec, s)), spec, e.directory), encoding, e.name,
-                        e.directory.resolve("residuals"))));
+                        create(e, factory, trainerSpec, s), InProcessSite.stateDirectory(e.directory, s.siteId()),
+                        trainerSpec.options()), spec, e.directory), encoding, e.name, e.directory.resolve("residuals"))));
             }
             if (unseen != null) {
                 unseenSlot = new SiteSlot(EncodedSite.wrap(PersonalizedSite.wrap(new InProcessSite(unseen,

@@ -250,8 +250,8 @@ public final class SiteAgent implements AutoCloseable {
                 case "FIT" -> {
                     ParameterSet global = parameters(task);
                     FitInstructions instructions = new FitInstructions(task.instructions());
-                    FitResult r = ClientDpMechanism.apply(trainer.fit(round, global, instructions, monitor), global,
-                            instructions);
+                    FitResult r = ClientDpMechanism.apply(ExperimentStates.fit(config.siteId(), experiment,
+                            task.trainerSpec(), trainer, round, global, instructions, monitor), global, instructions);
                     if (!running.get()) {
                         return;
                     }
@@ -261,8 +261,8 @@ public final class SiteAgent implements AutoCloseable {
                 }
                 case "EVALUATE" -> {
                     ParameterSet global = parameters(task);
-                    EvaluateResult r = trainer.evaluate(round, global, DataSplit.valueOf(task.split()),
-                            monitor);
+                    EvaluateResult r = ExperimentStates.evaluate(config.siteId(), experiment, task.trainerSpec(),
+                            trainer, round, global, DataSplit.valueOf(task.split()), monitor);
                     if (!running.get()) {
                         return;
                     }

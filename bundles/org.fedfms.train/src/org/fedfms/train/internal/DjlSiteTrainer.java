@@ -9,9 +9,11 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
+import org.fedfms.api.strategy.ControlVariates;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.PersonalModelSite;
 import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
@@ -66,13 +68,24 @@ public final class DjlSiteTrainer implements SiteTrainer {
         if (!(mu >= 0) || Double.isInfinite(mu)) {
             throw new IllegalArgumentException(where + ": the proximal term mu must be a finite number >= 0, got " + mu);
         }
+        ParameterSet correction = ControlVariates.present(global) ? ControlVariates.variates(global) : null;
+        ParameterSet anchor = PersonalModelSite.anchor(global);
+        ParameterSet start = PersonalModelSite.withoutAnchor(correction == null ? global : ControlVariates.model(global));
+        if (!anchor.isEmpty() && !start.layoutDifferences(anchor).isEmpty()) {
+            throw new IllegalArgumentException(where + ": the proximal anchor does not fit the model's trainable "
+                    + "parameters: " + start.layoutDifferences(anchor));
+        }
+        if (correction != null && !start.layoutDifferences(correction).isEmpty()) {
+            throw new IllegalArgumentException(where + ": the SCAFFOLD gradient correction does not fit the model's "
+                    + "trainable parameters: " + start.layoutDifferences(correction));
+        }
         long t0 = System.nanoTime();
         SegmentationRunner.Training t;
         shared.lock().lock();
         try {
-            runner.load(global, where);
+            runner.load(start, where);
             t = runner.train(site.siteId(), round, train, spec.localEpochs(), spec.batchSize(),
-                    (float) spec.learningRate(), spec.seed(), mu, global, monitor);
+                    (float) spec.learningRate(), spec.seed(), mu, anchor.isEmpty() ? start : anchor, correction, monitor);
         } finally {
             shared.lock().unlock();
         }
@@ -88,7 +101,9 @@ public final class DjlSiteTrainer implements SiteTrainer {
         if (mu > 0) {
             metrics = metrics.with("proximal", t.meanProximal());
         }
-        return new FitResult(site.siteId(), t.parameters(), train.size(), metrics);
+        ParameterSet update = correction == null ? t.parameters() : ControlVariates.with(t.parameters(),
+                ControlVariates.meanGradient(start, t.parameters(), t.steps(), spec.learningRate()));
+        return new FitResult(site.siteId(), update, train.size(), metrics);
     }
 
     @Override

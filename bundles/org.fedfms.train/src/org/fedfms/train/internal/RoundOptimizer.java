@@ -8,11 +8,12 @@ import org.fedfms.djl.FusedAdam;
 import org.fedfms.model.nn.ModelParameter;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 /**
- * Adam or AdamW for one round of one site, with the engine's fused update (the one DJL's own Adam uses:
- * bias-corrected step, L2 weight decay for Adam, decoupled for AdamW). Its moments live in a manager
+ * Adam, AdamW or plain SGD for one round of one site, with the engine's fused updates (Adam's is the one DJL's
+ * own Adam uses: bias-corrected step, L2 weight decay for Adam, decoupled for AdamW). Adam's moments live in a manager
  * the caller closes after the round, so nothing is carried into the next round and nothing builds up in
  * the model's memory; DJL's {@code Adam} would allocate them next to the weights, for the model's life.
  */
@@ -26,22 +27,33 @@ final class RoundOptimizer {
     private final float learningRate;
     private final float weightDecay;
     private final boolean decoupled;
+    private final boolean sgd;
     private final Map<String, NDArray[]> moments = new HashMap<>();
     private int step;
 
     /**
      * @param stateManager where the moments live; close it after the round
-     * @param decoupled AdamW's decoupled weight decay instead of Adam's L2 term
+     * @param optimizer {@code adam}, {@code adamw} (decoupled weight decay instead of Adam's L2 term) or
+     *     {@code sgd} (plain SGD, L2 weight decay, no momentum)
      */
-    RoundOptimizer(NDManager stateManager, float learningRate, float weightDecay, boolean decoupled) {
+    RoundOptimizer(NDManager stateManager, float learningRate, float weightDecay, String optimizer) {
         this.stateManager = stateManager;
         this.learningRate = learningRate;
         this.weightDecay = weightDecay;
-        this.decoupled = decoupled;
+        this.decoupled = optimizer.equals("adamw");
+        this.sgd = optimizer.equals("sgd");
     }
 
     /** One update of {@code parameters} from their gradients; the update zeroes the gradients. */
     void step(List<ModelParameter> parameters) {
+        step(parameters, Map.of());
+    }
+
+    /**
+     * One update of {@code parameters} from their gradients, each first corrected by the array of its name in
+     * {@code corrections} if there is one (SCAFFOLD's {@code c − c_i}, added before Adam's moments see it).
+     */
+    void step(List<ModelParameter> parameters, Map<String, NDArray> corrections) {
         step++;
         double c1 = 1 - Math.pow(BETA1, step);
         double c2 = 1 - Math.pow(BETA2, step);
@@ -52,6 +64,15 @@ final class RoundOptimizer {
                 stateManager.zeros(weight.getShape(), weight.getDataType()),
                 stateManager.zeros(weight.getShape(), weight.getDataType())});
             try (NDArray gradient = weight.getGradient()) {
+                NDArray correction = corrections.get(p.name());
+                if (correction != null) {
+                    gradient.addi(correction);
+                }
+                if (sgd) {
+                    weight.getNDArrayInternal().sgdUpdate(new NDList(weight, gradient), new NDList(weight),
+                            learningRate, weightDecay, 1f, -1f, 0f, false);
+                    continue;
+                }
                 FusedAdam.update(weight, gradient, m[0], m[1], learningRate, corrected, weightDecay, BETA1, BETA2, EPSILON,
                         decoupled);
             }

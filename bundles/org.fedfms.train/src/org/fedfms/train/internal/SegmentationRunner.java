@@ -83,17 +83,21 @@ final class SegmentationRunner {
     }
 
     /**
-     * Trains the loaded model on {@code samples} for {@code epochs} epochs (or the option's local steps)
+     * Trains the loaded model on {@code samples} for {@code epochs} epochs (or the options' local steps of the site)
      * with a new optimizer, shuffling with a generator seeded by (seed, round, site).
      *
      * @param global the round's starting parameters (the proximal term's anchor when {@code mu > 0})
+     * @param correction added to each parameter's gradient at every step (SCAFFOLD's {@code c − c_i}), null
+     *     for none
      */
     Training train(String siteId, int round, List<Sample> samples, int epochs, int batchSize, float learningRate,
-            long seed, double mu, ParameterSet global, TrainingMonitor monitor) throws IOException {
+            long seed, double mu, ParameterSet global, ParameterSet correction, TrainingMonitor monitor)
+            throws IOException {
         SegmentationModel model = model();
         int n = samples.size();
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
-        int total = options.localSteps() > 0 ? options.localSteps() : epochs * batchesPerEpoch;
+        int steps = options.localStepsOf(siteId);
+        int total = steps > 0 ? steps : epochs * batchesPerEpoch;
         SplittableRandom random = new SplittableRandom(Seeds.of(seed, round, siteId, SHUFFLE_STREAM));
         List<ModelParameter> trainable = model.trainableParameters();
         int channels = options.channels();
@@ -104,8 +108,9 @@ final class SegmentationRunner {
         FrozenEncoder frozen = FrozenEncoder.of(shared, runtime, true);
         try (NDManager roundManager = model.manager().newSubManager()) {
             RoundOptimizer optimizer = new RoundOptimizer(roundManager, learningRate, (float) options.weightDecay(),
-                    options.optimizer().equals("adamw"));
+                    options.optimizer());
             Map<String, NDArray> anchor = mu > 0 ? anchor(roundManager, global, trainable) : Map.of();
+            Map<String, NDArray> corrections = correction == null ? Map.of() : anchor(roundManager, correction, trainable);
             int[] order = new int[n];
             int position = n;
             for (int step = 0; step < total; step++) {
@@ -145,7 +150,7 @@ final class SegmentationRunner {
                     } finally {
                         gradientLock.unlock();
                     }
-                    optimizer.step(trainable);
+                    optimizer.step(trainable, corrections);
                     lossSum += (double) stepLoss * batch.size();
                     proximalSum += (double) stepProximal * batch.size();
                     seen += batch.size();

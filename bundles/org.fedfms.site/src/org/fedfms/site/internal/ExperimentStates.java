@@ -1,0 +1,54 @@
+package org.fedfms.site.internal;
+
+import java.nio.file.Path;
+
+import org.fedfms.api.ParameterSet;
+import org.fedfms.api.data.DataSplit;
+import org.fedfms.api.strategy.ControlVariateSite;
+import org.fedfms.api.strategy.EvaluateResult;
+import org.fedfms.api.strategy.FitInstructions;
+import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.strategy.PersonalModelSite;
+import org.fedfms.api.strategy.SiteStateStore;
+import org.fedfms.api.train.SiteTrainer;
+import org.fedfms.api.train.TrainerSpec;
+import org.fedfms.api.train.TrainingMonitor;
+
+/**
+ * What a site agent keeps of an experiment between rounds, and the site steps that use it: SCAFFOLD's control
+ * variate and Ditto's personal model, in {@code <fedfms.workdir or ~/.fedfms>/site-<id>/experiments/<experiment>/}
+ * (owner-only, beside its starting states; the experiment's name as the coordinator sent it becomes a plain
+ * folder name first). Files survive an agent restart.
+ */
+final class ExperimentStates {
+
+    private ExperimentStates() {
+    }
+
+    /** The folder of one experiment at this site. */
+    static Path directory(String siteId, String experiment) {
+        return StartingStates.defaultDirectory(siteId).resolveSibling("experiments")
+                .resolve(SiteStateStore.folderName(experiment));
+    }
+
+    /** A fit task: the trainer's fit with the site steps the round and the trainer spec ask for. */
+    static FitResult fit(String siteId, String experiment, TrainerSpec spec, SiteTrainer trainer, int round,
+            ParameterSet global, FitInstructions instructions, TrainingMonitor monitor) throws Exception {
+        Path dir = directory(siteId, experiment);
+        FitResult r = ControlVariateSite.fit(siteId, round, global, new SiteStateStore(dir, ControlVariateSite.KIND),
+                start -> trainer.fit(round, start, instructions, monitor));
+        PersonalModelSite personal = PersonalModelSite.of(siteId, spec.options(), dir);
+        if (personal != null) {
+            personal.train(round, global, (start, fi) -> trainer.fit(round, start, fi, monitor));
+        }
+        return r;
+    }
+
+    /** An evaluate task: the global model's scores, with the personal model's beside them under Ditto. */
+    static EvaluateResult evaluate(String siteId, String experiment, TrainerSpec spec, SiteTrainer trainer,
+            int round, ParameterSet global, DataSplit split, TrainingMonitor monitor) throws Exception {
+        EvaluateResult r = trainer.evaluate(round, global, split, monitor);
+        PersonalModelSite personal = PersonalModelSite.of(siteId, spec.options(), directory(siteId, experiment));
+        return personal == null ? r : personal.evaluate(round, r, p -> trainer.evaluate(round, p, split, monitor));
+    }
+}

@@ -45,6 +45,8 @@ import org.fedfms.api.train.TrainerSpec;
  * @param trainerOptions further trainer options by name
  * @param encoding how parameters travel per direction ({@code org.fedfms.wire.TransferEncoding}), e.g.
  *        {@code up=topk:0.01+int8,down=int8}; empty: fp32 both ways
+ * @param secureAggregation secure aggregation of the updates ({@code org.fedfms.secagg}): empty or
+ *        {@code off}, {@code on}, or {@code threshold=T,neighbours=K}
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -102,7 +104,11 @@ public record ExperimentSpec(
         @Setting(description = "how parameters travel: up=CODING,down=CODING with CODING fp32, fp16, bf16, int8, nf4, "
                 + "fp4 (blockwise, e.g. int8/128) or topk:FRACTION[+CODING] (e.g. up=topk:0.01+int8,down=int8); "
                 + "lossy uploads travel as deltas with error feedback; empty: fp32")
-        String encoding) {
+        String encoding,
+        @Setting(description = "secure aggregation: the coordinator sees only masked updates and their weighted sum "
+                + "(strategies that aggregate the weighted mean: fedavg, fedprox, fedadam, fedyogi, fedadagrad, "
+                + "fedavgm); on, off, or threshold=T,neighbours=K (SecAgg+ pairing with K neighbours each); empty: off")
+        String secureAggregation) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -148,7 +154,7 @@ public record ExperimentSpec(
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
             "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of(), "");
+            "auto", 0, "", Map.of(), "", "");
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -169,6 +175,7 @@ public record ExperimentSpec(
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
         encoding = encoding == null ? "" : encoding.strip();
+        secureAggregation = secureAggregation == null ? "" : secureAggregation.strip();
     }
 
     /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
@@ -179,7 +186,7 @@ public record ExperimentSpec(
             String weights, Map<String, Object> trainerOptions) {
         this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
                 batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
-                device, patience, weights, trainerOptions, "");
+                device, patience, weights, trainerOptions, "", "");
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -279,6 +286,7 @@ public record ExperimentSpec(
         private String weights;
         private Map<String, Object> trainerOptions;
         private String encoding;
+        private String secureAggregation;
 
         private Builder(ExperimentSpec s) {
             name = s.name;
@@ -304,6 +312,7 @@ public record ExperimentSpec(
             weights = s.weights;
             trainerOptions = s.trainerOptions;
             encoding = s.encoding;
+            secureAggregation = s.secureAggregation;
         }
 
         public Builder name(String v) {
@@ -421,11 +430,17 @@ public record ExperimentSpec(
             return this;
         }
 
+        public Builder secureAggregation(String v) {
+            secureAggregation = v;
+            return this;
+        }
+
         /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding);
+                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
+                    secureAggregation);
         }
     }
 }

@@ -53,6 +53,7 @@ final class ExperimentSpecProblems {
         } catch (IllegalArgumentException e) {
             problems.add("'encoding': " + e.getMessage());
         }
+        problems.addAll(org.fedfms.federation.internal.SecureRound.problems(spec));
         requireValues(problems, "datasetSettings", spec.datasetSettings());
         requireValues(problems, "strategySettings", spec.strategySettings());
         requireValues(problems, "trainerOptions", spec.trainerOptions());

@@ -39,6 +39,18 @@ public interface AggregationStrategy {
     }
 
     /**
+     * Whether a session on {@code settings} depends on the sites' updates only through their mean weighted by
+     * sample count and their total sample count, so that it aggregates one securely summed update (secure
+     * aggregation) exactly as it would the individual ones. False by default: robust and per-site policies (median,
+     * Krum, clipping each update) need every update.
+     *
+     * @throws org.fedfms.api.settings.SettingsException if a setting is unknown or invalid
+     */
+    default boolean aggregatesWeightedMean(Map<String, ?> settings) {
+        return false;
+    }
+
+    /**
      * The Flower strategy this one corresponds to, with Flower's name of each setting it has; empty where Flower
      * has no such strategy. By default what the class's {@link Flower} annotation states.
      */

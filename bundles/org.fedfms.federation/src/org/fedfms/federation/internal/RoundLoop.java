@@ -127,10 +127,15 @@ final class RoundLoop {
                     + "' could not start the round: " + describe(x) + ". " + unchanged(round), x);
         }
         Map<String, FitInstructions> fi = instructions == null ? Map.of() : instructions;
+        SecureRound secure = SecureRound.begin(e, spec, round, chosen, global);
         List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> global,
-                s -> fi.getOrDefault(s.id(), FitInstructions.none()), (s, r) -> aggregator.accept(r));
+                s -> fi.getOrDefault(s.id(), FitInstructions.none()),
+                secure != null ? secure::accept : (s, r) -> aggregator.accept(r));
         List<SiteFailure> failures = failures(fits);
         requireMinSites(e, spec, round, fits, failures);
+        if (secure != null) {
+            secure.unmaskInto(e, aggregator);
+        }
 
         ParameterSet next;
         try {

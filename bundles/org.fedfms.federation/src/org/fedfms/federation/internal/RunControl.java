@@ -351,6 +351,7 @@ final class RunControl {
         }
         StrategySession session = strategy.open(settings == null ? Map.of() : settings, services.strategyContext());
         Map<String, Object> bound = session.settings();
+        SecureRound.requireSumBased(old, strategy, bound);
         String few = services.tooFewSites(old, strategy, bound);
         if (few != null) {
             throw new FederationException("experiment '" + e.name + "': " + few);

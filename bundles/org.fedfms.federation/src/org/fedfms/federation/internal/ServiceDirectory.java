@@ -81,6 +81,7 @@ final class ServiceDirectory implements Services {
                         + "' is not present (present: " + strategies.ids() + ")");
             }
             opened = new Experiment.PendingSwap(s, s.open(spec.strategySettings(), strategyContext()), "");
+            SecureRound.requireSumBased(spec, s, spec.strategySettings());
         }
         DatasetLoader loader = loaders.get(spec.dataset());
         boolean provided = loader == null && siteProviders.contains(spec.dataset());

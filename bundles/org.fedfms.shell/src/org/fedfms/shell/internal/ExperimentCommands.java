@@ -94,6 +94,9 @@ public class ExperimentCommands implements CommandSet {
             @Parameter(names = "--weights", absentValue = "") String weights,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
+            @Descriptor("secure aggregation (SecAgg+): on, off, or threshold=T,neighbours=K; the coordinator sees only "
+                    + "masked updates and their sum (fedavg, fedprox, fedadam, fedyogi, fedadagrad, fedavgm)")
+            @Parameter(names = "--secure-aggregation", absentValue = "") String secureAggregation,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -125,6 +128,7 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--fraction", fraction, b::fractionPerRound);
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
+        o.text(secureAggregation, b::secureAggregation);
         o.strategySettings(settings);
         ExperimentSpec spec = o.build();
         try {

@@ -51,6 +51,7 @@ final class ExperimentOptions {
         m.put("patience", "--patience");
         m.put("weights", "--weights");
         m.put("trainerOptions", "--options");
+        m.put("secureAggregation", "--secure-aggregation");
         return m;
     }
 

@@ -32,6 +32,12 @@ public class FedAvgStrategy extends DescribedService<AveragingSettings> implemen
     }
 
     @Override
+    public boolean aggregatesWeightedMean(Map<String, ?> settings) {
+        AveragingSettings s = SCHEMA.bind(settings);
+        return s.weighted() && !s.roundWeights();
+    }
+
+    @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         AveragingSettings s = SCHEMA.bind(settings);
         return new StatelessSession(ID, SCHEMA.toMap(s),

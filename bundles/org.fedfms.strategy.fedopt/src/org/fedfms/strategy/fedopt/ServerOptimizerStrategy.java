@@ -27,6 +27,11 @@ abstract class ServerOptimizerStrategy<S extends Record> extends DescribedServic
     abstract OptimizerParameters parameters(S settings);
 
     @Override
+    public boolean aggregatesWeightedMean(Map<String, ?> settings) {
+        return parameters(settings().bind(settings)).weighted();
+    }
+
+    @Override
     public final StrategySession open(Map<String, ?> settings, StrategyContext context) {
         S s = settings().bind(settings);
         return new ServerOptimizerSession(id(), settings().toMap(s), rule, parameters(s));

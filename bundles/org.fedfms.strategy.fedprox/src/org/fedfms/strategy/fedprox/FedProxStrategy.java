@@ -41,6 +41,12 @@ public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> 
     }
 
     @Override
+    public boolean aggregatesWeightedMean(Map<String, ?> settings) {
+        AveragingSettings s = SCHEMA.bind(settings).averaging();
+        return s.weighted() && !s.roundWeights();
+    }
+
+    @Override
     public StrategySession open(Map<String, ?> settings, StrategyContext context) {
         Settings s = SCHEMA.bind(settings);
         FitInstructions mu = new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, s.mu()));

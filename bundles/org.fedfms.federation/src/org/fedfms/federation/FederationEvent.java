@@ -56,6 +56,12 @@ public sealed interface FederationEvent {
         public long etaMillis() {
             return batch <= 0 ? 0 : Math.round(elapsedMillis * (double) (batches - batch) / batch);
         }
+
+        /** {@link #etaMillis()} as the faces show it: minutes and seconds, {@code 0:45}, {@code 12:03}. */
+        public String etaText() {
+            long seconds = Math.round(etaMillis() / 1000.0);
+            return seconds / 60 + ":" + (seconds % 60 < 10 ? "0" : "") + seconds % 60;
+        }
     }
 
     /** A round completed and was checkpointed. */

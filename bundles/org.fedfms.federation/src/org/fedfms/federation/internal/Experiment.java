@@ -115,11 +115,7 @@ final class Experiment {
                 + "rounds show here once that run has ended and FedFMS restarts)";
     }
 
-    /** What the model started from, as recorded at creation. */
-    synchronized StartingPoint startingPoint() {
-        return startingPoint;
-    }
-
+    /** Records what the model started from (at creation, or as read back from the directory). */
     synchronized void setStartingPoint(StartingPoint startingPoint) {
         this.startingPoint = startingPoint;
     }

@@ -207,9 +207,8 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
 
     /** {@code batch 3/8, 12.5 samples/s, ETA 0:04}. */
     static String progressText(FederationEvent.SiteProgress p) {
-        long eta = Math.round(p.etaMillis() / 1000.0);
-        return String.format(Locale.ROOT, "batch %d/%d, %.1f samples/s, ETA %d:%02d", p.batch(), p.batches(),
-                p.samplesPerSecond(), eta / 60, eta % 60);
+        return String.format(Locale.ROOT, "batch %d/%d, %.1f samples/s, ETA %s", p.batch(), p.batches(),
+                p.samplesPerSecond(), p.etaText());
     }
 
     /** Hands text without a line end to the printer thread. */

@@ -139,6 +139,16 @@ class FederationRunTest {
     }
 
     @Test
+    void siteProgressGivesTheRateAndTheTimeLeftAtThatRate() {
+        // 3 of 12 batches (24 samples) in 15 s: 1.6 samples a second, 45 s to go
+        FederationEvent.SiteProgress p = new FederationEvent.SiteProgress("x", 3, "site-1", 3, 12, 24, 15_000);
+        assertEquals(1.6, p.samplesPerSecond(), 1e-9);
+        assertEquals(45_000, p.etaMillis());
+        assertEquals("0:45", p.etaText());
+        assertEquals("12:03", new FederationEvent.SiteProgress("x", 1, "s", 1, 2, 8, 723_000).etaText());
+    }
+
+    @Test
     void siteSelectionIsSeededAndHonoursFractionAndMinSites() throws Exception {
         FederationService f = env.fresh("select-a");
         env.fresh("select-b");

@@ -66,11 +66,7 @@ final class CoordinatorHarness implements AutoCloseable {
     CoordinatorHarness(String providerId, List<String> sites, Map<String, String> extra) throws Exception {
         this.providerId = providerId;
         tracker = new ServiceTracker<>(context, FederationService.class, null);
-        tracker.open();
-        federation = tracker.waitForService(10_000);
-        assertNotNull(federation, "no FederationService within 10 s");
-        awaitTrue(() -> federation.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                && federation.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "fixture and fedavg");
+        federation = awaitFederation(tracker);
         dir = Files.createTempDirectory("fedfms-coordinator-");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("host", "127.0.0.1");
@@ -132,7 +128,26 @@ final class CoordinatorHarness implements AutoCloseable {
 
     /** A site agent with this configuration, on this framework's dataset loaders and trainers. */
     SiteAgent agent(SiteAgentConfig config, SiteAgent.TaskObserver observer) throws Exception {
-        SiteAgent a = new SiteAgent(config, new SiteAgent.LocalServices() {
+        SiteAgent a = new SiteAgent(config, localServices(federation), observer);
+        agents.add(a);
+        a.start();
+        return a;
+    }
+
+    /** Opens {@code tracker} and waits for the federation service with the fixture loader and fedavg. */
+    static FederationService awaitFederation(ServiceTracker<FederationService, FederationService> tracker)
+            throws InterruptedException {
+        tracker.open();
+        FederationService federation = tracker.waitForService(10_000);
+        assertNotNull(federation, "no FederationService within 10 s");
+        awaitTrue(() -> federation.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
+                && federation.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "fixture and fedavg");
+        return federation;
+    }
+
+    /** This framework's dataset loaders and trainers, as a site agent looks them up. */
+    static SiteAgent.LocalServices localServices(FederationService federation) {
+        return new SiteAgent.LocalServices() {
             @Override
             public org.fedfms.api.data.DatasetLoader loader(String id) {
                 return federation.loaders().stream().filter(l -> l.id().equals(id)).findFirst().orElse(null);
@@ -142,10 +157,7 @@ final class CoordinatorHarness implements AutoCloseable {
             public org.fedfms.api.train.SiteTrainerFactory trainerFactory(String id) {
                 return federation.trainerFactories().stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
             }
-        }, observer);
-        agents.add(a);
-        a.start();
-        return a;
+        };
     }
 
     /** Removes an experiment of that name left by an earlier run. */

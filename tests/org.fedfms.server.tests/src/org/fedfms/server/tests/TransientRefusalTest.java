@@ -143,25 +143,11 @@ class TransientRefusalTest {
         LocalAgents() throws InterruptedException {
             tracker = new org.osgi.util.tracker.ServiceTracker<>(FrameworkUtil.getBundle(TransientRefusalTest.class)
                     .getBundleContext(), FederationService.class, null);
-            tracker.open();
-            federation = tracker.waitForService(10_000);
-            CoordinatorHarness.awaitTrue(() -> federation != null && federation.loaders().stream()
-                    .anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID)), "the fixture loader");
+            federation = CoordinatorHarness.awaitFederation(tracker);
         }
 
         SiteAgent agent(SiteAgentConfig config) throws Exception {
-            SiteAgent a = new SiteAgent(config, new SiteAgent.LocalServices() {
-                @Override
-                public org.fedfms.api.data.DatasetLoader loader(String id) {
-                    return federation.loaders().stream().filter(l -> l.id().equals(id)).findFirst().orElse(null);
-                }
-
-                @Override
-                public org.fedfms.api.train.SiteTrainerFactory trainerFactory(String id) {
-                    return federation.trainerFactories().stream().filter(t -> t.id().equals(id)).findFirst()
-                            .orElse(null);
-                }
-            }, null);
+            SiteAgent a = new SiteAgent(config, CoordinatorHarness.localServices(federation), null);
             agents.add(a);
             a.start();
             return a;

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
@@ -33,6 +35,7 @@ import org.fedfms.testing.fixture.FixtureDatasetLoader;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.charts.LineChart;
 import org.fedfms.ui.internal.forms.SettingsForm;
+import org.fedfms.ui.internal.jobs.JobProgressControl;
 import org.fedfms.ui.internal.parts.ExperimentsPart;
 import org.fedfms.ui.internal.parts.RoundsPart;
 import org.fedfms.ui.internal.parts.SitesPart;
@@ -248,6 +251,37 @@ class FederationPartsTest {
                 ((Text) c).setText(value);
             }
         });
+    }
+
+    @Test
+    void theRunJobShowsEachSitesBatchAndEtaOfTheCurrentRoundOnly() throws Exception {
+        FederationService f = federation();
+        String name = fresh(f, "ui-run-progress");
+        // site-2 sleeps before its first batch in every round: while it does, round 2 has no batch of it to show
+        f.create(spec(name).rounds(2).trainerOptions(Map.of("slowSite", "site-2", "slowMillis", 8000)).build());
+        SashForm sash = new SashForm(shell, SWT.VERTICAL);
+        Ui.make(ExperimentsPart.class, new Composite(sash, SWT.NONE));
+        JobProgressControl progress = Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
+        shell.layout(true, true);
+        shell.open();
+        Table experiments = Ui.named(shell, Table.class, "experiments");
+        Ui.waitUntil("the experiment is listed", () -> row(experiments, name) != null);
+
+        Ui.select(Ui.named(shell, Button.class, "Start"), true);
+        Ui.waitUntil("round 1 is done", () -> f.status(name).completedRounds() == 1);
+        // 24 samples a site in batches of 8: 3 batches, the last one leaves nothing to wait for
+        Pattern line = Pattern.compile("Start " + name + ": round 2 of 2(, last evaluation [^|]+)? \\| "
+                + "site-0 batch 3/3, ETA 0:00, site-1 batch 3/3, ETA 0:00, site-3 batch 3/3, ETA 0:00");
+        Ui.waitUntil("the progress line shows the three prompt sites' last batch of round 2, without site-2",
+                () -> line.matcher(sortedSites(progress.statusLabel().getText())).matches(),
+                () -> progress.statusLabel().getText());
+    }
+
+    /** The progress line with the sites after its '|' in site order (the engine keeps them in a map). */
+    private static String sortedSites(String text) {
+        int bar = text.indexOf(" | ");
+        return bar < 0 ? text : text.substring(0, bar + 3) + String.join(", ",
+                Arrays.stream(text.substring(bar + 3).split(", (?=site-)")).sorted().toList());
     }
 
     @Test

@@ -24,7 +24,7 @@ import org.fedfms.ui.internal.jobs.BackgroundWork;
  * the last evaluation as its sub-task, the Job's cancel as the experiment's, a failure or an unasked-for
  * pause as the Job's error.
  */
-public final class ExperimentRuns {
+final class ExperimentRuns {
 
     private ExperimentRuns() {
     }
@@ -36,12 +36,10 @@ public final class ExperimentRuns {
     }
 
     /** {@code  | site-1 batch 3/12, ETA 0:41, ...}: the sites' last progress in round {@code round}, if any. */
-    public static String training(Collection<FederationEvent.SiteProgress> progress, int round) {
-        String sites = progress.stream().filter(p -> p.round() == round).map(p -> {
-            long eta = Math.round(p.etaMillis() / 1000.0);
-            return String.format(Locale.ROOT, "%s batch %d/%d, ETA %d:%02d", p.site(), p.batch(), p.batches(),
-                    eta / 60, eta % 60);
-        }).collect(Collectors.joining(", "));
+    private static String training(Collection<FederationEvent.SiteProgress> progress, int round) {
+        String sites = progress.stream().filter(p -> p.round() == round)
+                .map(p -> p.site() + " batch " + p.batch() + "/" + p.batches() + ", ETA " + p.etaText())
+                .collect(Collectors.joining(", "));
         return sites.isEmpty() ? "" : " | " + sites;
     }
 

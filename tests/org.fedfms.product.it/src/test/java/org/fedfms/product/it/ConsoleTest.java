@@ -1,5 +1,7 @@
 package org.fedfms.product.it;
 
+import static org.fedfms.product.it.ProductProcess.product;
+import static org.fedfms.product.it.ProductProcess.workDirectory;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,18 +24,6 @@ class ConsoleTest {
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final String PROMPT = "fedfms> ";
 
-    private static Path product() {
-        return Path.of(System.getProperty("fedfms.product.dir", "../../product/target/products/"
-                + "org.fedfms.server.product/linux/gtk/x86_64/fedfms-server")).toAbsolutePath().normalize();
-    }
-
-    private static Path root(String what) throws Exception {
-        Path root = Path.of(System.getProperty("fedfms.it.dir", "target/it")).toAbsolutePath()
-                .resolve(what + "-" + System.currentTimeMillis());
-        Files.createDirectories(root);
-        return root;
-    }
-
     private static int count(String text, String what) {
         Matcher m = Pattern.compile(Pattern.quote(what)).matcher(text);
         int n = 0;
@@ -55,7 +45,7 @@ class ConsoleTest {
 
     @Test
     void upEnterRepeatsTabCompletesAndTheHistoryOutlivesTheSession() throws Exception {
-        Path root = root("console");
+        Path root = workDirectory("console");
         Path home = root.resolve("home");
         try (Tmux t = Tmux.start(root.resolve("tmux.sock"), shell(home))) {
             t.await("the prompt", s -> s.contains(PROMPT), START);

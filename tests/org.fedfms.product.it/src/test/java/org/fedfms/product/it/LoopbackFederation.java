@@ -1,5 +1,7 @@
 package org.fedfms.product.it;
 
+import static org.fedfms.product.it.ProductProcess.jvmOptions;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.net.ServerSocket;
@@ -119,7 +121,7 @@ final class LoopbackFederation implements AutoCloseable {
         Path config = write(root.resolve("coordinator.properties"), p);
         coordinatorStarts++;
         coordinator = ProductProcess.start("coordinator", product, "coordinator", config,
-                root.resolve("coordinator-" + coordinatorStarts + ".log"), jvm(dir));
+                root.resolve("coordinator-" + coordinatorStarts + ".log"), jvmOptions(dir));
         all.add(coordinator);
         ProductProcess started = coordinator;
         await(() -> {
@@ -128,10 +130,6 @@ final class LoopbackFederation implements AutoCloseable {
             }
             return Files.exists(dir.resolve("tls").resolve("coordinator.fingerprint")) && healthy();
         }, "the coordinator answering /health", Duration.ofSeconds(120));
-    }
-
-    private static List<String> jvm(Path workdir) {
-        return List.of("-Dfedfms.workdir=" + workdir, "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
     String fingerprint() throws IOException {
@@ -164,7 +162,7 @@ final class LoopbackFederation implements AutoCloseable {
         Path config = write(root.resolve(site + ".properties"), p);
         int n = (int) all.stream().filter(x -> x.name().equals(site)).count() + 1;
         ProductProcess process = ProductProcess.start(site, product, "site", config,
-                root.resolve(site + "-" + n + ".log"), jvm(dir));
+                root.resolve(site + "-" + n + ".log"), jvmOptions(dir));
         siteProcesses.put(site, process);
         all.add(process);
     }

@@ -29,6 +29,30 @@ final class ProductProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The materialized server product: {@code -Dfedfms.product.dir}, by default the one this build made. */
+    static Path product() {
+        return Path.of(System.getProperty("fedfms.product.dir", "../../product/target/products/"
+                + "org.fedfms.server.product/linux/gtk/x86_64/fedfms-server")).toAbsolutePath().normalize();
+    }
+
+    /** A new directory for one test's files: {@code <-Dfedfms.it.dir, target/it>/<what>-<millis>}. */
+    static Path workDirectory(String what) throws IOException {
+        Path root = Path.of(System.getProperty("fedfms.it.dir", "target/it")).toAbsolutePath()
+                .resolve(what + "-" + System.currentTimeMillis());
+        Files.createDirectories(root);
+        return root;
+    }
+
+    /** The JVM options of a coordinator or site with its state in {@code workdir}: a small heap, a quick start. */
+    static List<String> jvmOptions(Path workdir) {
+        return List.of("-Dfedfms.workdir=" + workdir, "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    }
+
+    /** Starts {@code fedfms <mode> --config <config>} of {@link #product()} with {@link #jvmOptions}. */
+    static ProductProcess start(String name, String mode, Path config, Path log, Path workdir) throws IOException {
+        return start(name, product(), mode, config, log, jvmOptions(workdir));
+    }
+
     /** Starts {@code <product>/fedfms <mode> --config <config>} with the given extra JVM options. */
     static ProductProcess start(String name, Path product, String mode, Path config, Path log, List<String> jvmOptions)
             throws IOException {

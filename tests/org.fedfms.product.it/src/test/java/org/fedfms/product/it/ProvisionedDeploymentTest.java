@@ -1,5 +1,7 @@
 package org.fedfms.product.it;
 
+import static org.fedfms.product.it.ProductProcess.product;
+import static org.fedfms.product.it.ProductProcess.workDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,18 +31,6 @@ class ProvisionedDeploymentTest {
 
     private static final Duration START = Duration.ofSeconds(180);
 
-    private static Path product() {
-        return Path.of(System.getProperty("fedfms.product.dir", "../../product/target/products/"
-                + "org.fedfms.server.product/linux/gtk/x86_64/fedfms-server")).toAbsolutePath().normalize();
-    }
-
-    private static Path root(String what) throws Exception {
-        Path root = Path.of(System.getProperty("fedfms.it.dir", "target/it")).toAbsolutePath()
-                .resolve(what + "-" + System.currentTimeMillis());
-        Files.createDirectories(root);
-        return root;
-    }
-
     /** The output and exit status of {@code fedfms ARGS}. */
     private record Result(int exit, String out) {
     }
@@ -62,13 +52,9 @@ class ProvisionedDeploymentTest {
         }
     }
 
-    private static List<String> jvm(Path home) {
-        return List.of("-Dfedfms.workdir=" + home, "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-    }
-
     @Test
     void provisionStartFromTheFilesAndDriveAnExperimentWithTheAdminClient() throws Exception {
-        Path root = root("provisioned");
+        Path root = workDirectory("provisioned");
         Path out = root.resolve("deploy");
         Path log = root.resolve("admin.log");
         Result provisioned = fedfms(log, "provision", "--sites", "site-1,site-2", "--host", "127.0.0.1", "--port",
@@ -88,12 +74,12 @@ class ProvisionedDeploymentTest {
         assertEquals(2, again.exit(), "a provisioned directory is never overwritten: " + again.out());
         assertEquals(adminFile, Files.readString(out.resolve("admin.properties")));
 
-        try (ProductProcess coordinator = ProductProcess.start("coordinator", product(), "coordinator",
-                out.resolve("coordinator.properties"), root.resolve("coordinator.log"), jvm(root.resolve("c-home")));
-                ProductProcess site1 = ProductProcess.start("site-1", product(), "site",
-                        out.resolve("site-site-1.properties"), root.resolve("site-1.log"), jvm(root.resolve("s1")));
-                ProductProcess site2 = ProductProcess.start("site-2", product(), "site",
-                        out.resolve("site-site-2.properties"), root.resolve("site-2.log"), jvm(root.resolve("s2")))) {
+        try (ProductProcess coordinator = ProductProcess.start("coordinator", "coordinator",
+                out.resolve("coordinator.properties"), root.resolve("coordinator.log"), root.resolve("c-home"));
+                ProductProcess site1 = ProductProcess.start("site-1", "site", out.resolve("site-site-1.properties"),
+                        root.resolve("site-1.log"), root.resolve("s1"));
+                ProductProcess site2 = ProductProcess.start("site-2", "site", out.resolve("site-site-2.properties"),
+                        root.resolve("site-2.log"), root.resolve("s2"))) {
             coordinator.await(Pattern.compile("listening on"), 0, START);
             String config = out.resolve("admin.properties").toString();
             long end = System.nanoTime() + START.toNanos();
@@ -149,7 +135,7 @@ class ProvisionedDeploymentTest {
 
     @Test
     void underMutualTlsTheProvisionedSiteAndAdminGetInAndAClientWithoutACertificateDoesNot() throws Exception {
-        Path root = root("provisioned-mtls");
+        Path root = workDirectory("provisioned-mtls");
         Path out = root.resolve("deploy");
         Path log = root.resolve("admin.log");
         Result provisioned = fedfms(log, "provision", "--sites", "site-1,site-2", "--host", "127.0.0.1", "--port",
@@ -159,10 +145,10 @@ class ProvisionedDeploymentTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(f))), f);
         }
         assertTrue(Files.readString(out.resolve("coordinator.properties")).contains("tls.clientTruststore="));
-        try (ProductProcess coordinator = ProductProcess.start("coordinator", product(), "coordinator",
-                out.resolve("coordinator.properties"), root.resolve("coordinator.log"), jvm(root.resolve("c-home")));
-                ProductProcess site1 = ProductProcess.start("site-1", product(), "site",
-                        out.resolve("site-site-1.properties"), root.resolve("site-1.log"), jvm(root.resolve("s1")))) {
+        try (ProductProcess coordinator = ProductProcess.start("coordinator", "coordinator",
+                out.resolve("coordinator.properties"), root.resolve("coordinator.log"), root.resolve("c-home"));
+                ProductProcess site1 = ProductProcess.start("site-1", "site", out.resolve("site-site-1.properties"),
+                        root.resolve("site-1.log"), root.resolve("s1"))) {
             coordinator.await(Pattern.compile("listening on"), 0, START);
             String config = out.resolve("admin.properties").toString();
             long end = System.nanoTime() + START.toNanos();

@@ -1,5 +1,7 @@
 package org.fedfms.product.it;
 
+import static org.fedfms.product.it.ProductProcess.product;
+import static org.fedfms.product.it.ProductProcess.workDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,14 +53,11 @@ class SeparateProcessFederationTest {
 
     @BeforeAll
     void deploy() throws Exception {
-        Path product = Path.of(System.getProperty("fedfms.product.dir", "../../product/target/products/"
-                + "org.fedfms.server.product/linux/gtk/x86_64/fedfms-server")).toAbsolutePath().normalize();
-        Path root = Path.of(System.getProperty("fedfms.it.dir", "target/it")).toAbsolutePath()
-                .resolve("federation-" + System.currentTimeMillis());
         Map<String, String> dataset = new LinkedHashMap<>();
         dataset.put("dataset", "synthetic");
         DATA.forEach((k, v) -> dataset.put("dataset." + k, v));
-        federation = new LoopbackFederation(product, root, SITES, dataset);
+        federation = new LoopbackFederation(product(), workDirectory("federation"),
+                SITES, dataset);
         federation.startCoordinator();
         for (String s : SITES) {
             federation.startSite(s);

@@ -1,5 +1,7 @@
 package org.fedfms.product.it;
 
+import static org.fedfms.product.it.ProductProcess.product;
+import static org.fedfms.product.it.ProductProcess.workDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,29 +20,16 @@ import org.junit.jupiter.api.Test;
  */
 class StartFailureTest {
 
-    private static Path product() {
-        return Path.of(System.getProperty("fedfms.product.dir", "../../product/target/products/"
-                + "org.fedfms.server.product/linux/gtk/x86_64/fedfms-server")).toAbsolutePath().normalize();
-    }
-
-    private static Path root(String what) throws Exception {
-        Path root = Path.of(System.getProperty("fedfms.it.dir", "target/it")).toAbsolutePath()
-                .resolve(what + "-" + System.currentTimeMillis());
-        Files.createDirectories(root);
-        return root;
-    }
-
     @Test
     void aCoordinatorWithAPlaceholderTokenExitsWithStatus2() throws Exception {
-        Path root = root("start-failure");
+        Path root = workDirectory("start-failure");
         Path config = root.resolve("coordinator.properties");
         Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
                 "admin.token=" + TokenHashes.of("change-me-admin"), "sites=site-0",
                 "site.site-0.token=" + TokenHashes.of("a-real-token-of-site-0-0123456789")) + "\n",
                 StandardCharsets.UTF_8);
-        try (ProductProcess p = ProductProcess.start("coordinator", product(), "coordinator", config,
-                root.resolve("coordinator.log"), List.of("-Dfedfms.workdir=" + root, "-XX:+UseSerialGC",
-                        "-XX:TieredStopAtLevel=1"))) {
+        try (ProductProcess p = ProductProcess.start("coordinator", "coordinator", config,
+                root.resolve("coordinator.log"), root)) {
             assertEquals(2, p.awaitExit(Duration.ofSeconds(120)), p.tail());
             assertTrue(p.tail().contains("'admin.token' is the hash of the placeholder 'change-me-admin'"), p.tail());
         }
@@ -48,12 +37,11 @@ class StartFailureTest {
 
     @Test
     void aSiteAgentWithAPlaceholderTokenExitsWithStatus2() throws Exception {
-        Path root = root("site-start-failure");
+        Path root = workDirectory("site-start-failure");
         Path config = root.resolve("site.properties");
         Files.writeString(config, String.join("\n", "coordinator=http://127.0.0.1:1/", "site.id=site-0",
                 "site.token=change-me-site-0", "dataset=synthetic") + "\n", StandardCharsets.UTF_8);
-        try (ProductProcess p = ProductProcess.start("site", product(), "site", config, root.resolve("site.log"),
-                List.of("-Dfedfms.workdir=" + root, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"))) {
+        try (ProductProcess p = ProductProcess.start("site", "site", config, root.resolve("site.log"), root)) {
             assertEquals(2, p.awaitExit(Duration.ofSeconds(120)), p.tail());
             assertTrue(p.tail().contains("'site.token' is a placeholder"), p.tail());
         }
@@ -61,7 +49,7 @@ class StartFailureTest {
 
     @Test
     void theRunningCoordinatorJvmExitsOnOutOfMemory() throws Exception {
-        Path root = root("jvm-options");
+        Path root = workDirectory("jvm-options");
         Path config = root.resolve("coordinator.properties");
         Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
                 "admin.token=" + TokenHashes.of("a-real-admin-token-0123456789"), "sites=site-0",
@@ -79,14 +67,13 @@ class StartFailureTest {
 
     @Test
     void theCoordinatorsGeneratedSecretsAreOwnerOnly() throws Exception {
-        Path root = root("owner-only");
+        Path root = workDirectory("owner-only");
         Path config = root.resolve("coordinator.properties");
         Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=self-signed", "tls.dir=tls",
                 "tokens.dir=tokens", "admin.token=generate", "sites=site-0", "site.site-0.token=generate") + "\n",
                 StandardCharsets.UTF_8);
-        try (ProductProcess p = ProductProcess.start("coordinator", product(), "coordinator", config,
-                root.resolve("coordinator.log"), List.of("-Dfedfms.workdir=" + root, "-XX:+UseSerialGC",
-                        "-XX:TieredStopAtLevel=1"))) {
+        try (ProductProcess p = ProductProcess.start("coordinator", "coordinator", config,
+                root.resolve("coordinator.log"), root)) {
             p.await(java.util.regex.Pattern.compile("listening on"), 0, Duration.ofSeconds(120));
             for (Path f : List.of(root.resolve("tls/coordinator.p12"), root.resolve("tls/coordinator.password"),
                     root.resolve("tokens/admin.token"), root.resolve("tokens/site-0.token"))) {

@@ -31,10 +31,13 @@ import org.fedfms.federation.ExperimentStatus;
  * @param bytesUpPerRound mean bytes received from the sites per round (NaN before the first round)
  * @param bytesDownPerRound mean bytes sent to the sites per round (NaN before the first round)
  * @param secondsPerRound mean wall time of a round in seconds (NaN before the first round)
+ * @param upCompression the fp32 bytes of the updates received (trainable parameters × 4 each) over the bytes
+ *     they took (its {@code encoding}), NaN when unknown or none was received
  */
 public record ExperimentSummary(String name, Protocol protocol, String method, String model, String adapter,
         String strategy, int completedRounds, String evaluatedOn, Metrics evaluation, List<SiteSummary> sites,
-        long trainableParameters, double bytesUpPerRound, double bytesDownPerRound, double secondsPerRound) {
+        long trainableParameters, double bytesUpPerRound, double bytesDownPerRound, double secondsPerRound,
+        double upCompression) {
 
     /**
      * One site in the summary.
@@ -102,9 +105,19 @@ public record ExperimentSummary(String name, Protocol protocol, String method, S
             down = history.stream().mapToLong(RoundResult::bytesDown).average().orElse(Double.NaN);
             seconds = history.stream().mapToLong(RoundResult::durationMillis).average().orElse(Double.NaN) / 1000;
         }
+        long updates = 0;
+        long coded = 0;
+        for (RoundResult r : history) {
+            for (SiteRoundResult x : r.sites()) {
+                updates += x.bytesUp() > 0 ? 1 : 0;
+                coded += x.bytesUp();
+            }
+        }
+        double compression = trainableParameters > 0 && coded > 0
+                ? (double) updates * trainableParameters * Float.BYTES / coded : Double.NaN;
         return new ExperimentSummary(spec.name(), p, method(spec), spec.model(), spec.adapter(), status.strategyId(),
                 status.completedRounds(), evaluatedOn, last == null ? Metrics.empty() : last.evaluationMetrics(), sites,
-                trainableParameters, up, down, seconds);
+                trainableParameters, up, down, seconds, compression);
     }
 
     /**

@@ -176,7 +176,8 @@ public final class ExperimentTables {
 
     /**
      * The paper-shaped comparison: per experiment a row with its protocol, method, what it was
-     * evaluated on, its final metrics, trainable parameters, bytes up and down per round, seconds per
+     * evaluated on, its final metrics, trainable parameters, bytes up and down per round, the updates' bytes as a
+     * fraction of their fp32 size (its encoding), seconds per
      * round and completed rounds; for leave-one-site-out a row with the source sites' mean validation
      * metrics; followed, when it has two or more sites with metrics, by a row per site (the unseen site of
      * leave-one-site-out is the experiment's own row). The metric columns are
@@ -187,7 +188,7 @@ public final class ExperimentTables {
         List<String> metrics = comparisonMetrics(summaries);
         List<String> headers = new ArrayList<>(List.of("experiment", "protocol", "method", "evaluated on"));
         headers.addAll(metrics);
-        headers.addAll(List.of("trainable params", "up/round", "down/round", "s/round", "rounds"));
+        headers.addAll(List.of("trainable params", "up/round", "down/round", "up vs fp32", "s/round", "rounds"));
         List<List<Object>> rows = new ArrayList<>();
         for (ExperimentSummary s : summaries) {
             List<Object> row = new ArrayList<>(List.of(s.name(), s.protocol().id(), s.method(), s.evaluatedOn()));
@@ -195,6 +196,7 @@ public final class ExperimentTables {
             row.add(s.trainableParameters() < 0 ? null : s.trainableParameters());
             row.add(bytes(s.bytesUpPerRound()));
             row.add(bytes(s.bytesDownPerRound()));
+            row.add(Double.isNaN(s.upCompression()) ? null : String.format(Locale.ROOT, "1/%.1f", s.upCompression()));
             row.add(Double.isNaN(s.secondsPerRound()) ? null : s.secondsPerRound());
             row.add(s.completedRounds());
             rows.add(row);
@@ -203,7 +205,7 @@ public final class ExperimentTables {
                 List<Object> mean = new ArrayList<>(List.of(s.name(), s.protocol().id(), s.method(),
                         "mean of source sites (val)"));
                 metrics.forEach(m -> mean.add(value(s.evaluation(), SOURCE_PREFIX + m)));
-                mean.addAll(java.util.Arrays.asList(null, null, null, null, s.completedRounds()));
+                mean.addAll(java.util.Arrays.asList(null, null, null, null, null, s.completedRounds()));
                 rows.add(mean);
             }
             List<ExperimentSummary.SiteSummary> sites = s.sites().stream()
@@ -221,6 +223,7 @@ public final class ExperimentTables {
                 sr.add(null);
                 sr.add(bytes(site.bytesUpPerRound()));
                 sr.add(bytes(site.bytesDownPerRound()));
+                sr.add(null);
                 sr.add(site.secondsPerRound());
                 sr.add(s.completedRounds());
                 rows.add(sr);

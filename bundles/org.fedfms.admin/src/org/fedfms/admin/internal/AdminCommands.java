@@ -52,7 +52,12 @@ final class AdminCommands {
             }
             case "status" -> {
                 operands(command, args, 1, "NAME");
-                print(api.call("GET", path(args.get(0), ""), null), List.of(), 0);
+                JsonObject s = api.call("GET", path(args.get(0), ""), null).getAsJsonObject();
+                JsonElement progress = api.call("GET", path(args.get(0), "progress"), null);
+                if (progress.isJsonObject() && !progress.getAsJsonObject().isEmpty()) {
+                    s.add("progress", progress); // each site's last batch of the round under way
+                }
+                print(s, List.of(), 0);
             }
             case "strategy" -> strategy(args);
             case "metrics" -> {

@@ -92,6 +92,9 @@ public class ExperimentCommands implements CommandSet {
             @Descriptor("checkpoint of the initial model: PyTorch .pth/.pt as downloaded (e.g. sam_vit_b_01ec64.pth, "
                     + "medsam_vit_b.pth), .safetensors or .npz; default: random initialisation")
             @Parameter(names = "--weights", absentValue = "") String weights,
+            @Descriptor("how parameters travel per direction, e.g. up=topk:0.01+int8,down=int8 (codings: fp32, fp16, "
+                    + "bf16, int8, nf4, fp4, topk:FRACTION+CODING); default fp32 both ways")
+            @Parameter(names = "--encoding", absentValue = "") String encoding,
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
             @Descriptor("secure aggregation (SecAgg+): on, off, or threshold=T,neighbours=K; the coordinator sees only "
@@ -130,6 +133,7 @@ public class ExperimentCommands implements CommandSet {
         o.text(device, b::device);
         o.integer("--patience", patience, b::patience);
         o.text(weights, b::weights);
+        o.text(encoding, b::encoding);
         o.longInteger("--seed", seed, b::seed);
         o.integer("--min-sites", minSites, b::minSites);
         o.decimal("--fraction", fraction, b::fractionPerRound);

@@ -50,6 +50,7 @@ final class ExperimentOptions {
         m.put("device", "--device");
         m.put("patience", "--patience");
         m.put("weights", "--weights");
+        m.put("encoding", "--encoding");
         m.put("trainerOptions", "--options");
         m.put("secureAggregation", "--secure-aggregation");
         m.put("clientDp", "--client-dp");

@@ -326,7 +326,7 @@ class ExperimentCommandsTest {
 
         Table t = (Table) shell.execute("fedfms:compare shell-cmp-fed shell-cmp-loso");
         assertEquals(List.of("experiment", "protocol", "method", "evaluated on", "mse", "trainable params",
-                "up/round", "down/round", "s/round", "rounds"), t.headers());
+                "up/round", "down/round", "up vs fp32", "s/round", "rounds"), t.headers());
         assertEquals(List.of("shell-cmp-fed", "shell-cmp-fed", "shell-cmp-fed", "shell-cmp-fed", "shell-cmp-loso",
                 "shell-cmp-loso", "shell-cmp-loso", "shell-cmp-loso"), t.column("experiment"));
         assertEquals(List.of("mean of sites (val)", "site-0 (val)", "site-1 (val)", "site-2 (val)",
@@ -351,6 +351,8 @@ class ExperimentCommandsTest {
         assertEquals("12 B", t.column("up/round").get(1));
         assertEquals("24 B", t.column("up/round").get(4));
         assertEquals("24 B", t.column("down/round").get(4));
+        assertEquals(List.of("1/1.0", "-", "-", "-", "1/1.0", "-", "-", "-"), t.column("up vs fp32"),
+                "fp32 transfers: the updates take their fp32 size");
         double seconds = fed.stream().mapToLong(RoundResult::durationMillis).average().orElseThrow() / 1000;
         assertEquals(DataTable.format(seconds), t.column("s/round").get(0));
         assertEquals("2", t.column("rounds").get(7));

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
  * others) on the synthetic federation, aggregated by FedAvg, FedNova and SCAFFOLD, all with plain SGD (the
  * setting of both papers); prints each one's held-out Dice. Short by default; with the environment variable
  * {@code FEDFMS_MEASURE_HETEROGENEOUS=1} it runs long enough to compare the Dice (the README's figures), with the
- * SGD learning rates of {@code FEDFMS_MEASURE_SGD_LR} (comma-separated) and the synthetic data's
- * {@code shiftStrength} from {@code FEDFMS_MEASURE_SHIFT}.
+ * SGD learning rates of {@code FEDFMS_MEASURE_SGD_LR} (comma-separated), the synthetic data's
+ * {@code shiftStrength} from {@code FEDFMS_MEASURE_SHIFT} and {@code FEDFMS_MEASURE_ROUNDS} rounds (8).
  */
 class HeterogeneousWorkTest {
 
     private static final boolean MEASURE = "1".equals(System.getenv("FEDFMS_MEASURE_HETEROGENEOUS"));
-    private static final int ROUNDS = MEASURE ? 8 : 3;
+    private static final int ROUNDS = !MEASURE ? 3 : System.getenv("FEDFMS_MEASURE_ROUNDS") != null
+            ? Integer.parseInt(System.getenv("FEDFMS_MEASURE_ROUNDS")) : 8;
     private static final int STEPS = MEASURE ? 6 : 2;
     /** SGD learning rates to try (environment variable {@code FEDFMS_MEASURE_SGD_LR}, comma-separated). */
     private static final List<Double> SGD_LR = MEASURE && System.getenv("FEDFMS_MEASURE_SGD_LR") != null

@@ -20,12 +20,15 @@ import org.junit.jupiter.api.Test;
  * Sites doing unequal local work (trainer option {@code localStepsBySite}: site-1 runs 4× the batches of the
  * others) on the synthetic federation, aggregated by FedAvg, FedNova and SCAFFOLD, all with plain SGD (the
  * setting of both papers); prints each one's held-out Dice. Short by default; with the environment variable
- * {@code FEDFMS_MEASURE_HETEROGENEOUS=1} it runs long enough to compare the Dice (the README's figures).
+ * {@code FEDFMS_MEASURE_HETEROGENEOUS=1} it runs long enough to compare the Dice (the README's figures), with the
+ * SGD learning rates of {@code FEDFMS_MEASURE_SGD_LR} (comma-separated), the synthetic data's
+ * {@code shiftStrength} from {@code FEDFMS_MEASURE_SHIFT} and {@code FEDFMS_MEASURE_ROUNDS} rounds (8).
  */
 class HeterogeneousWorkTest {
 
     private static final boolean MEASURE = "1".equals(System.getenv("FEDFMS_MEASURE_HETEROGENEOUS"));
-    private static final int ROUNDS = MEASURE ? 8 : 3;
+    private static final int ROUNDS = !MEASURE ? 3 : System.getenv("FEDFMS_MEASURE_ROUNDS") != null
+            ? Integer.parseInt(System.getenv("FEDFMS_MEASURE_ROUNDS")) : 8;
     private static final int STEPS = MEASURE ? 6 : 2;
     /** SGD learning rates to try (environment variable {@code FEDFMS_MEASURE_SGD_LR}, comma-separated). */
     private static final List<Double> SGD_LR = MEASURE && System.getenv("FEDFMS_MEASURE_SGD_LR") != null
@@ -46,8 +49,13 @@ class HeterogeneousWorkTest {
         Map<String, ParameterSet> models = new LinkedHashMap<>();
         Map<String, String> dice = new LinkedHashMap<>();
         for (String strategy : List.of("fedavg", "fednova", "scaffold")) {
-            ExperimentSpec spec = SyntheticRuns.spec("hetero-" + strategy, strategy, ROUNDS, work)
-                    .learningRate(lr).build();
+            ExperimentSpec.Builder b = SyntheticRuns.spec("hetero-" + strategy, strategy, ROUNDS, work).learningRate(lr);
+            if (MEASURE && System.getenv("FEDFMS_MEASURE_SHIFT") != null) {
+                Map<String, Object> data = new LinkedHashMap<>(SyntheticRuns.DATA);
+                data.put("shiftStrength", Double.valueOf(System.getenv("FEDFMS_MEASURE_SHIFT")));
+                b.datasetSettings(data);
+            }
+            ExperimentSpec spec = b.build();
             long t0 = System.nanoTime();
             List<RoundResult> rounds = SyntheticRuns.run(f, spec);
             for (RoundResult r : rounds) {

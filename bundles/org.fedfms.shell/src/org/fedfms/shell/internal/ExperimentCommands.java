@@ -95,7 +95,8 @@ public class ExperimentCommands implements CommandSet {
             @Descriptor("further trainer options k=v,k=v (loss, prompt mode, ...)")
             @Parameter(names = "--options", absentValue = "") String options,
             @Descriptor("parameters that stay at each site, neither sent nor aggregated: glob patterns PATTERN[,PATTERN], "
-                    + "e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* (FedPer-style)")
+                    + "in quotes, as Gogo expands * itself: '*norm*' (FedBN), '*adapter*' or "
+                    + "'mask_decoder.output_hypernetworks*' (FedPer-style)")
             @Parameter(names = "--local-parameters", absentValue = "") String localParameters,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,

@@ -14,8 +14,8 @@ import org.fedfms.api.train.TrainingMonitor;
 /**
  * One experiment's model looked at sample by sample on the data this JVM holds, as it was when
  * {@link FederationService#inspect(String)} was called: its sites, the split each is evaluated on, the
- * model that predicts each (a local-only site's own, else the global one), and per-sample metrics, PNG
- * overlays and predictions through the {@link org.fedfms.api.train.PredictionExporter} of its trainer.
+ * model that predicts each (a local-only site's own, a personalized site's, else the global one), per-sample
+ * metrics, PNG overlays and predictions through the {@link org.fedfms.api.train.PredictionExporter} of its trainer.
  */
 public interface ExperimentInspector {
 
@@ -58,7 +58,10 @@ public interface ExperimentInspector {
     /** The split the experiment evaluates the site on every round: test for the unseen site, else validation. */
     DataSplit evaluatedSplit(String siteId);
 
-    /** Whether the site is predicted by a model of its own (local-only) rather than the global model. */
+    /**
+     * Whether the site is predicted by a model of its own (local-only, or the global model with the site's own
+     * local parameters) rather than the global model.
+     */
     boolean ownModel(String siteId);
 
     /** The parameters that predict the site's samples. */

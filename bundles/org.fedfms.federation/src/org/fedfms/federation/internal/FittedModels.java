@@ -79,6 +79,10 @@ final class FittedModels {
     /** Keeps the model fitted in {@code round}, then drops every other but the newest before it. */
     synchronized void save(int round, ParameterSet parameters) throws IOException {
         if (!Files.isDirectory(directory)) {
+            Path experiment = directory.getParent().getParent().getParent();
+            if (!Files.isDirectory(experiment)) {
+                throw new IOException("the experiment's directory " + experiment + " is gone (removed?)");
+            }
             Files.createDirectories(directory.getParent());
             try {
                 Files.createDirectory(directory,

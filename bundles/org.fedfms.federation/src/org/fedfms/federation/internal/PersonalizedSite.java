@@ -56,8 +56,8 @@ final class PersonalizedSite implements FederatedSite {
     public FitResult fit(int round, ParameterSet global, FitInstructions instructions, TrainingMonitor monitor)
             throws Exception {
         FitResult r = inner.fit(round, complete(round - 1, global), instructions, monitor);
-        if (r == null || r.parameters() == null) {
-            return r;
+        if (r == null || r.parameters() == null || monitor.isCancelled()) {
+            return r; // a cancelled or abandoned call keeps nothing: its experiment may be gone
         }
         try {
             fitted.save(round, r.parameters());

@@ -105,7 +105,8 @@ public class ExperimentCommands implements CommandSet {
                     + "is the metric dp_epsilon; a budget pauses the run before a round would exceed it")
             @Parameter(names = "--client-dp", absentValue = "") String clientDp,
             @Descriptor("parameters that stay at each site, neither sent nor aggregated: glob patterns PATTERN[,PATTERN], "
-                    + "e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* (FedPer-style)")
+                    + "in quotes, as Gogo expands * itself: '*norm*' (FedBN), '*adapter*' or "
+                    + "'mask_decoder.output_hypernetworks*' (FedPer-style)")
             @Parameter(names = "--local-parameters", absentValue = "") String localParameters,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,

@@ -174,7 +174,7 @@ class FederationPartsTest {
     }
 
     /** The shell as the display shows it, as a PNG under target/screenshots (for a person to look at). */
-    private static void screenshot(org.eclipse.swt.widgets.Shell shell, String file) {
+    static void screenshot(org.eclipse.swt.widgets.Shell shell, String file) {
         Ui.pump(200);
         org.eclipse.swt.graphics.Rectangle r = shell.getBounds();
         org.eclipse.swt.graphics.Image image = new org.eclipse.swt.graphics.Image(shell.getDisplay(), r.width,

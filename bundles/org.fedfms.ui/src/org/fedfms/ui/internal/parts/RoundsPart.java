@@ -61,6 +61,7 @@ public class RoundsPart {
     private Table table;
     private String experiment;
     private final List<RoundResult> rounds = new ArrayList<>();
+    private CrossSiteView crossSite;
 
     @Inject
     public RoundsPart() {
@@ -106,7 +107,8 @@ public class RoundsPart {
             c.setText(col[0]);
             c.setWidth(Integer.parseInt(col[1]));
         }
-        sash.setWeights(60, 40);
+        crossSite = new CrossSiteView(sash, () -> federation.current());
+        sash.setWeights(45, 25, 30);
 
         federation = new FederationAccess(parent.getDisplay(), this::onEvent);
         refreshExperiments();
@@ -173,6 +175,7 @@ public class RoundsPart {
     /** Shows the rounds of {@code name}: its history now, then each round as it completes. */
     public void show(String name) {
         experiment = name;
+        crossSite.show(name);
         rounds.clear();
         refreshExperiments();
         FederationService f = federation.current();
@@ -294,6 +297,10 @@ public class RoundsPart {
 
     public Table table() {
         return table;
+    }
+
+    public CrossSiteView crossSite() {
+        return crossSite;
     }
 
     public LineChart lossChart() {

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * difference of the final global models, how many sites may drop out after masking with the default threshold (run
  * with real updates of the model's size, one more dropout must fail), and the protocol's bytes and time at SAM
  * ViT-B FedMSA size (11,159,268 trainable parameters): bytes exactly, time from its fixed cost and cost per value
- * measured at one and four times the sam-tiny size. Run by
+ * measured at 1 M and 4 M values. Run by
  * {@code releng/bench/secagg}; it runs only when the environment variable {@code SECAGG_ROUNDS} is set (and
  * {@code SECAGG_EPOCHS}, default 1), so a plain {@code ./mvnw verify} skips it.
  */
@@ -71,6 +71,11 @@ class SecAggBenchTest {
                 .weights(pretrained ? CompressionBenchTest.PRETRAINED.toAbsolutePath().toString() : "");
         ExperimentSpec plainSpec = b.build();
         ExperimentSpec secureSpec = b.name("secagg-secure").secureAggregation("on").build();
+        ExperimentSpec warmUp = b.name("secagg-warm-up").secureAggregation("").rounds(1).build();
+        TestEnv.fresh(f, warmUp.name());
+        f.create(warmUp);
+        f.runRounds(warmUp.name(), 1); // loads the engine and the weights before anything is timed
+        TestEnv.fresh(f, warmUp.name());
         double[] seconds = new double[2];
         ParameterSet[] globals = new ParameterSet[2];
         int i = 0;
@@ -93,9 +98,14 @@ class SecAggBenchTest {
         // the protocol alone on vectors of the update's size: bytes per site, time, dropouts
         Protocol.run(length, Set.of(), SecAggSettings.DEFAULT); // warms up the JIT
         Protocol tiny = Protocol.run(length, Set.of(), SecAggSettings.DEFAULT);
-        Protocol big = Protocol.run(4 * length, Set.of(), SecAggSettings.DEFAULT);
-        double perValue = Math.max(0, (big.seconds - tiny.seconds) / (3.0 * length));
-        double fixed = Math.max(0, tiny.seconds - perValue * length);
+        // the cost per value where it outweighs the fixed cost of keys and shares: 1 M and 4 M values
+        int million = 1_000_000;
+        Protocol one = Protocol.run(million, Set.of(), SecAggSettings.DEFAULT);
+        Protocol four = Protocol.run(4 * million, Set.of(), SecAggSettings.DEFAULT);
+        double sitePerValue = Math.max(0, (four.siteSeconds - one.siteSeconds) / (3.0 * million));
+        double siteFixed = Math.max(0, one.siteSeconds - sitePerValue * million);
+        double coordinatorPerValue = Math.max(0, (four.coordinatorSeconds - one.coordinatorSeconds) / (3.0 * million));
+        double coordinatorFixed = Math.max(0, one.coordinatorSeconds - coordinatorPerValue * million);
         int survived = 0;
         for (int dropped = 1; dropped < SITES; dropped++) {
             Set<String> gone = new HashSet<>();
@@ -115,7 +125,8 @@ class SecAggBenchTest {
         double secureUp = tiny.uploadBytesPerSite;
         double vitBPlain = 4.0 * VIT_B_FEDMSA;
         double vitBSecure = 8.0 * (VIT_B_FEDMSA + 1) + tiny.keyBytesPerSite;
-        double vitBSeconds = fixed + perValue * VIT_B_FEDMSA;
+        double vitBSite = siteFixed + sitePerValue * VIT_B_FEDMSA;
+        double vitBCoordinator = coordinatorFixed + coordinatorPerValue * VIT_B_FEDMSA;
 
         System.out.println("secagg: FedMSA sam-tiny, " + SITES + " sites, " + rounds + " rounds x " + epochs
                 + " epochs, FedAvg, from " + (pretrained ? "the pretrained sam-tiny" : "random weights")
@@ -124,12 +135,15 @@ class SecAggBenchTest {
                 seconds[1] / seconds[0]);
         System.out.printf(Locale.ROOT, "upload per site and round: plain %d B (fp32 update), secure %.0f B (masked vector "
                 + "%d B in Z_2^64 + keys and shares %.0f B)%n", plainUp, secureUp, 8L * (length + 1), tiny.keyBytesPerSite);
-        System.out.printf(Locale.ROOT, "protocol alone at this size (%d values): %.3f s per round for all %d sites and "
-                + "the coordinator on this machine%n", length, tiny.seconds, SITES);
+        System.out.printf(Locale.ROOT, "protocol alone at this size (%d values): %.3f s per site (keys, shares, "
+                + "masking, reveal), %.3f s at the coordinator (routing, sum, unmasking) per round%n", length,
+                tiny.siteSeconds, tiny.coordinatorSeconds);
         System.out.printf(Locale.ROOT, "ViT-B FedMSA (%d values): upload plain %.1f MB, secure %.1f MB (ratio %.3f); "
-                + "protocol time about %.1f s per round for %d sites (fixed cost plus cost per value, measured at 1x and 4x "
-                + "this size)%n",
-                VIT_B_FEDMSA, vitBPlain / 1e6, vitBSecure / 1e6, vitBSecure / vitBPlain, vitBSeconds, SITES);
+                + "protocol time about %.1f s per site and %.1f s at the coordinator per round with %d sites (fixed cost plus "
+                + "cost per value, measured at 1 M and 4 M values: %.3f / %.3f s per site, %.3f / %.3f s at the "
+                + "coordinator)%n",
+                VIT_B_FEDMSA, vitBPlain / 1e6, vitBSecure / 1e6, vitBSecure / vitBPlain, vitBSite, vitBCoordinator,
+                SITES, one.siteSeconds, four.siteSeconds, one.coordinatorSeconds, four.coordinatorSeconds);
         System.out.printf(Locale.ROOT, "dropouts after masking: the sum stays right with up to %d of %d sites gone; "
                 + "one more fails clearly (threshold %d)%n", survived, SITES, tiny.threshold);
         System.out.printf(Locale.ROOT, "secagg: max |secure - plain| = %.3g; round time ratio %.3f; upload bytes ratio "
@@ -140,7 +154,8 @@ class SecAggBenchTest {
     private static final class Protocol {
         double uploadBytesPerSite;
         double keyBytesPerSite;
-        double seconds;
+        double siteSeconds;
+        double coordinatorSeconds;
         double maxError;
         int threshold;
 
@@ -158,44 +173,59 @@ class SecAggBenchTest {
                 values.put("site-" + s, v);
                 weights.put("site-" + s, 12L + s);
             }
-            long t0 = System.nanoTime();
+            long[] site = new long[1];
+            long[] coord = new long[1];
             long keyBytes = 0;
             long maskedBytes = 0;
             SecAggCoordinator coordinator = new SecAggCoordinator(1, settings, random);
             Map<String, SecAggSite> sites = new LinkedHashMap<>();
             List<KeyAdvertisement> ads = new ArrayList<>();
             for (String id : values.keySet()) {
-                SecAggSite site = new SecAggSite(id, random);
-                sites.put(id, site);
-                KeyAdvertisement a = site.advertiseKeys();
+                long t = System.nanoTime();
+                SecAggSite s = new SecAggSite(id, random);
+                sites.put(id, s);
+                KeyAdvertisement a = s.advertiseKeys();
+                site[0] += System.nanoTime() - t;
                 keyBytes += bytes(id) + a.encryptionKey().length + a.maskingKey().length;
                 ads.add(a);
             }
+            long t = System.nanoTime();
             Roster roster = coordinator.roster(ads);
+            coord[0] += System.nanoTime() - t;
             p.threshold = roster.threshold();
             List<SharedKeys> shared = new ArrayList<>();
-            for (SecAggSite site : sites.values()) {
-                SharedKeys k = site.shareKeys(roster);
+            for (SecAggSite s : sites.values()) {
+                t = System.nanoTime();
+                SharedKeys k = s.shareKeys(roster);
+                site[0] += System.nanoTime() - t;
                 keyBytes += bytes(k.site()) + k.seedCommitment().length;
-                for (SealedShare s : k.shares()) {
-                    keyBytes += bytes(s.from()) + bytes(s.to()) + s.ciphertext().length;
+                for (SealedShare sealed : k.shares()) {
+                    keyBytes += bytes(sealed.from()) + bytes(sealed.to()) + sealed.ciphertext().length;
                 }
                 shared.add(k);
             }
+            t = System.nanoTime();
             Map<String, List<SealedShare>> routed = coordinator.route(shared);
+            coord[0] += System.nanoTime() - t;
             List<MaskedInput> masked = new ArrayList<>();
-            for (SecAggSite site : sites.values()) {
-                if (!dropped.contains(site.site())) {
-                    MaskedInput m = site.maskInput(coordinator.sharers(), routed.get(site.site()),
-                            values.get(site.site()), weights.get(site.site()));
+            for (SecAggSite s : sites.values()) {
+                if (!dropped.contains(s.site())) {
+                    t = System.nanoTime();
+                    MaskedInput m = s.maskInput(coordinator.sharers(), routed.get(s.site()), values.get(s.site()),
+                            weights.get(s.site()));
+                    site[0] += System.nanoTime() - t;
                     maskedBytes += bytes(m.site()) + 8L * m.values().length;
                     masked.add(m);
                 }
             }
+            t = System.nanoTime();
             UnmaskRequest request = coordinator.unmaskRequest(masked);
+            coord[0] += System.nanoTime() - t;
             List<ShareReveal> reveals = new ArrayList<>();
             for (String s : request.survivors()) {
+                t = System.nanoTime();
                 ShareReveal r = sites.get(s).reveal(request);
+                site[0] += System.nanoTime() - t;
                 keyBytes += bytes(r.site());
                 for (Map.Entry<String, byte[]> e : r.seedShares().entrySet()) {
                     keyBytes += bytes(e.getKey()) + e.getValue().length;
@@ -205,8 +235,11 @@ class SecAggBenchTest {
                 }
                 reveals.add(r);
             }
+            t = System.nanoTime();
             SecureSum sum = coordinator.finish(reveals);
-            p.seconds = (System.nanoTime() - t0) / 1e9;
+            coord[0] += System.nanoTime() - t;
+            p.siteSeconds = site[0] / 1e9 / (SITES - dropped.size());
+            p.coordinatorSeconds = coord[0] / 1e9;
             p.keyBytesPerSite = keyBytes / (double) SITES;
             p.uploadBytesPerSite = (keyBytes + maskedBytes) / (double) (SITES - dropped.size());
             long total = 0;

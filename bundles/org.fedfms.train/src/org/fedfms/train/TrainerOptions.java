@@ -27,6 +27,8 @@ import org.fedfms.api.settings.SettingsSchema;
  * @param embeddingCacheMb megabytes of image embeddings a model keeps in memory, 0 for no cache
  * @param embeddingSpillMb megabytes of image embeddings spilled to disk beyond the memory bound
  * @param embeddingCacheDir where embeddings are spilled, empty for the system's temporary directory
+ * @param warmModels models kept loaded after their last use, for the next prediction or run
+ * @param warmModelsMb memory the models kept loaded may hold
  */
 public record TrainerOptions(
         @Setting(description = "training loss: bce (BCE-with-logits with posWeight, the reference), dice (soft "
@@ -70,14 +72,21 @@ public record TrainerOptions(
         double embeddingSpillMb,
         @Setting(description = "directory under which spilled embeddings go (a fresh subdirectory per model); empty "
                 + "for the system's temporary directory")
-        String embeddingCacheDir) {
+        String embeddingCacheDir,
+        @Setting(description = "models kept loaded after their last user is done (predictions, the viewer, exports, "
+                + "the next run), least recently used first out; a model whose weights file changes is dropped; 0 "
+                + "frees each model at once", min = 0, max = 100)
+        int warmModels,
+        @Setting(description = "megabytes the models kept loaded may hold (parameters and cached embeddings)", min = 0,
+                max = 10_000_000)
+        double warmModelsMb) {
 
     /** Prefix of the options handed to the adapter type. */
     public static final String ADAPTER_PREFIX = "adapter.";
 
     /** The reference's choices. */
     public static final TrainerOptions DEFAULTS = new TrainerOptions("bce", 2.0, "adam", 0.0, 0, "none", 0.1,
-            "standard", 2, "", 512.0, 4096.0, "");
+            "standard", 2, "", 512.0, 4096.0, "", 1, 4096.0);
 
     /** Descriptions, defaults and ranges. */
     public static final SettingsSchema<TrainerOptions> SCHEMA =

@@ -3,6 +3,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
+import org.fedfms.adapter.decoder.DecoderFineTuning;
 import org.fedfms.adapter.full.FullFineTuning;
 import org.fedfms.adapter.msa.MedicalSamAdapter;
 import org.fedfms.api.data.FederatedDataset;
@@ -28,8 +29,9 @@ import org.fedfms.train.internal.DjlTrainerFactory;
  * for one model and adapter type per process, so that peak RSS belongs to that configuration. Runs on the
  * product's jars outside OSGi: the DS components are instantiated and bound by hand.
  *
- * <p>java -cp JARS TrainRoundBench.java MODEL ADAPTER SAMPLES BATCH EPOCHS
+ * <p>java -cp JARS TrainRoundBench.java MODEL ADAPTER SAMPLES BATCH EPOCHS [nocache]
  * <br>MODEL: sam-tiny, or sam-vit-b-SIZE (the official ViT-B at a reduced input size)
+ * <br>nocache: the frozen-encoder embedding cache off ({@code embeddingCacheMb=0}), reported as ADAPTER-nocache
  */
 public class TrainRoundBench {
 
@@ -39,6 +41,9 @@ public class TrainRoundBench {
         int samples = Integer.parseInt(args[2]);
         int batch = Integer.parseInt(args[3]);
         int epochs = Integer.parseInt(args[4]);
+        boolean nocache = args.length > 5 && args[5].equals("nocache");
+        Map<String, Object> options = nocache ? Map.of("embeddingCacheMb", 0.0) : Map.of();
+        String label = nocache ? adapter + "-nocache" : adapter;
 
         PyTorchRuntime runtime = new PyTorchRuntime();
         runtime.engine();
@@ -47,12 +52,13 @@ public class TrainRoundBench {
         factory.addVariant(variant, Map.of("id", model));
         factory.addAdapter(new FullFineTuning(), Map.of("id", "full"));
         factory.addAdapter(new MedicalSamAdapter(), Map.of("id", "msa"));
+        factory.addAdapter(new DecoderFineTuning(), Map.of("id", "decoder"));
 
         FederatedDataset data = new SyntheticDatasetLoader().load(Map.of("sites", 1, "samplesPerSite", samples,
                 "imageSize", variant.inputSize(), "validationFraction", 0.0, "testFraction", 0.0));
         SiteData site = data.sites().get(0);
 
-        TrainerSpec spec = new TrainerSpec(model, adapter, "cpu", 1, batch, 1e-4, 42, Map.of());
+        TrainerSpec spec = new TrainerSpec(model, adapter, "cpu", 1, batch, 1e-4, 42, options);
         TrainerSpec warmupSpec = new TrainerSpec(model, adapter, "cpu", 1, batch, 1e-4, 42, Map.of("localSteps", 1));
         long t0 = System.nanoTime();
         try (SiteTrainer trainer = factory.create(spec, site); SiteTrainer warmup = factory.create(warmupSpec, site)) {
@@ -69,15 +75,15 @@ public class TrainRoundBench {
             Arrays.sort(seconds);
             double median = seconds[epochs / 2];
             int n = site.train().size();
-            System.out.printf("bench %s %s epoch-seconds %.3f%n", model, adapter, median);
-            System.out.printf("bench %s %s samples-per-second %.2f%n", model, adapter, n / median);
-            System.out.printf("bench %s %s samples %d%n", model, adapter, n);
-            System.out.printf("bench %s %s bytes-per-round %d%n", model, adapter, last.parameters().sizeInBytes());
-            System.out.printf("bench %s %s trainable %d%n", model, adapter, last.parameters().parameterCount());
-            System.out.printf("bench %s %s build-seconds %.2f%n", model, adapter, buildSeconds);
-            System.out.printf("bench %s %s loss %.4f%n", model, adapter, last.metrics().get("loss").orElseThrow());
+            System.out.printf("bench %s %s epoch-seconds %.3f%n", model, label, median);
+            System.out.printf("bench %s %s samples-per-second %.2f%n", model, label, n / median);
+            System.out.printf("bench %s %s samples %d%n", model, label, n);
+            System.out.printf("bench %s %s bytes-per-round %d%n", model, label, last.parameters().sizeInBytes());
+            System.out.printf("bench %s %s trainable %d%n", model, label, last.parameters().parameterCount());
+            System.out.printf("bench %s %s build-seconds %.2f%n", model, label, buildSeconds);
+            System.out.printf("bench %s %s loss %.4f%n", model, label, last.metrics().get("loss").orElseThrow());
         }
-        System.out.printf("bench %s %s peak-rss-mb %.0f%n", model, adapter, peakRssMb());
+        System.out.printf("bench %s %s peak-rss-mb %.0f%n", model, label, peakRssMb());
         if (model.startsWith("sam-vit-b")) {
             for (String a : new String[] {"full", "msa"}) {
                 System.out.printf("bench sam-vit-b-1024 %s bytes-per-round %d%n", a,

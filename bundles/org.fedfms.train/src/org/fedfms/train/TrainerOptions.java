@@ -30,6 +30,8 @@ import org.fedfms.api.settings.SettingsSchema;
  * @param localStepsBySite batches per round of named sites ({@code site-1=40,site-2=10}), over the others
  * @param dittoLambda Ditto's λ: each site also trains a personal model, 0 for none (the site does it, see
  *     {@link org.fedfms.api.strategy.PersonalModelSite})
+ * @param warmModels models kept loaded after their last use, for the next prediction or run
+ * @param warmModelsMb memory the models kept loaded may hold
  */
 public record TrainerOptions(
         @Setting(description = "training loss: bce (BCE-with-logits with posWeight, the reference), dice (soft "
@@ -81,14 +83,21 @@ public record TrainerOptions(
         @Setting(description = "Ditto personalization: each site also trains a personal model with the proximal "
                 + "term lambda/2·||v − global||², kept at the site and scored beside the global model "
                 + "(personal_dice, ...); 0: none", min = 0, max = 1_000_000)
-        double dittoLambda) {
+        double dittoLambda,
+        @Setting(description = "models kept loaded after their last user is done (predictions, the viewer, exports, "
+                + "the next run), least recently used first out; a model whose weights file changes is dropped; 0 "
+                + "frees each model at once", min = 0, max = 100)
+        int warmModels,
+        @Setting(description = "megabytes the models kept loaded may hold (parameters and cached embeddings)", min = 0,
+                max = 10_000_000)
+        double warmModelsMb) {
 
     /** Prefix of the options handed to the adapter type. */
     public static final String ADAPTER_PREFIX = "adapter.";
 
     /** The reference's choices. */
     public static final TrainerOptions DEFAULTS = new TrainerOptions("bce", 2.0, "adam", 0.0, 0, "none", 0.1,
-            "standard", 2, "", 512.0, 4096.0, "", "", 0);
+            "standard", 2, "", 512.0, 4096.0, "", "", 0, 1, 4096.0);
 
     /** Descriptions, defaults and ranges. */
     public static final SettingsSchema<TrainerOptions> SCHEMA =

@@ -24,6 +24,7 @@ import org.fedfms.model.MaskPrediction;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
+import org.fedfms.model.WarmModels;
 import org.fedfms.api.io.NpyArray;
 import org.fedfms.model.io.ParameterFiles;
 import org.fedfms.model.io.RgbImage;
@@ -38,13 +39,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-/** The model services faces use, over the model variants and adapter types present now. */
+/**
+ * The model services faces use, over the model variants and adapter types present now. Models loaded for
+ * {@link #predict} stay loaded for the next prediction of the same model, weights file contents and device
+ * (system properties {@code fedfms.warmModels}, default 1, and {@code fedfms.warmModelsMb}, default 4096).
+ */
 @Component
 public class ModelServiceComponent implements ModelService {
+
+    /** What makes a loaded model reusable for a prediction. */
+    private record WarmKey(String model, String adapter, Path weights, String weightsDigest, String device) {
+    }
 
     private final TorchRuntime runtime;
     private final ServicesById<ModelVariant> variants = new ServicesById<>(ModelVariant::id);
     private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
+    private final WarmModels<WarmKey, SegmentationModel> warm = new WarmModels<>();
+    private final java.util.concurrent.atomic.AtomicLong modelsLoaded = new java.util.concurrent.atomic.AtomicLong();
+    private final int warmModels = Integer.getInteger("fedfms.warmModels", 1);
+    private final double warmModelsMb = Double.parseDouble(System.getProperty("fedfms.warmModelsMb", "4096"));
 
     @Activate
     public ModelServiceComponent(@Reference TorchRuntime runtime) {
@@ -58,6 +71,7 @@ public class ModelServiceComponent implements ModelService {
 
     void removeVariant(ModelVariant variant) {
         variants.remove(variant);
+        dropWarmModelsOfAbsentServices();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -67,6 +81,26 @@ public class ModelServiceComponent implements ModelService {
 
     void removeAdapter(AdapterType adapter) {
         adapters.remove(adapter);
+        dropWarmModelsOfAbsentServices();
+    }
+
+    /** A model kept warm goes with its variant or adapter type (whose classes it is made of). */
+    private void dropWarmModelsOfAbsentServices() {
+        try {
+            warm.dropIf(k -> !variants.contains(k.model()) || !k.adapter().isBlank() && !adapters.contains(k.adapter()));
+        } catch (RuntimeException e) {
+            // a model that fails to close is gone from the pool all the same; nothing to do in an unbind method
+        }
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        warm.clear();
+    }
+
+    /** Models loaded for predictions so far (a warm model is not loaded again). */
+    public long modelsLoaded() {
+        return modelsLoaded.get();
     }
 
     @Override
@@ -138,14 +172,19 @@ public class ModelServiceComponent implements ModelService {
 
     @Override
     public PredictionResult predict(PredictionRequest request) throws IOException {
-        ParameterSet weights = ParameterFiles.read(request.weights());
+        Path weightsFile = request.weights().toAbsolutePath().normalize();
+        String digest = warm.weightsDigest(weightsFile);
         Device device = runtime.device(request.device());
-        try (SegmentationModel m = build(request.model(), request.adapter(), Map.of())) {
+        WarmKey key = new WarmKey(request.model(), request.adapter(), weightsFile, digest, device.toString());
+        warm.dropIf(k -> k.weights().equals(weightsFile) && !k.weightsDigest().equals(digest));
+        SegmentationModel m = warm.take(key);
+        if (m == null) {
+            m = load(request, device);
+        }
+        try {
             int size = m.inputSize();
             InputImage input = readImage(request.image(), size);
             float[] pixels = m.preprocess(input.image().rgb(), input.image().height(), input.image().width());
-            m.initialize(runtime.newManager(device), 0, weights, LoadMode.EXACT);
-            m.setTrainable(n -> false);
             float[] masks;
             float[] iou;
             long[] maskShape;
@@ -180,7 +219,20 @@ public class ModelServiceComponent implements ModelService {
             }
             return new PredictionResult(request.model(), out.masks(), out.iou(), out.overlay(), List.of(k, low, low),
                     iouList, device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu", millis);
+        } finally {
+            long bytes = m.tensors().values().stream().mapToLong(org.fedfms.model.nn.ModelParameter::size).sum() * 4;
+            warm.offer(key, m, bytes, warmModels, warmModelsMb);
         }
+    }
+
+    /** The model of a prediction with its weights, every parameter frozen. */
+    private SegmentationModel load(PredictionRequest request, Device device) throws IOException {
+        ParameterSet weights = ParameterFiles.read(request.weights());
+        SegmentationModel m = build(request.model(), request.adapter(), Map.of());
+        m.initialize(runtime.newManager(device), 0, weights, LoadMode.EXACT);
+        m.setTrainable(n -> false);
+        modelsLoaded.incrementAndGet();
+        return m;
     }
 
     /** An input image at model scale, and how its coordinates relate to the original's. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.fedfms.api.Metrics;
@@ -33,6 +34,7 @@ import org.fedfms.model.AdapterType;
 import org.fedfms.model.LoadMode;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.SegmentationModel;
+import org.fedfms.model.WarmModels;
 import org.fedfms.model.io.ParameterFiles;
 import org.fedfms.train.TrainerOptions;
 import org.osgi.service.component.annotations.Activate;
@@ -67,6 +69,8 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
     private final Map<SharedModel.Key, SharedModel> models = new HashMap<>();
     private final ReentrantLock gradientLock = new ReentrantLock(true);
+    private final WarmModels<SharedModel.Key, SharedModel> warm = new WarmModels<>();
+    private final AtomicLong modelsBuilt = new AtomicLong();
 
     @Activate
     public DjlTrainerFactory(@Reference TorchRuntime runtime) {
@@ -80,6 +84,7 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     public void removeVariant(ModelVariant variant) {
         variants.remove(variant);
+        dropWarmModelsOfAbsentServices();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -89,6 +94,16 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     public void removeAdapter(AdapterType adapter) {
         adapters.remove(adapter);
+        dropWarmModelsOfAbsentServices();
+    }
+
+    /** A model kept warm goes with its variant or adapter type (whose classes it is made of). */
+    private void dropWarmModelsOfAbsentServices() {
+        try {
+            warm.dropIf(k -> !variants.contains(k.model()) || !k.adapter().isEmpty() && !adapters.contains(k.adapter()));
+        } catch (RuntimeException e) {
+            // a model that fails to close is gone from the pool all the same; nothing to do in an unbind method
+        }
     }
 
     @Deactivate
@@ -96,7 +111,18 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         synchronized (models) {
             models.values().forEach(SharedModel::close);
             models.clear();
+            warm.clear();
         }
+    }
+
+    /** Models built so far (a model taken warm from the pool is not built again). */
+    public long modelsBuilt() {
+        return modelsBuilt.get();
+    }
+
+    /** Descriptions of the models kept warm now, least recently used first. */
+    public List<String> warmModels() {
+        return warm.keys().stream().map(SharedModel.Key::describe).toList();
     }
 
     @Override
@@ -188,26 +214,47 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("device '" + spec.device() + "' cannot be used: " + e.getMessage(), e);
         }
+        String weightsDigest = "";
+        if (!options.weights().isEmpty()) {
+            Path file = Path.of(options.weights());
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("weights file " + file.toAbsolutePath() + " does not exist");
+            }
+            weightsDigest = warm.weightsDigest(file);
+        }
         SharedModel.Key key = new SharedModel.Key(spec.model(), NO_ADAPTER.contains(adapter) ? "" : adapter,
                 adapterSettings, spec.seed(), options.weights(), device.toString(), new EmbeddingCache.Settings(
-                        options.embeddingCacheMb(), options.embeddingSpillMb(), options.embeddingCacheDir()));
+                        options.embeddingCacheMb(), options.embeddingSpillMb(), options.embeddingCacheDir()),
+                weightsDigest);
         synchronized (models) {
             SharedModel shared = models.get(key);
             if (shared == null) {
-                shared = new SharedModel(key, build(key, device), device);
+                // a model of the same weights file with other contents is stale
+                warm.dropIf(k -> !k.weights().isEmpty() && k.weights().equals(key.weights())
+                        && !k.weightsDigest().equals(key.weightsDigest()));
+                shared = warm.take(key);
+                if (shared == null) {
+                    shared = new SharedModel(key, build(key, device), device);
+                    modelsBuilt.incrementAndGet();
+                }
                 models.put(key, shared);
             }
+            shared.warmBounds(options.warmModels(), options.warmModelsMb());
             shared.retain();
             return shared;
         }
     }
 
-    /** Called by a trainer that closes: the model goes when its last user does. */
+    /** Called by a trainer that closes: when its last user is done, the model is kept warm or closed. */
     void release(SharedModel shared) {
         synchronized (models) {
             if (shared.release() && models.get(shared.key()) == shared) {
                 models.remove(shared.key());
-                shared.close();
+                if (shared.warmModels() > 0) {
+                    warm.offer(shared.key(), shared, shared.bytes(), shared.warmModels(), shared.warmModelsMb());
+                } else {
+                    shared.close();
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ import ai.djl.Device;
  * each fit or evaluation loads its own trainable parameters under {@link #lock()} before it runs. So a
  * simulated federation of N sites holds one model instead of N.
  */
-final class SharedModel {
+final class SharedModel implements AutoCloseable {
 
     /**
      * What makes two models equal before training.
@@ -26,9 +26,10 @@ final class SharedModel {
      * @param weights base weights file, empty for none
      * @param device the device as DJL names it
      * @param embeddingCache bounds and place of the model's cache of image embeddings
+     * @param weightsDigest SHA-256 of the weights file, empty for none
      */
     record Key(String model, String adapter, Map<String, String> adapterSettings, long seed, String weights,
-            String device, EmbeddingCache.Settings embeddingCache) {
+            String device, EmbeddingCache.Settings embeddingCache, String weightsDigest) {
 
         Key {
             adapterSettings = Map.copyOf(adapterSettings);
@@ -49,6 +50,8 @@ final class SharedModel {
     private final EmbeddingCache embeddings;
     private String frozenEncoderDigest;
     private int users;
+    private int warmModels;
+    private double warmModelsMb;
 
     SharedModel(Key key, SegmentationModel model, Device device) {
         this.key = key;
@@ -108,7 +111,28 @@ final class SharedModel {
         return --users <= 0;
     }
 
-    void close() {
+    /** Bounds of the warm pool this model goes to when its last user is done (the last user's); pool-guarded. */
+    void warmBounds(int models, double megabytes) {
+        this.warmModels = models;
+        this.warmModelsMb = megabytes;
+    }
+
+    int warmModels() {
+        return warmModels;
+    }
+
+    double warmModelsMb() {
+        return warmModelsMb;
+    }
+
+    /** Memory held: every tensor, and the embeddings cached in memory. */
+    long bytes() {
+        long b = model.tensors().values().stream().mapToLong(org.fedfms.model.nn.ModelParameter::size).sum() * 4;
+        return b + (embeddings == null ? 0 : embeddings.stats().memoryBytes());
+    }
+
+    @Override
+    public void close() {
         lock.lock();
         try {
             if (embeddings != null) {

@@ -75,7 +75,8 @@ class SiteTrainerTest {
 
     @Test
     void fitIsBitwiseRepeatableAndLeavesFrozenParametersUnchanged() throws Exception {
-        TrainerSpec spec = spec("msa", TestEnv.map("localSteps", 3));
+        // warmModels=0: the second trainer below builds a new model instead of reusing the first one's
+        TrainerSpec spec = spec("msa", TestEnv.map("localSteps", 3, "warmModels", 0));
         FitResult first;
         ParameterSet initial;
         try (DjlSiteTrainer t = trainer(spec, site)) {

@@ -5,6 +5,8 @@ import java.lang.reflect.Type;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.ExperimentSpec.Protocol;
@@ -30,8 +32,9 @@ public final class Json {
             .serializeSpecialFloatingPointValues()
             .setStrictness(Strictness.LENIENT)
             .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
-            .registerTypeAdapter(Protocol.class, new ProtocolAdapter().nullSafe())
-            .registerTypeAdapter(Instant.class, new InstantAdapter().nullSafe())
+            .registerTypeAdapter(Protocol.class, new TextAdapter<>(Protocol::id, Protocol::parse, null).nullSafe())
+            .registerTypeAdapter(Instant.class,
+                    new TextAdapter<>(Instant::toString, Json::instant, Instant::ofEpochMilli).nullSafe())
             .create();
 
     private static final Type HISTORY = new TypeToken<List<RoundResult>>() { }.getType();
@@ -56,39 +59,45 @@ public final class Json {
         }
     }
 
-    private static final class ProtocolAdapter extends TypeAdapter<Protocol> {
-        @Override
-        public void write(JsonWriter out, Protocol value) throws IOException {
-            out.value(value.id());
-        }
-
-        @Override
-        public Protocol read(JsonReader in) throws IOException {
-            String text = in.nextString();
-            try {
-                return Protocol.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new JsonParseException(e.getMessage() + " at " + in.getPreviousPath());
-            }
+    /** {@code text} as an ISO-8601 instant; a refusal names the text. */
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 instant", e);
         }
     }
 
-    private static final class InstantAdapter extends TypeAdapter<Instant> {
-        @Override
-        public void write(JsonWriter out, Instant value) throws IOException {
-            out.value(value.toString());
+    /**
+     * A value written as its text and read back by {@code parse}, whose {@link IllegalArgumentException} becomes
+     * a {@link JsonParseException} naming the JSON path; {@code fromNumber}, when given, reads a JSON number.
+     */
+    private static final class TextAdapter<T> extends TypeAdapter<T> {
+        private final Function<T, String> text;
+        private final Function<String, T> parse;
+        private final LongFunction<T> fromNumber;
+
+        TextAdapter(Function<T, String> text, Function<String, T> parse, LongFunction<T> fromNumber) {
+            this.text = text;
+            this.parse = parse;
+            this.fromNumber = fromNumber;
         }
 
         @Override
-        public Instant read(JsonReader in) throws IOException {
-            if (in.peek() == JsonToken.NUMBER) {
-                return Instant.ofEpochMilli(in.nextLong());
+        public void write(JsonWriter out, T value) throws IOException {
+            out.value(text.apply(value));
+        }
+
+        @Override
+        public T read(JsonReader in) throws IOException {
+            if (fromNumber != null && in.peek() == JsonToken.NUMBER) {
+                return fromNumber.apply(in.nextLong());
             }
-            String text = in.nextString();
+            String value = in.nextString();
             try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new JsonParseException("'" + text + "' is not an ISO-8601 instant at " + in.getPreviousPath());
+                return parse.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new JsonParseException(e.getMessage() + " at " + in.getPreviousPath());
             }
         }
     }

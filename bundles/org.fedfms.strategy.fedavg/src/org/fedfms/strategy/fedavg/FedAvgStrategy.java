@@ -2,14 +2,12 @@ package org.fedfms.strategy.fedavg;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.AveragingSettings;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.fedfms.api.strategy.WeightedMeanAggregator;
 import org.osgi.service.component.annotations.Component;
 
@@ -20,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "FedAvg", parameters = {"acceptFailures=accept_failures"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedAvgStrategy.ID)
-public class FedAvgStrategy extends DescribedService<AveragingSettings> implements AggregationStrategy {
+public class FedAvgStrategy extends StatelessStrategy<AveragingSettings> implements AggregationStrategy {
 
     static final String ID = "fedavg";
 
@@ -38,9 +36,7 @@ public class FedAvgStrategy extends DescribedService<AveragingSettings> implemen
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        AveragingSettings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s),
-                (round, global) -> new WeightedMeanAggregator(round, global, s));
+    protected StatelessSession.Rounds rounds(AveragingSettings s) {
+        return (round, global) -> new WeightedMeanAggregator(round, global, s);
     }
 }

@@ -1,16 +1,12 @@
 package org.fedfms.strategy.fedavg;
 
-import java.util.Map;
-
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -22,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  * longer pulls the model 4× as far; with equal step counts it is FedAvg.
  */
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedNovaStrategy.ID)
-public class FedNovaStrategy extends DescribedService<FedNovaStrategy.Settings> implements AggregationStrategy {
+public class FedNovaStrategy extends StatelessStrategy<FedNovaStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fednova";
 
@@ -44,9 +40,8 @@ public class FedNovaStrategy extends DescribedService<FedNovaStrategy.Settings> 
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new ScaledMeanRound(round, global) {
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new ScaledMeanRound(round, global) {
             private double total;
             private double steps;
             private double normalized;
@@ -65,6 +60,6 @@ public class FedNovaStrategy extends DescribedService<FedNovaStrategy.Settings> 
             double scale() {
                 return (steps / total) * (normalized / total);
             }
-        });
+        };
     }
 }

@@ -1,10 +1,7 @@
 package org.fedfms.strategy.fedavg;
 
-import java.util.Map;
-
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationException;
@@ -12,8 +9,7 @@ import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -25,7 +21,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "QFedAvg", parameters = {"q=q_param", "learningRate=qffl_learning_rate"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + QFedAvgStrategy.ID)
-public class QFedAvgStrategy extends DescribedService<QFedAvgStrategy.Settings> implements AggregationStrategy {
+public class QFedAvgStrategy extends StatelessStrategy<QFedAvgStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "qfedavg";
 
@@ -56,9 +52,8 @@ public class QFedAvgStrategy extends DescribedService<QFedAvgStrategy.Settings> 
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new ScaledMeanRound(round, global) {
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new ScaledMeanRound(round, global) {
             private double weights;
             private double h;
 
@@ -82,7 +77,7 @@ public class QFedAvgStrategy extends DescribedService<QFedAvgStrategy.Settings> 
             double scale() {
                 return weights / h;
             }
-        });
+        };
     }
 
     static double squaredDistance(ParameterSet a, ParameterSet b) {

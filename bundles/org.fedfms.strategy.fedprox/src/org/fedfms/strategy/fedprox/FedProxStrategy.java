@@ -2,7 +2,6 @@ package org.fedfms.strategy.fedprox;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
@@ -10,8 +9,7 @@ import org.fedfms.api.strategy.AveragingSettings;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.fedfms.api.strategy.WeightedMeanAggregator;
 import org.osgi.service.component.annotations.Component;
 
@@ -21,7 +19,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "FedProx", parameters = {"mu=proximal_mu", "acceptFailures=accept_failures"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedProxStrategy.ID)
-public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> implements AggregationStrategy {
+public class FedProxStrategy extends StatelessStrategy<FedProxStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "fedprox";
 
@@ -47,10 +45,12 @@ public class FedProxStrategy extends DescribedService<FedProxStrategy.Settings> 
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        FitInstructions mu = new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, s.mu()));
-        return new StatelessSession(ID, SCHEMA.toMap(s), mu,
-                (round, global) -> new WeightedMeanAggregator(round, global, s.averaging()));
+    protected FitInstructions instructions(Settings s) {
+        return new FitInstructions(Map.of(FitInstructions.PROXIMAL_MU, s.mu()));
+    }
+
+    @Override
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new WeightedMeanAggregator(round, global, s.averaging());
     }
 }

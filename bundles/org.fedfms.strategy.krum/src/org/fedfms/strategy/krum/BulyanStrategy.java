@@ -2,14 +2,12 @@ package org.fedfms.strategy.krum;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -20,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "Bulyan", parameters = {"f=num_malicious_clients"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + BulyanStrategy.ID)
-public class BulyanStrategy extends DescribedService<BulyanStrategy.Settings> implements AggregationStrategy {
+public class BulyanStrategy extends StatelessStrategy<BulyanStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "bulyan";
 
@@ -46,8 +44,7 @@ public class BulyanStrategy extends DescribedService<BulyanStrategy.Settings> im
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new BulyanRound(round, global, ID, s.f()));
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new BulyanRound(round, global, ID, s.f());
     }
 }

@@ -1,15 +1,11 @@
 package org.fedfms.strategy.krum;
 
-import java.util.Map;
-
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -20,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "Krum", parameters = {"f=num_malicious_clients"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + KrumStrategy.ID)
-public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implements AggregationStrategy {
+public class KrumStrategy extends StatelessStrategy<KrumStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "krum";
 
@@ -42,9 +38,7 @@ public class KrumStrategy extends DescribedService<KrumStrategy.Settings> implem
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new MultiKrumRound(round, global, ID,
-                s.f(), 1, false));
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new MultiKrumRound(round, global, ID, s.f(), 1, false);
     }
 }

@@ -2,14 +2,12 @@ package org.fedfms.strategy.krum;
 
 import java.util.Map;
 
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -19,7 +17,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "Krum", parameters = {"f=num_malicious_clients", "m=num_clients_to_keep"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + MultiKrumStrategy.ID)
-public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settings> implements AggregationStrategy {
+public class MultiKrumStrategy extends StatelessStrategy<MultiKrumStrategy.Settings> implements AggregationStrategy {
 
     static final String ID = "multikrum";
 
@@ -48,9 +46,7 @@ public class MultiKrumStrategy extends DescribedService<MultiKrumStrategy.Settin
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s),
-                (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted()));
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new MultiKrumRound(round, global, ID, s.krum().f(), s.m(), s.weighted());
     }
 }

@@ -1,16 +1,12 @@
 package org.fedfms.strategy.median;
 
-import java.util.Map;
-
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -20,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower("FedMedian")
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + FedMedianStrategy.ID)
-public class FedMedianStrategy extends DescribedService<SettingsSchema.None> implements AggregationStrategy {
+public class FedMedianStrategy extends StatelessStrategy<SettingsSchema.None> implements AggregationStrategy {
 
     static final String ID = "fedmedian";
 
@@ -31,10 +27,8 @@ public class FedMedianStrategy extends DescribedService<SettingsSchema.None> imp
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        SCHEMA.bind(settings);
-        return new StatelessSession(ID, Map.of(), (round, global) -> new CoordinateWiseRound(round, global,
-                FedMedianStrategy::median));
+    protected StatelessSession.Rounds rounds(SettingsSchema.None settings) {
+        return (round, global) -> new CoordinateWiseRound(round, global, FedMedianStrategy::median);
     }
 
     /** The median of {@code n} values per coordinate (the mean of the two middle ones for even {@code n}). */

@@ -1,9 +1,6 @@
 package org.fedfms.strategy.trimmedmean;
 
 import java.util.List;
-import java.util.Map;
-
-import org.fedfms.api.settings.DescribedService;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationStrategy;
@@ -11,8 +8,7 @@ import org.fedfms.api.strategy.CoordinateSort;
 import org.fedfms.api.strategy.CoordinateWiseRound;
 import org.fedfms.api.strategy.Flower;
 import org.fedfms.api.strategy.StatelessSession;
-import org.fedfms.api.strategy.StrategyContext;
-import org.fedfms.api.strategy.StrategySession;
+import org.fedfms.api.strategy.StatelessStrategy;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -23,7 +19,8 @@ import org.osgi.service.component.annotations.Component;
  */
 @Flower(value = "FedTrimmedAvg", parameters = {"beta=beta"})
 @Component(property = AggregationStrategy.ID_PROPERTY + "=" + TrimmedMeanStrategy.ID)
-public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Settings> implements AggregationStrategy {
+public class TrimmedMeanStrategy extends StatelessStrategy<TrimmedMeanStrategy.Settings>
+        implements AggregationStrategy {
 
     static final String ID = "trimmedmean";
 
@@ -50,10 +47,8 @@ public class TrimmedMeanStrategy extends DescribedService<TrimmedMeanStrategy.Se
     }
 
     @Override
-    public StrategySession open(Map<String, ?> settings, StrategyContext context) {
-        Settings s = SCHEMA.bind(settings);
-        return new StatelessSession(ID, SCHEMA.toMap(s), (round, global) -> new CoordinateWiseRound(round, global,
-                n -> trimmedMean(n, s.beta())));
+    protected StatelessSession.Rounds rounds(Settings s) {
+        return (round, global) -> new CoordinateWiseRound(round, global, n -> trimmedMean(n, s.beta()));
     }
 
     /** The mean of {@code n} values per coordinate after cutting {@code floor(beta·n)} at each end. */

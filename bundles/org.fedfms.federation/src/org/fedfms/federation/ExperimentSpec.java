@@ -438,7 +438,8 @@ public record ExperimentSpec(
         public ExperimentSpec build() {
             return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
                     strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding, clientDp);
+                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
+                    clientDp);
         }
     }
 }

@@ -273,7 +273,8 @@ public class RoundsPart {
         OptionalDouble eps = r.evaluationMetrics().get(ClientDp.EPSILON_METRIC);
         OptionalDouble delta = r.evaluationMetrics().get(ClientDp.DELTA_METRIC);
         return eps.isEmpty() || delta.isEmpty() ? ""
-                : String.format(Locale.ROOT, ", client DP ε = %.3f at δ = %.1e", eps.getAsDouble(), delta.getAsDouble());
+                : String.format(Locale.ROOT, ", client DP ε = %.3f at δ = %.1e", eps.getAsDouble(),
+                        delta.getAsDouble());
     }
 
     /** The experiment shown, or null. */
@@ -306,6 +307,11 @@ public class RoundsPart {
 
     public LineChart bytesChart() {
         return bytesChart;
+    }
+
+    /** The status line: what happened last. */
+    public String statusText() {
+        return status.getText();
     }
 
     @Focus

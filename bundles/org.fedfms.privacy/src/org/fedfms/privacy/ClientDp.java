@@ -41,7 +41,8 @@ public record ClientDp(double clip, double noise, double delta, double budget) {
      */
     public static ClientDp parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("expected clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON], found nothing");
+            throw new IllegalArgumentException("expected clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON], found "
+                    + "nothing");
         }
         Map<String, Double> values = new LinkedHashMap<>();
         for (String part : text.split(",")) {

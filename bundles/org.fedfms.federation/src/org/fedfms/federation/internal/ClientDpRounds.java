@@ -49,7 +49,8 @@ public final class ClientDpRounds {
         }
         if (!spec.protocol().aggregates()) {
             return List.of("'clientDp' protects the updates that sites send for aggregation; protocol "
-                    + spec.protocol().id() + " sends none: use federated or leave-one-site-out, or leave clientDp empty");
+                    + spec.protocol().id() + " sends none: use federated or leave-one-site-out, or leave clientDp "
+                    + "empty");
         }
         return List.of();
     }

@@ -106,8 +106,9 @@ final class CoordinatorMetrics {
         b.append("# HELP fedfms_dp_epsilon Client-side differential privacy: epsilon at the experiment's delta after "
                 + "its last completed round\n# TYPE fedfms_dp_epsilon gauge\n");
         for (RoundResult r : lastRounds.values()) {
-            r.evaluationMetrics().get(ClientDp.EPSILON_METRIC).ifPresent(eps -> b.append("fedfms_dp_epsilon{experiment=\"")
-                    .append(label(r.experiment())).append("\"} ").append(eps).append('\n'));
+            r.evaluationMetrics().get(ClientDp.EPSILON_METRIC).ifPresent(eps -> b
+                    .append("fedfms_dp_epsilon{experiment=\"").append(label(r.experiment())).append("\"} ").append(eps)
+                    .append('\n'));
         }
     }
 

@@ -276,7 +276,8 @@ public class RoundsPart {
         OptionalDouble eps = r.evaluationMetrics().get(ClientDp.EPSILON_METRIC);
         OptionalDouble delta = r.evaluationMetrics().get(ClientDp.DELTA_METRIC);
         return eps.isEmpty() || delta.isEmpty() ? ""
-                : String.format(Locale.ROOT, ", client DP ε = %.3f at δ = %.1e", eps.getAsDouble(), delta.getAsDouble());
+                : String.format(Locale.ROOT, ", client DP ε = %.3f at δ = %.1e", eps.getAsDouble(),
+                        delta.getAsDouble());
     }
 
     /** The experiment shown, or null. */
@@ -313,6 +314,11 @@ public class RoundsPart {
 
     public LineChart bytesChart() {
         return bytesChart;
+    }
+
+    /** The status line: what happened last. */
+    public String statusText() {
+        return status.getText();
     }
 
     @Focus

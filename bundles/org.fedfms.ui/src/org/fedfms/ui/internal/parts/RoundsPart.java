@@ -280,22 +280,6 @@ public class RoundsPart {
         return list;
     }
 
-    public Table table() {
-        return table;
-    }
-
-    public LineChart lossChart() {
-        return lossChart;
-    }
-
-    public LineChart evaluationChart() {
-        return evaluationChart;
-    }
-
-    public LineChart bytesChart() {
-        return bytesChart;
-    }
-
     @Focus
     public void focus() {
         refreshExperiments();

@@ -18,7 +18,6 @@ import org.fedfms.api.data.DatasetValidation;
 import org.fedfms.api.data.DatasetValidator;
 import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.data.SiteSummary;
-import org.fedfms.api.settings.SettingDescriptor;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.shell.Table;
 import org.osgi.service.component.annotations.Component;
@@ -52,10 +51,8 @@ public class DatasetCommands implements CommandSet {
 
     @Descriptor("list the dataset loaders present now, with their settings and defaults")
     public Table datasets() {
-        List<List<String>> rows = new ArrayList<>();
-        sorted().forEach(l -> rows.add(List.of(l.id(), l.description(), settingsSummary(l.settings()))));
-        return new Table(rows.isEmpty() ? "no dataset loader is present" : "",
-                List.of("id", "description", "settings (default)"), rows);
+        return ServiceListing.table("no dataset loader is present", sorted(), DatasetLoader::id,
+                DatasetLoader::description, DatasetLoader::settings);
     }
 
     @Descriptor("load a dataset and show its sites, samples per split, cases, class balance and image sizes")
@@ -156,16 +153,5 @@ public class DatasetCommands implements CommandSet {
         s.sizes().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> parts.add(e.getKey() + " (" + e.getValue() + ")"));
         return parts.isEmpty() ? "-" : String.join("\n", parts);
-    }
-
-    static String settingsSummary(SettingsSchema<?> schema) {
-        List<String> lines = new ArrayList<>();
-        for (SettingDescriptor d : schema.descriptors()) {
-            String c = d.constraintText();
-            Object def = d.defaultValue();
-            String shown = def instanceof String str && str.isEmpty() ? "''" : String.valueOf(def);
-            lines.add(d.key() + "=" + shown + " (" + d.typeName() + (c.isEmpty() ? "" : " " + c) + ")");
-        }
-        return lines.isEmpty() ? "-" : String.join("\n", lines);
     }
 }

@@ -38,10 +38,8 @@ public class StrategyCommands implements CommandSet {
 
     @Descriptor("list the aggregation strategies present now, with their settings and defaults")
     public Table strategies() {
-        List<List<String>> rows = new ArrayList<>();
-        sorted().forEach(s -> rows.add(List.of(s.id(), s.description(), settingsSummary(s))));
-        return new Table(rows.isEmpty() ? "no aggregation strategy is present" : "",
-                List.of("id", "description", "settings (default)"), rows);
+        return ServiceListing.table("no aggregation strategy is present", sorted(), AggregationStrategy::id,
+                AggregationStrategy::description, AggregationStrategy::settings);
     }
 
     @Descriptor("show one aggregation strategy and every setting it takes, with Flower's name for it where Flower "
@@ -65,14 +63,5 @@ public class StrategyCommands implements CommandSet {
 
     private List<AggregationStrategy> sorted() {
         return strategies.services();
-    }
-
-    static String settingsSummary(AggregationStrategy s) {
-        List<String> lines = new ArrayList<>();
-        for (SettingDescriptor d : s.settings().descriptors()) {
-            String c = d.constraintText();
-            lines.add(d.key() + "=" + d.defaultValue() + " (" + d.typeName() + (c.isEmpty() ? "" : " " + c) + ")");
-        }
-        return lines.isEmpty() ? "-" : String.join("\n", lines);
     }
 }

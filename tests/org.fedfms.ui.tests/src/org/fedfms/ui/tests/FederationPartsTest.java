@@ -212,6 +212,35 @@ class FederationPartsTest {
         return null;
     }
 
+    /** The first control of that type under {@code area}, depth first. */
+    private static <T extends Control> T first(Composite area, Class<T> type) {
+        for (Control c : area.getChildren()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+            if (c instanceof Composite child) {
+                T found = first(child, type);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The charts drawn under {@code area}, in the order of the control tree. */
+    private static List<LineChart> charts(Composite area) {
+        List<LineChart> list = new ArrayList<>();
+        for (Control c : area.getChildren()) {
+            if (LineChart.of(c) != null) {
+                list.add(LineChart.of(c));
+            } else if (c instanceof Composite child) {
+                list.addAll(charts(child));
+            }
+        }
+        return list;
+    }
+
     /** The input of a setting in a settings form under {@code area}, or null. */
     private static Control input(Composite area, String key) {
         for (Control c : area.getChildren()) {
@@ -335,13 +364,20 @@ class FederationPartsTest {
         f.create(spec(name).trainerOptions(Map.of("failSite", "site-2")).build());
 
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
-        RoundsPart rounds = Ui.make(RoundsPart.class, new Composite(sash, SWT.NONE));
+        Composite roundsArea = new Composite(sash, SWT.NONE);
+        RoundsPart rounds = Ui.make(RoundsPart.class, roundsArea);
         SitesPart sites = Ui.make(SitesPart.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
         rounds.show(name);
         assertEquals(List.of(), rounds.rows());
-        assertEquals(0, rounds.table().getItemCount());
+        Table roundsTable = first(roundsArea, Table.class);
+        List<LineChart> charts = charts(roundsArea);
+        assertEquals(3, charts.size(), "the loss, evaluation and bytes charts");
+        LineChart lossChart = charts.get(0);
+        LineChart evaluationChart = charts.get(1);
+        LineChart bytesChart = charts.get(2);
+        assertEquals(0, roundsTable.getItemCount());
 
         RoundResult result = f.runRound(name);
         Ui.waitUntil("the round's row shows", () -> rounds.rows().size() == 1, rounds::rows);
@@ -352,23 +388,23 @@ class FederationPartsTest {
         assertEquals(result.bytesDown(), row.bytesDown());
         assertEquals(result.bytesUp(), row.bytesUp());
         assertTrue(row.bytesDown() > 0 && row.bytesUp() > 0, row.toString());
-        assertEquals(1, rounds.table().getItemCount());
-        assertEquals(Long.toString(result.bytesUp()), rounds.table().getItem(0).getText(7));
+        assertEquals(1, roundsTable.getItemCount());
+        assertEquals(Long.toString(result.bytesUp()), roundsTable.getItem(0).getText(7));
 
         double loss = result.fitMetrics().get("loss").orElseThrow();
-        LineChart.Series globalLoss = rounds.lossChart().series().get(0);
+        LineChart.Series globalLoss = lossChart.series().get(0);
         assertEquals("global", globalLoss.name());
         assertEquals(1, globalLoss.points().size());
         assertEquals(1.0, globalLoss.points().get(0)[0]);
         assertEquals(loss, globalLoss.points().get(0)[1]);
         assertEquals(List.of("global", "site-0", "site-1", "site-3"),
-                rounds.lossChart().series().stream().map(LineChart.Series::name).toList(),
+                lossChart.series().stream().map(LineChart.Series::name).toList(),
                 "the failed site has no loss");
         double mse = result.evaluationMetrics().get("mse").orElseThrow();
-        assertEquals("Evaluation mse per round", rounds.evaluationChart().title());
-        assertEquals(mse, rounds.evaluationChart().series().get(0).points().get(0)[1]);
+        assertEquals("Evaluation mse per round", evaluationChart.title());
+        assertEquals(mse, evaluationChart.series().get(0).points().get(0)[1]);
         assertEquals((double) (result.bytesDown() + result.bytesUp()),
-                rounds.bytesChart().series().get(0).points().get(0)[1]);
+                bytesChart.series().get(0).points().get(0)[1]);
 
         Ui.waitUntil("the Sites part shows the four sites of round 1",
                 () -> sites.round() == 1 && sites.rows().size() == 4
@@ -388,7 +424,7 @@ class FederationPartsTest {
 
         f.runRound(name);
         Ui.waitUntil("the second round's row shows", () -> rounds.rows().size() == 2, rounds::rows);
-        assertEquals(2, rounds.lossChart().series().get(0).points().size());
+        assertEquals(2, lossChart.series().get(0).points().size());
         Ui.waitUntil("the Sites part moves to round 2", () -> sites.round() == 2
                 && sites.rows().stream().noneMatch(r -> r.state() == SitesPart.SiteState.TRAINING), sites::rows);
     }

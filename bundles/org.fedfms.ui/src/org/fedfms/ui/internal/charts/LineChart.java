@@ -14,6 +14,7 @@ import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Canvas;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 
 /**
  * A line chart drawn with SWT: x is the round, one line per series, axes with ticks and labels, a
@@ -48,6 +49,7 @@ public final class LineChart {
         this.title = title;
         this.yLabel = yLabel;
         canvas = new Canvas(parent, SWT.DOUBLE_BUFFERED);
+        canvas.setData(LineChart.class.getName(), this);
         canvas.setBackground(parent.getDisplay().getSystemColor(SWT.COLOR_WHITE));
         canvas.addPaintListener(e -> paint(e.gc));
         canvas.addListener(SWT.MouseMove, e -> hover(e.x, e.y));
@@ -56,6 +58,11 @@ public final class LineChart {
 
     public Canvas control() {
         return canvas;
+    }
+
+    /** The chart a control draws, or null when it draws none. */
+    public static LineChart of(Control control) {
+        return control.getData(LineChart.class.getName()) instanceof LineChart chart ? chart : null;
     }
 
     /** Replaces the chart's lines; series keep the order given (the first is drawn black and thick). */

@@ -296,24 +296,8 @@ public class RoundsPart {
         return list;
     }
 
-    public Table table() {
-        return table;
-    }
-
     public CrossSiteView crossSite() {
         return crossSite;
-    }
-
-    public LineChart lossChart() {
-        return lossChart;
-    }
-
-    public LineChart evaluationChart() {
-        return evaluationChart;
-    }
-
-    public LineChart bytesChart() {
-        return bytesChart;
     }
 
     /** The status line: what happened last. */

@@ -103,6 +103,10 @@ class RemoteProgressTest {
             assertEquals(4, shown.get("batches").getAsInt());
             assertEquals(200, raw.upload(task, raw.update("raw-progress", 1, 24, RawSite.params(1f, 0f)))
                     .statusCode());
+            JsonObject evaluate = raw.task();
+            assertEquals("EVALUATE", evaluate.get("kind").getAsString());
+            assertEquals(200, h.call("POST", raw.path(evaluate, "evaluation"), raw.token,
+                    "{\"sampleCount\": 24, \"metrics\": {\"mse\": 0.5}}").statusCode());
             run.get(30, TimeUnit.SECONDS);
             h.fresh("raw-progress");
         }

@@ -221,8 +221,8 @@ public record ExperimentSpec(
     }
 
     /** A builder over the defaults with the given name. */
-    public static Builder builder(String name) {
-        return new Builder(DEFAULTS).name(name);
+    public static ExperimentSpecBuilder builder(String name) {
+        return new ExperimentSpecBuilder(DEFAULTS).name(name);
     }
 
     /** Learning rate of experiments that give none when neither the trainer nor the model recommends one. */
@@ -248,8 +248,8 @@ public record ExperimentSpec(
     }
 
     /** A builder starting from this spec. */
-    public Builder toBuilder() {
-        return new Builder(this);
+    public ExperimentSpecBuilder toBuilder() {
+        return new ExperimentSpecBuilder(this);
     }
 
     /** This spec with another strategy and its settings. */
@@ -273,202 +273,5 @@ public record ExperimentSpec(
             throw new SettingsException("experiment spec '" + name + "'", problems);
         }
         return this;
-    }
-
-    /** Builds specs component by component; components not set keep the values it started from. */
-    public static final class Builder {
-        private String name;
-        private String model;
-        private String adapter;
-        private String trainer;
-        private String dataset;
-        private Map<String, Object> datasetSettings;
-        private String strategy;
-        private Map<String, Object> strategySettings;
-        private int rounds;
-        private int localEpochs;
-        private int batchSize;
-        private double learningRate;
-        private Protocol protocol;
-        private String unseenSite;
-        private long seed;
-        private int minSites;
-        private double fractionPerRound;
-        private double roundDeadlineSeconds;
-        private String device;
-        private int patience;
-        private String weights;
-        private Map<String, Object> trainerOptions;
-        private String encoding;
-        private String secureAggregation;
-        private String clientDp;
-        private String localParameters;
-
-        private Builder(ExperimentSpec s) {
-            name = s.name;
-            model = s.model;
-            adapter = s.adapter;
-            trainer = s.trainer;
-            dataset = s.dataset;
-            datasetSettings = s.datasetSettings;
-            strategy = s.strategy;
-            strategySettings = s.strategySettings;
-            rounds = s.rounds;
-            localEpochs = s.localEpochs;
-            batchSize = s.batchSize;
-            learningRate = s.learningRate;
-            protocol = s.protocol;
-            unseenSite = s.unseenSite;
-            seed = s.seed;
-            minSites = s.minSites;
-            fractionPerRound = s.fractionPerRound;
-            roundDeadlineSeconds = s.roundDeadlineSeconds;
-            device = s.device;
-            patience = s.patience;
-            weights = s.weights;
-            trainerOptions = s.trainerOptions;
-            encoding = s.encoding;
-            secureAggregation = s.secureAggregation;
-            clientDp = s.clientDp;
-            localParameters = s.localParameters;
-        }
-
-        public Builder name(String v) {
-            name = v;
-            return this;
-        }
-
-        public Builder model(String v) {
-            model = v;
-            return this;
-        }
-
-        public Builder adapter(String v) {
-            adapter = v;
-            return this;
-        }
-
-        public Builder trainer(String v) {
-            trainer = v;
-            return this;
-        }
-
-        public Builder dataset(String v) {
-            dataset = v;
-            return this;
-        }
-
-        public Builder datasetSettings(Map<String, ?> v) {
-            datasetSettings = frozen(v);
-            return this;
-        }
-
-        public Builder strategy(String v) {
-            strategy = v;
-            return this;
-        }
-
-        public Builder strategySettings(Map<String, ?> v) {
-            strategySettings = frozen(v);
-            return this;
-        }
-
-        public Builder rounds(int v) {
-            rounds = v;
-            return this;
-        }
-
-        public Builder localEpochs(int v) {
-            localEpochs = v;
-            return this;
-        }
-
-        public Builder batchSize(int v) {
-            batchSize = v;
-            return this;
-        }
-
-        public Builder learningRate(double v) {
-            learningRate = v;
-            return this;
-        }
-
-        public Builder protocol(Protocol v) {
-            protocol = v;
-            return this;
-        }
-
-        public Builder unseenSite(String v) {
-            unseenSite = v;
-            return this;
-        }
-
-        public Builder seed(long v) {
-            seed = v;
-            return this;
-        }
-
-        public Builder minSites(int v) {
-            minSites = v;
-            return this;
-        }
-
-        public Builder fractionPerRound(double v) {
-            fractionPerRound = v;
-            return this;
-        }
-
-        public Builder roundDeadlineSeconds(double v) {
-            roundDeadlineSeconds = v;
-            return this;
-        }
-
-        public Builder device(String v) {
-            device = v;
-            return this;
-        }
-
-        public Builder patience(int v) {
-            patience = v;
-            return this;
-        }
-
-        public Builder weights(String v) {
-            weights = v;
-            return this;
-        }
-
-        public Builder trainerOptions(Map<String, ?> v) {
-            trainerOptions = frozen(v);
-            return this;
-        }
-
-        public Builder encoding(String v) {
-            encoding = v;
-            return this;
-        }
-
-        public Builder secureAggregation(String v) {
-            secureAggregation = v;
-            return this;
-        }
-
-        public Builder clientDp(String v) {
-            clientDp = v;
-            return this;
-        }
-
-        public Builder localParameters(String v) {
-            localParameters = v;
-            return this;
-        }
-
-        /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
-        public ExperimentSpec build() {
-            return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
-                    strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                    fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
-                    secureAggregation, clientDp, localParameters);
-        }
     }
 }

@@ -16,6 +16,7 @@ import org.fedfms.api.settings.SettingsException;
 import org.fedfms.federation.ExperimentNotFoundException;
 import org.fedfms.api.settings.SettingsText;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
@@ -118,7 +119,7 @@ public class ExperimentCommands implements CommandSet {
         System.arraycopy(settings, 0, positional, 1, settings.length);
         Federations.noUnknownOptions("experiment", ExperimentOptions.knownOptions(), positional);
         ExperimentOptions o = new ExperimentOptions(name);
-        ExperimentSpec.Builder b = o.builder();
+        ExperimentSpecBuilder b = o.builder();
         o.text(model, b::model);
         o.text(adapter, b::adapter);
         o.text(trainer, b::trainer);

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsText;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 
 /**
  * The options of {@code fedfms:experiment} turned into an {@link ExperimentSpec}: every problem is
@@ -20,7 +21,7 @@ final class ExperimentOptions {
     static final Map<String, String> OPTION_OF = options();
 
     private final List<String> problems = new ArrayList<>();
-    private final ExperimentSpec.Builder builder;
+    private final ExperimentSpecBuilder builder;
     private final String subject;
 
     ExperimentOptions(String name) {
@@ -58,7 +59,7 @@ final class ExperimentOptions {
         return m;
     }
 
-    ExperimentSpec.Builder builder() {
+    ExperimentSpecBuilder builder() {
         return builder;
     }
 

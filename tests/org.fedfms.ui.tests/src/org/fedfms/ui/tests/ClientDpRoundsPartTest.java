@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Shell;
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.ExperimentSpec;
@@ -61,9 +62,10 @@ class ClientDpRoundsPartTest {
         RoundResult first = f.runRound(NAME);
         String expected = String.format(Locale.ROOT, "client DP ε = %.3f at δ = 1.0e-06",
                 first.evaluationMetrics().get("dp_epsilon").getAsDouble());
-        Ui.waitUntil("round 1 shows epsilon", () -> rounds.statusText().equals("round 1 completed, " + expected),
-                rounds::statusText);
+        Label status = Ui.named(shell, Label.class, "rounds.status");
+        Ui.waitUntil("round 1 shows epsilon", () -> status.getText().equals("round 1 completed, " + expected),
+                status::getText);
         rounds.show(NAME);
-        assertTrue(rounds.statusText().equals("1 rounds completed, " + expected), rounds.statusText());
+        assertTrue(status.getText().equals("1 rounds completed, " + expected), status.getText());
     }
 }

@@ -16,6 +16,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.CrossSiteEvaluation;
 import org.fedfms.federation.FederationService;
@@ -33,7 +34,6 @@ public final class CrossSiteView {
     private final Button evaluate;
     private final Table table;
     private String experiment;
-    private volatile CrossSiteEvaluation shown;
 
     public CrossSiteView(Composite parent, Supplier<FederationService> federation) {
         this.federation = federation;
@@ -43,12 +43,14 @@ public final class CrossSiteView {
         evaluate.setText("Cross-evaluate");
         evaluate.setToolTipText("Score the global model and each site's last fitted model on every site's data");
         evaluate.addListener(SWT.Selection, e -> start());
+        WidgetName.set(evaluate, "cross-evaluate");
         status = new Label(root, SWT.NONE);
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         table = new Table(root, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         table.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
+        WidgetName.set(table, "cross-site");
         show(null);
     }
 
@@ -62,7 +64,6 @@ public final class CrossSiteView {
             return;
         }
         experiment = name;
-        shown = null;
         fill(null);
         evaluate.setEnabled(name != null);
         status.setText(name == null ? "" : "Cross-site evaluation of " + name + ": not computed yet");
@@ -99,21 +100,11 @@ public final class CrossSiteView {
             }
             root.getDisplay().asyncExec(() -> {
                 if (!root.isDisposed() && name.equals(experiment)) {
-                    shown = m;
                     fill(m);
                 }
             });
         });
         return job;
-    }
-
-    /** The matrix shown; null until one is computed for the experiment shown. */
-    public CrossSiteEvaluation shown() {
-        return shown;
-    }
-
-    public Table table() {
-        return table;
     }
 
     private void fill(CrossSiteEvaluation m) {

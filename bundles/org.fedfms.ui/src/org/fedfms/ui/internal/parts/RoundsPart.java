@@ -30,6 +30,7 @@ import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationService;
 import org.fedfms.privacy.ClientDp;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.services.FederationAccess;
 
 import jakarta.annotation.PostConstruct;
@@ -82,6 +83,7 @@ public class RoundsPart {
         metricCombo.setLayoutData(new GridData(SWT.BEGINNING, SWT.CENTER, false, false));
         metricCombo.addListener(SWT.Selection, e -> redraw());
         status = new Label(parent, SWT.NONE);
+        WidgetName.set(status, "rounds.status");
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
@@ -294,15 +296,6 @@ public class RoundsPart {
                     metrics(r.evaluationMetrics()), r.bytesDown(), r.bytesUp(), r.durationMillis()));
         }
         return list;
-    }
-
-    public CrossSiteView crossSite() {
-        return crossSite;
-    }
-
-    /** The status line: what happened last. */
-    public String statusText() {
-        return status.getText();
     }
 
     @Focus

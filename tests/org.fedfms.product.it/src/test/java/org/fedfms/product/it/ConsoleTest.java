@@ -106,4 +106,39 @@ class ConsoleTest {
                     && endsWithPrompt(s, ""), STEP);
         }
     }
+
+    /** The lines of a screen that show progress inside a round ({@code batch 3/8, 12.5 samples/s, ETA 0:04}). */
+    private static java.util.List<String> progressLines(String screen) {
+        return screen.lines().filter(l -> l.contains("samples/s, ETA")).toList();
+    }
+
+    @Test
+    void progressInsideARoundIsOneLineRewrittenInPlaceAndClearedAfterwards() throws Exception {
+        Path root = workDirectory("console-progress");
+        Path home = root.resolve("home");
+        try (Tmux t = Tmux.start(root.resolve("tmux.sock"), shell(home))) {
+            t.await("the prompt", s -> s.contains(PROMPT), START);
+            t.type("experiment progress-exp --rounds 1 --local-epochs 4 --batch 1");
+            t.press("Enter");
+            t.await("the experiment created", s -> count(s, "progress-exp") >= 2 && endsWithPrompt(s, ""), STEP);
+            t.type("run progress-exp");
+            t.press("Enter");
+            java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+            int most = 0;
+            long end = System.nanoTime() + Duration.ofSeconds(600).toNanos();
+            String screen = t.screen();
+            while (!(screen.contains("completed: 1 rounds") && endsWithPrompt(screen, ""))) {
+                assertFalse(screen.contains("FAILED") || screen.contains("paused after"), screen);
+                java.util.List<String> lines = progressLines(screen);
+                most = Math.max(most, lines.size());
+                seen.addAll(lines);
+                assertTrue(System.nanoTime() < end, "the run did not end; the terminal shows:\n" + screen);
+                Thread.sleep(50);
+                screen = t.screen();
+            }
+            assertTrue(most == 1, "progress took " + most + " lines at once; the terminal shows:\n" + screen);
+            assertTrue(seen.size() >= 2, "the progress line was not rewritten (seen: " + seen + ")");
+            assertTrue(progressLines(screen).isEmpty(), "the progress line is left on the screen:\n" + screen);
+        }
+    }
 }

@@ -221,6 +221,12 @@ final class SiteApi {
                     + "' codes its transfers as encoding '" + m.encoding() + "', and the site's agent did not declare "
                     + "\"supports\": [\"" + JoinRequest.ENCODING + "\"] when it joined (an agent from before "
                     + "encodings sends fp32 and cannot read coded deltas); upgrade the site agent and join again";
+        } else if (m.instructions().containsKey(org.fedfms.privacy.ClientDp.INSTRUCTION)
+                && !supports.contains(JoinRequest.CLIENT_DP)) {
+            why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                    + "' asks each site to clip and noise its update (clientDp), and the site's agent did not declare "
+                    + "\"supports\": [\"" + JoinRequest.CLIENT_DP + "\"] when it joined (an agent from before "
+                    + "client-side DP would send its update in the clear); upgrade the site agent and join again";
         } else {
             return null;
         }

@@ -34,8 +34,14 @@ public record JoinRequest(long trainSamples, long validationSamples, long testSa
      */
     public static final String ENCODING = "encoding";
 
+    /**
+     * The feature of an agent that clips and noises its update itself when a task's fit instructions carry
+     * {@code clientDp} (client-side differential privacy).
+     */
+    public static final String CLIENT_DP = "client-dp";
+
     /** The features of this version's site agent. */
-    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING);
+    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP);
 
     public JoinRequest {
         if (trainSamples < 0 || validationSamples < 0 || testSamples < 0) {

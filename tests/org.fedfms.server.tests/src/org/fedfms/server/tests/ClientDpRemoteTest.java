@@ -1,16 +1,23 @@
 package org.fedfms.server.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.Tensor;
+import org.fedfms.federation.ExperimentStatus;
 import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 /** Client-side DP on site agents: each agent clips (and noises) before upload; the coordinator reports ε. */
 class ClientDpRemoteTest {
@@ -49,6 +56,39 @@ class ClientDpRemoteTest {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.body().contains("fedfms_dp_epsilon{experiment=\"remote-dp\"} " + eps + "\n"),
                     metrics.body());
+        }
+    }
+
+    @Test
+    void anAgentThatDoesNotDeclareClientDpIsRefusedItsFitNamingWhatIsMissing() throws Exception {
+        try (CoordinatorHarness h = new CoordinatorHarness("dp-old", List.of("old"), Map.of())) {
+            h.fresh("dp-old");
+            RawSite old = new RawSite(h, "old");
+            assertEquals(200, old.join(24).statusCode(), "an agent that supports starting states, not client DP");
+            h.federation.create(CoordinatorHarness.spec("dp-old", "dp-old").minSites(1).rounds(1)
+                    .roundDeadlineSeconds(20).clientDp("clip=1,noise=1,delta=1e-5").build());
+            CompletableFuture<ExperimentStatus> run = h.federation.start("dp-old");
+            JsonObject task = old.task();
+            if (task.get("kind").getAsString().equals("INITIAL")) {
+                assertEquals(200, old.upload(task, old.update("dp-old", 0, 0, RawSite.params(0f, 0f))).statusCode());
+            }
+            HttpResponse<String> refused = null;
+            long end = System.currentTimeMillis() + 20_000;
+            while (refused == null && System.currentTimeMillis() < end) {
+                HttpResponse<String> r = h.call("GET", "api/v1/sites/old/task?wait=2", old.token, null);
+                if (r.statusCode() != 204) {
+                    refused = r;
+                }
+            }
+            assertNotNull(refused, "no answer but 204 within 20 s");
+            assertEquals(409, refused.statusCode(), refused.body());
+            String why = JsonParser.parseString(refused.body()).getAsJsonObject().get("error").getAsString();
+            assertTrue(why.contains("site 'old'") && why.contains("\"supports\": [\"client-dp\"]")
+                    && why.contains("clientDp"), why);
+            ExperimentStatus done = run.get(60, TimeUnit.SECONDS);
+            assertTrue(done.state() != ExperimentStatus.State.COMPLETED && done.completedRounds() == 0,
+                    done.toString());
+            h.fresh("dp-old");
         }
     }
 }

@@ -12,6 +12,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.ParameterBits;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class HeterogeneousWorkTest {
         Map<String, ParameterSet> models = new LinkedHashMap<>();
         Map<String, String> dice = new LinkedHashMap<>();
         for (String strategy : List.of("fedavg", "fednova", "scaffold")) {
-            ExperimentSpec.Builder b = SyntheticRuns.spec("hetero-" + strategy, strategy, ROUNDS, work).learningRate(lr);
+            ExperimentSpecBuilder b = SyntheticRuns.spec("hetero-" + strategy, strategy, ROUNDS, work).learningRate(lr);
             if (MEASURE && System.getenv("FEDFMS_MEASURE_SHIFT") != null) {
                 Map<String, Object> data = new LinkedHashMap<>(SyntheticRuns.DATA);
                 data.put("shiftStrength", Double.valueOf(System.getenv("FEDFMS_MEASURE_SHIFT")));

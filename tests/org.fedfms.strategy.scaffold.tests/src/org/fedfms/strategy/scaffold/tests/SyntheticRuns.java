@@ -16,6 +16,7 @@ import org.fedfms.api.train.PredictionExporter;
 import org.fedfms.api.train.SampleMetrics;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.Conditions;
 import org.fedfms.testing.fixture.TestFiles;
@@ -53,7 +54,7 @@ final class SyntheticRuns {
         return f;
     }
 
-    static ExperimentSpec.Builder spec(String name, String strategy, int rounds, Map<String, Object> options) {
+    static ExperimentSpecBuilder spec(String name, String strategy, int rounds, Map<String, Object> options) {
         return ExperimentSpec.builder(name).model("sam-tiny").adapter("msa").trainer("djl").dataset("synthetic")
                 .datasetSettings(DATA).strategy(strategy).device("cpu").rounds(rounds).localEpochs(1).batchSize(4)
                 .learningRate(2e-3).seed(42).roundDeadlineSeconds(600).trainerOptions(options);

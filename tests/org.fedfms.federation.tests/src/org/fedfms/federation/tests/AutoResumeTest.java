@@ -16,6 +16,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationEvent;
@@ -58,7 +59,7 @@ class AutoResumeTest {
     }
 
     /** Ten rounds of the momentum strategy (its state crosses rounds), slow enough to be stopped mid-run. */
-    private static ExperimentSpec.Builder spec(String name) {
+    private static ExperimentSpecBuilder spec(String name) {
         return TestEnv.spec(name).rounds(10).fractionPerRound(0.6).minSites(2).datasetSettings(Map.of("sites", 5))
                 .strategy(ServerMomentumStrategy.ID).strategySettings(Map.of("beta", 0.7)).seed(4321)
                 .trainerOptions(Map.of("fitDelayMillis", 100));

@@ -15,6 +15,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationService;
@@ -51,7 +52,7 @@ class CheckpointResumeTest {
         FederationService f = env.fresh("straight");
         env.fresh("resumed");
         env.register(new ServerMomentumStrategy());
-        ExperimentSpec.Builder spec = TestEnv.spec("straight").rounds(6).fractionPerRound(0.6).minSites(2)
+        ExperimentSpecBuilder spec = TestEnv.spec("straight").rounds(6).fractionPerRound(0.6).minSites(2)
                 .datasetSettings(Map.of("sites", 5)).strategy(ServerMomentumStrategy.ID)
                 .strategySettings(Map.of("beta", 0.7)).seed(1234);
         f.create(spec.build());
@@ -115,7 +116,7 @@ class CheckpointResumeTest {
         FederationService f = env.fresh("control-a");
         env.fresh("control-b");
         env.register(new ServerMomentumStrategy());
-        ExperimentSpec.Builder spec = TestEnv.spec("control-a").rounds(4).strategy(ServerMomentumStrategy.ID);
+        ExperimentSpecBuilder spec = TestEnv.spec("control-a").rounds(4).strategy(ServerMomentumStrategy.ID);
         f.create(spec.build());
         f.create(spec.name("control-b").build());
         f.runRounds("control-a", 4);

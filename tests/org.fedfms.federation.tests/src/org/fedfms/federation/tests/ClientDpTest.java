@@ -11,32 +11,20 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.Tensor;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpecJson;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.privacy.RdpAccountant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The experiment setting {@code clientDp}: sites clip and noise their updates; the rounds account ε. */
-class ClientDpTest {
+class ClientDpTest extends OnTestEnv {
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     /** Two of the fixture's four sites a round: q = 0.5. */
-    private static ExperimentSpec.Builder halfOfFourSites(String name, String clientDp) {
+    private static ExperimentSpecBuilder halfOfFourSites(String name, String clientDp) {
         return TestEnv.spec(name).fractionPerRound(0.5).minSites(2).datasetSettings(Map.of("sites", 4))
                 .clientDp(clientDp);
     }

@@ -19,26 +19,13 @@ import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Cross-site evaluation: the global model and every site's fitted model on every site's evaluated split. */
-class CrossSiteEvaluationTest {
+class CrossSiteEvaluationTest extends OnTestEnv {
 
     private static final List<String> SITES = List.of("site-0", "site-1", "site-2", "site-3");
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     @Test
     void theMatrixHoldsEachModelEvaluatedDirectlyOnEachSite() throws Exception {

@@ -14,24 +14,11 @@ import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.wire.TensorCoding;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The experiment setting {@code encoding}: simulated sites' transfers coded by the wire codec. */
-class EncodedTransfersTest {
+class EncodedTransfersTest extends OnTestEnv {
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     @Test
     void aLossyEncodingWithErrorFeedbackStillConvergesAndCountsItsWireBytes() {

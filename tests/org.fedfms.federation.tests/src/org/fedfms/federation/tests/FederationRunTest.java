@@ -23,6 +23,7 @@ import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentNotFoundException;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
@@ -30,25 +31,12 @@ import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
 
 /** Experiments on the fixture: convergence, the protocols, site selection, events, the services listed. */
-class FederationRunTest {
+class FederationRunTest extends OnTestEnv {
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     private static double mse(RoundResult r) {
         return r.evaluationMetrics().get("mse").orElseThrow();
@@ -153,7 +141,7 @@ class FederationRunTest {
         FederationService f = env.fresh("select-a");
         env.fresh("select-b");
         env.fresh("select-c");
-        ExperimentSpec.Builder b = TestEnv.spec("select-a").rounds(6).fractionPerRound(0.3).minSites(2)
+        ExperimentSpecBuilder b = TestEnv.spec("select-a").rounds(6).fractionPerRound(0.3).minSites(2)
                 .datasetSettings(Map.of("sites", 6));
         f.create(b.build());
         f.create(b.name("select-b").build());

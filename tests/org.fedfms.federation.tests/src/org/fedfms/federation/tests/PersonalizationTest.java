@@ -17,6 +17,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.ExperimentInspector;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
@@ -54,7 +55,7 @@ class PersonalizationTest {
         env.register(recording);
         TestEnv.awaitTrue(() -> f.strategies().stream().anyMatch(s -> s.id().equals(NameRecordingStrategy.ID)),
                 "recording strategy bound");
-        ExperimentSpec.Builder spec = TestEnv.spec("kept-bias").strategy(NameRecordingStrategy.ID).rounds(3);
+        ExperimentSpecBuilder spec = TestEnv.spec("kept-bias").strategy(NameRecordingStrategy.ID).rounds(3);
         f.create(spec.localParameters("linear.bias").build());
         f.create(spec.name("all-shared").strategy("fedavg").localParameters("").build());
         List<RoundResult> kept = f.runRounds("kept-bias", 3);
@@ -75,7 +76,7 @@ class PersonalizationTest {
     void eachSiteTrainsItsOwnValuesAndAResumedRunKeepsThem() throws Exception {
         FederationService f = env.fresh("fedbn-straight");
         env.fresh("fedbn-resumed");
-        ExperimentSpec.Builder spec = TestEnv.spec("fedbn-straight").rounds(4).localParameters("*bias").seed(77);
+        ExperimentSpecBuilder spec = TestEnv.spec("fedbn-straight").rounds(4).localParameters("*bias").seed(77);
         f.create(spec.build());
         f.create(spec.name("fedbn-resumed").build());
         assertEquals(State.COMPLETED, f.start("fedbn-straight").get(60, TimeUnit.SECONDS).state());

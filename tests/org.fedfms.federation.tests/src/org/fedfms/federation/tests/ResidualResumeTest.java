@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationService;
@@ -42,7 +43,7 @@ class ResidualResumeTest {
         FederationService f = env.fresh("coded-straight");
         env.fresh("coded-resumed");
         env.fresh("coded-lost");
-        ExperimentSpec.Builder spec = TestEnv.spec("coded-straight").rounds(6).learningRate(0.05)
+        ExperimentSpecBuilder spec = TestEnv.spec("coded-straight").rounds(6).learningRate(0.05)
                 .encoding("up=topk:0.3");
         f.create(spec.build());
         f.create(spec.name("coded-resumed").build());

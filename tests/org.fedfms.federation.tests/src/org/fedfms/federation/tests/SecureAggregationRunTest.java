@@ -12,31 +12,19 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.federation.ExperimentSpecJson;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The experiment setting {@code secureAggregation}: the simulated sites and the coordinator run SecAgg+. */
-class SecureAggregationRunTest {
+class SecureAggregationRunTest extends OnTestEnv {
 
     /** Fixed-point rounding (2^-25 per round) and float rounding of the weighted mean, over 6 rounds. */
     private static final double TOLERANCE = 1e-5;
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     private ParameterSet run(FederationService f, ExperimentSpec spec) {
         f.create(spec);
@@ -49,7 +37,7 @@ class SecureAggregationRunTest {
     void aSecureRunEqualsThePlainRunWithinTheFixedPointError() {
         FederationService f = env.fresh("plain");
         env.fresh("secure");
-        ExperimentSpec.Builder b = TestEnv.spec("plain").rounds(6).localEpochs(2).learningRate(0.05);
+        ExperimentSpecBuilder b = TestEnv.spec("plain").rounds(6).localEpochs(2).learningRate(0.05);
         ParameterSet plain = run(f, b.build());
         ParameterSet secure = run(f, b.name("secure").secureAggregation("on").build());
         double diff = secure.maxAbsDifference(plain);
@@ -61,7 +49,7 @@ class SecureAggregationRunTest {
     void aSiteFailingAfterTheKeysWereSharedDropsOutAndTheOthersAreSummed() {
         FederationService f = env.fresh("plain-drop");
         env.fresh("secure-drop");
-        ExperimentSpec.Builder b = TestEnv.spec("plain-drop").rounds(3).minSites(2)
+        ExperimentSpecBuilder b = TestEnv.spec("plain-drop").rounds(3).minSites(2)
                 .trainerOptions(Map.of("failSite", "site-1"));
         ParameterSet plain = run(f, b.build());
         ParameterSet secure = run(f, b.name("secure-drop").secureAggregation("threshold=3").build());

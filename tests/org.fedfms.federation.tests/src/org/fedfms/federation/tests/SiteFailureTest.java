@@ -19,24 +19,11 @@ import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.LinRegTrainerFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Sites that throw, miss the deadline or send bad updates; empty data; pausing and cancelling runs. */
-class SiteFailureTest {
+class SiteFailureTest extends OnTestEnv {
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     private static SiteRoundResult site(RoundResult r, String id) {
         return r.sites().stream().filter(s -> s.siteId().equals(id)).findFirst().orElseThrow();

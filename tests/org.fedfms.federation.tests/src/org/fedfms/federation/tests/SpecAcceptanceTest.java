@@ -10,8 +10,6 @@ import java.util.Map;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,19 +17,8 @@ import org.junit.jupiter.api.Test;
  * and strategy settings that cannot work with the experiment's sites (Krum's f with n &lt; 2f+3); and what the
  * federation says of cases a dataset left out.
  */
-class SpecAcceptanceTest {
+class SpecAcceptanceTest extends OnTestEnv {
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     @Test
     void aModelTheTrainerDoesNotTrainIsRefusedAtCreationAndReplacement() {

@@ -14,6 +14,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationListener;
 import org.fedfms.federation.FederationService;
@@ -60,7 +61,7 @@ final class TestEnv implements AutoCloseable {
     }
 
     /** A spec on the fixture dataset and the linear-regression trainer. */
-    static ExperimentSpec.Builder spec(String name) {
+    static ExperimentSpecBuilder spec(String name) {
         return ExperimentSpec.builder(name)
                 .dataset(FixtureDatasetLoader.ID)
                 .trainer(LinRegTrainerFactory.ID)

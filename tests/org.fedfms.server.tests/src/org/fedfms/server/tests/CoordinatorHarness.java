@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.FederationService;
 import org.fedfms.federation.SiteProvider;
 import org.fedfms.security.PinnedTrust;
@@ -166,7 +167,7 @@ final class CoordinatorHarness implements AutoCloseable {
         deleteTree(federation.experimentsDirectory().resolve(name));
     }
 
-    static ExperimentSpec.Builder spec(String name, String dataset) {
+    static ExperimentSpecBuilder spec(String name, String dataset) {
         return ExperimentSpec.builder(name).dataset(dataset).trainer(LinRegTrainerFactory.ID).model("linreg")
                 .adapter("none").device("cpu").learningRate(0.02).batchSize(8).localEpochs(1).rounds(3)
                 .roundDeadlineSeconds(30);

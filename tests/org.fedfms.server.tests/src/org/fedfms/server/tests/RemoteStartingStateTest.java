@@ -12,6 +12,7 @@ import java.util.Map;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.site.internal.SiteAgentConfig;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class RemoteStartingStateTest {
     private static final Map<String, Object> DATA = new LinkedHashMap<>(Map.of("sites", 2, "samplesPerSite", 12,
             "imageSize", 64, "shiftStrength", 0.3, "slicesPerCase", 2, "testFraction", 0.25));
 
-    private static ExperimentSpec.Builder spec(String name, String dataset) {
+    private static ExperimentSpecBuilder spec(String name, String dataset) {
         return ExperimentSpec.builder(name).model("sam-tiny").adapter("msa").trainer("djl").dataset(dataset)
                 .strategy("fedavg").device("cpu").rounds(1).localEpochs(1).batchSize(4).learningRate(2e-3).seed(42)
                 .minSites(2).roundDeadlineSeconds(600).weights(WEIGHTS.toString())

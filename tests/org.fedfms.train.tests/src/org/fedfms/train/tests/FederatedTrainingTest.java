@@ -12,6 +12,7 @@ import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.model.ModelSummary;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.FederationService;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class FederatedTrainingTest {
             "shiftStrength", 0.3, "slicesPerCase", 2, "testFraction", 0.25);
     private static final int ROUNDS = 5;
 
-    private static ExperimentSpec.Builder spec(String name, String adapter) {
+    private static ExperimentSpecBuilder spec(String name, String adapter) {
         return ExperimentSpec.builder(name).model("sam-tiny").adapter(adapter).trainer("djl").dataset("synthetic")
                 .datasetSettings(DATA).strategy("fedavg").device("cpu").rounds(ROUNDS).localEpochs(6).batchSize(4)
                 .learningRate(2e-3).seed(42).roundDeadlineSeconds(600);

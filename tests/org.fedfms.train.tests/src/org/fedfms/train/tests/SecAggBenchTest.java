@@ -20,6 +20,7 @@ import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.FederationService;
 import org.fedfms.secagg.KeyAdvertisement;
 import org.fedfms.secagg.MaskedInput;
@@ -65,7 +66,7 @@ class SecAggBenchTest {
                 "shiftStrength", 0.3, "slicesPerCase", 2, "testFraction", 0.25);
         boolean pretrained = Files.isRegularFile(CompressionBenchTest.PRETRAINED);
         FederationService f = TestEnv.federation();
-        ExperimentSpec.Builder b = ExperimentSpec.builder("secagg-plain").model("sam-tiny").adapter("msa")
+        ExperimentSpecBuilder b = ExperimentSpec.builder("secagg-plain").model("sam-tiny").adapter("msa")
                 .dataset("synthetic").datasetSettings(data).strategy("fedavg").device("cpu").rounds(rounds)
                 .localEpochs(epochs).batchSize(4).learningRate(2e-3).seed(42).roundDeadlineSeconds(900)
                 .weights(pretrained ? CompressionBenchTest.PRETRAINED.toAbsolutePath().toString() : "");

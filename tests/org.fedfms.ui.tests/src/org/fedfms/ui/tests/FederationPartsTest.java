@@ -29,6 +29,7 @@ import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
+import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
@@ -102,7 +103,7 @@ class FederationPartsTest {
         return name;
     }
 
-    private static ExperimentSpec.Builder spec(String name) {
+    private static ExperimentSpecBuilder spec(String name) {
         return ExperimentSpec.builder(name).dataset(FixtureDatasetLoader.ID).trainer(LinRegTrainerFactory.ID)
                 .model("linreg").adapter("none").device("cpu").learningRate(0.02).batchSize(8).rounds(5)
                 .roundDeadlineSeconds(30);

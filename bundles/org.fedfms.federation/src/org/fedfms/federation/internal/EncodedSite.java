@@ -4,7 +4,6 @@ import java.nio.file.Path;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.SiteInfo;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
@@ -24,9 +23,8 @@ import org.fedfms.wire.WireMessage;
  * (a lossy upload is a delta with error feedback, the residual kept here, and on disk beside the experiment's
  * checkpoints so that a resumed run goes on from it).
  */
-final class EncodedSite implements FederatedSite {
+final class EncodedSite extends SiteDecorator {
 
-    private final FederatedSite inner;
     private final TransferEncoding encoding;
     private ParameterSet held;
     private ParameterSet residual;
@@ -34,7 +32,7 @@ final class EncodedSite implements FederatedSite {
     private final Path residuals;
 
     private EncodedSite(FederatedSite inner, TransferEncoding encoding, String experiment, Path residuals) {
-        this.inner = inner;
+        super(inner);
         this.encoding = encoding;
         this.experiment = experiment;
         this.residuals = residuals;
@@ -70,16 +68,6 @@ final class EncodedSite implements FederatedSite {
     public long uploadBytes(ParameterSet parameters) {
         return WireEncoder.coded(encoding.up()).encodedSize(WireMessage.update("e", 0, "", 0, Metrics.empty(),
                 parameters));
-    }
-
-    @Override
-    public SiteInfo info() {
-        return inner.info();
-    }
-
-    @Override
-    public ParameterSet initialParameters() throws Exception {
-        return inner.initialParameters();
     }
 
     @Override
@@ -131,10 +119,5 @@ final class EncodedSite implements FederatedSite {
             held = DeltaCoding.received(global, t -> encoding.down());
         }
         return held;
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 
 import org.fedfms.api.LocalParameters;
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.SiteInfo;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
@@ -19,15 +18,14 @@ import org.fedfms.federation.FederatedSite;
  * {@link LocalParameters}: it trains and evaluates the shared parameters it receives completed with its own
  * local ones (the initial values until it first trains), and sends back only the shared ones.
  */
-final class PersonalizedSite implements FederatedSite {
+final class PersonalizedSite extends SiteDecorator {
 
-    private final FederatedSite inner;
     private final LocalParameters keys;
     private final FittedModels fitted;
     private ParameterSet base;
 
     PersonalizedSite(FederatedSite inner, LocalParameters keys, Path experimentDirectory) {
-        this.inner = inner;
+        super(inner);
         this.keys = keys;
         this.fitted = new FittedModels(experimentDirectory, inner.siteId());
     }
@@ -40,16 +38,6 @@ final class PersonalizedSite implements FederatedSite {
         return spec.protocol().aggregates()
                 ? new PersonalizedSite(site, LocalParameters.parse(spec.localParameters()), experimentDirectory)
                 : site;
-    }
-
-    @Override
-    public SiteInfo info() {
-        return inner.info();
-    }
-
-    @Override
-    public ParameterSet initialParameters() throws Exception {
-        return inner.initialParameters();
     }
 
     @Override
@@ -89,10 +77,5 @@ final class PersonalizedSite implements FederatedSite {
             base = inner.initialParameters();
         }
         return base;
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

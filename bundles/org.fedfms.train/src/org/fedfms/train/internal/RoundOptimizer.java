@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedfms.djl.FusedAdam;
+import org.fedfms.djl.FusedSgd;
 import org.fedfms.model.nn.ModelParameter;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -60,19 +60,18 @@ final class RoundOptimizer {
         float corrected = (float) (learningRate * Math.sqrt(c2) / c1);
         for (ModelParameter p : parameters) {
             NDArray weight = p.array();
-            NDArray[] m = moments.computeIfAbsent(p.name(), n -> new NDArray[] {
-                stateManager.zeros(weight.getShape(), weight.getDataType()),
-                stateManager.zeros(weight.getShape(), weight.getDataType())});
             try (NDArray gradient = weight.getGradient()) {
                 NDArray correction = corrections.get(p.name());
                 if (correction != null) {
                     gradient.addi(correction);
                 }
                 if (sgd) {
-                    weight.getNDArrayInternal().sgdUpdate(new NDList(weight, gradient), new NDList(weight),
-                            learningRate, weightDecay, 1f, -1f, 0f, false);
+                    FusedSgd.update(weight, gradient, learningRate, weightDecay);
                     continue;
                 }
+                NDArray[] m = moments.computeIfAbsent(p.name(), n -> new NDArray[] {
+                    stateManager.zeros(weight.getShape(), weight.getDataType()),
+                    stateManager.zeros(weight.getShape(), weight.getDataType())});
                 FusedAdam.update(weight, gradient, m[0], m[1], learningRate, corrected, weightDecay, BETA1, BETA2, EPSILON,
                         decoupled);
             }

@@ -216,7 +216,7 @@ public record ExperimentSpec(
         return value == null ? fallback : value;
     }
 
-    private static Map<String, Object> frozen(Map<String, ?> map) {
+    static Map<String, Object> frozen(Map<String, ?> map) {
         return map == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 

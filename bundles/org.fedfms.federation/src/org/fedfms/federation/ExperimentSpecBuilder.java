@@ -86,7 +86,7 @@ public final class ExperimentSpecBuilder {
     }
 
     public ExperimentSpecBuilder datasetSettings(Map<String, ?> v) {
-        datasetSettings = frozen(v);
+        datasetSettings = ExperimentSpec.frozen(v);
         return this;
     }
 
@@ -96,7 +96,7 @@ public final class ExperimentSpecBuilder {
     }
 
     public ExperimentSpecBuilder strategySettings(Map<String, ?> v) {
-        strategySettings = frozen(v);
+        strategySettings = ExperimentSpec.frozen(v);
         return this;
     }
 
@@ -166,7 +166,7 @@ public final class ExperimentSpecBuilder {
     }
 
     public ExperimentSpecBuilder trainerOptions(Map<String, ?> v) {
-        trainerOptions = frozen(v);
+        trainerOptions = ExperimentSpec.frozen(v);
         return this;
     }
 

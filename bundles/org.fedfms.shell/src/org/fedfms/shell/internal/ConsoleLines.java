@@ -61,6 +61,7 @@ interface ConsoleLines extends AutoCloseable {
             throws IOException {
         Terminal terminal = TerminalBuilder.builder().name("fedfms").system(true).nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
+        TerminalWidth.track(terminal);
         terminal.handle(Terminal.Signal.INT, signal -> interrupt.run());
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]);

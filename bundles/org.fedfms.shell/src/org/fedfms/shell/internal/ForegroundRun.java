@@ -194,7 +194,7 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
         if (terminal) {
             List<String> parts = new ArrayList<>();
             progress.values().forEach(q -> parts.add(q.site() + " " + progressText(q)));
-            raw("\r\033[K" + prefix() + "  " + String.join(" | ", parts));
+            raw("\r\033[K" + fitted(prefix() + "  " + String.join(" | ", parts), TerminalWidth.columns()));
             progressLineOpen = true;
             return;
         }
@@ -203,6 +203,15 @@ final class ForegroundRun implements FederationListener, AutoCloseable {
             quartersShown.put(p.site(), quarter);
             emit(prefix() + "  " + p.site() + ": " + progressText(p));
         }
+    }
+
+    /**
+     * {@code line} cut to fit in one row of {@code columns}: a wrapped line could not be rewritten in place (the
+     * carriage return goes back to the start of its last row only).
+     */
+    static String fitted(String line, int columns) {
+        int room = Math.max(4, columns - 1);
+        return line.length() <= room ? line : line.substring(0, room - 3) + "...";
     }
 
     /** {@code batch 3/8, 12.5 samples/s, ETA 0:04}. */

@@ -107,9 +107,12 @@ class ConsoleTest {
         }
     }
 
-    /** The lines of a screen that show progress inside a round ({@code batch 3/8, 12.5 samples/s, ETA 0:04}). */
+    /**
+     * The run's lines on a screen that show progress inside a round ({@code [progress-exp]   site-1 batch 3/8,
+     * 12.5 samples/s, ETA 0:04 | ...}); the status table's "last progress" row is not one of them.
+     */
     private static java.util.List<String> progressLines(String screen) {
-        return screen.lines().filter(l -> l.contains("samples/s, ETA")).toList();
+        return screen.lines().filter(l -> l.startsWith("[progress-exp]") && l.contains("samples/s, ETA")).toList();
     }
 
     @Test

@@ -1,20 +1,17 @@
 package org.fedfms.federation.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.fedfms.api.ParameterSet;
+import org.fedfms.api.strategy.SiteStateStore;
 
 /**
  * The models one simulated site fitted, kept under its experiment's directory
@@ -25,7 +22,6 @@ import org.fedfms.api.ParameterSet;
 final class FittedModels {
 
     private static final Pattern FILE = Pattern.compile("round-(\\d{6})\\.fps");
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     /** A fitted model and the round it was fitted in. */
     record Fitted(int round, ParameterSet parameters) {
@@ -35,21 +31,9 @@ final class FittedModels {
     private final String siteId;
 
     FittedModels(Path experimentDirectory, String siteId) {
-        this.directory = experimentDirectory.resolve("sites").resolve(folderName(siteId)).resolve("fitted");
+        this.directory = experimentDirectory.resolve("sites").resolve(SiteStateStore.folderName(siteId))
+                .resolve("fitted");
         this.siteId = siteId;
-    }
-
-    /** The folder name of a site: its id when that is a plain file name, else a digest of it. */
-    static String folderName(String siteId) {
-        if (SAFE_ID.matcher(siteId).matches()) {
-            return siteId;
-        }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(siteId.getBytes(StandardCharsets.UTF_8));
-            return "site-" + HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     Path directory() {

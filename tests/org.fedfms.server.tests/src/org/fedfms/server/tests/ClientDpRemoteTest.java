@@ -72,14 +72,7 @@ class ClientDpRemoteTest {
             if (task.get("kind").getAsString().equals("INITIAL")) {
                 assertEquals(200, old.upload(task, old.update("dp-old", 0, 0, RawSite.params(0f, 0f))).statusCode());
             }
-            HttpResponse<String> refused = null;
-            long end = System.currentTimeMillis() + 20_000;
-            while (refused == null && System.currentTimeMillis() < end) {
-                HttpResponse<String> r = h.call("GET", "api/v1/sites/old/task?wait=2", old.token, null);
-                if (r.statusCode() != 204) {
-                    refused = r;
-                }
-            }
+            HttpResponse<String> refused = old.firstAnswer();
             assertNotNull(refused, "no answer but 204 within 20 s");
             assertEquals(409, refused.statusCode(), refused.body());
             String why = JsonParser.parseString(refused.body()).getAsJsonObject().get("error").getAsString();

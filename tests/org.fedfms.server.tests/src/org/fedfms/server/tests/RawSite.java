@@ -29,6 +29,18 @@ final class RawSite {
                 + ", \"validationSamples\": " + trainSamples + ", \"supports\": [\"starting-state\"]}");
     }
 
+    /** The first answer to this site's task polls that is not 204 (no task yet) within 20 s; null if none. */
+    HttpResponse<String> firstAnswer() throws Exception {
+        long end = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < end) {
+            HttpResponse<String> r = h.call("GET", "api/v1/sites/" + id + "/task?wait=2", token, null);
+            if (r.statusCode() != 204) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** The next task (polling up to 20 s). */
     JsonObject task() throws Exception {
         long end = System.currentTimeMillis() + 20_000;

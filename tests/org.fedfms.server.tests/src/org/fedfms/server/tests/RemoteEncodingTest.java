@@ -158,14 +158,7 @@ class RemoteEncodingTest {
             h.federation.create(CoordinatorHarness.spec("coded-old", "coded-old").encoding("up=int8").rounds(1)
                     .minSites(1).build());
             java.util.concurrent.CompletableFuture<ExperimentStatus> run = h.federation.start("coded-old");
-            HttpResponse<String> refused = null;
-            long end = System.currentTimeMillis() + 20_000;
-            while (refused == null && System.currentTimeMillis() < end) {
-                HttpResponse<String> r = h.call("GET", "api/v1/sites/old/task?wait=2", old.token, null);
-                if (r.statusCode() != 204) {
-                    refused = r;
-                }
-            }
+            HttpResponse<String> refused = old.firstAnswer();
             assertNotNull(refused, "no answer but 204 within 20 s");
             assertEquals(409, refused.statusCode(), refused.body());
             String why = JsonParser.parseString(refused.body()).getAsJsonObject().get("error").getAsString();

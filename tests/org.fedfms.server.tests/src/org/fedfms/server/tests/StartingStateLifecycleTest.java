@@ -103,14 +103,7 @@ class StartingStateLifecycleTest {
             assertEquals(200, h.call("POST", "api/v1/sites/old/join", old.token, "{\"trainSamples\": 10, "
                     + "\"validationSamples\": 10}").statusCode());
             CompletableFuture<ExperimentStatus> run = start(h, weights("w.safetensors", RawSite.params(1f, 0f)));
-            HttpResponse<String> refused = null;
-            long end = System.currentTimeMillis() + 20_000;
-            while (refused == null && System.currentTimeMillis() < end) {
-                HttpResponse<String> r = h.call("GET", "api/v1/sites/old/task?wait=2", old.token, null);
-                if (r.statusCode() != 204) {
-                    refused = r;
-                }
-            }
+            HttpResponse<String> refused = old.firstAnswer();
             assertTrue(refused != null, "no answer but 204 within 20 s");
             assertEquals(409, refused.statusCode(), refused.body());
             String why = JsonParser.parseString(refused.body()).getAsJsonObject().get("error").getAsString();

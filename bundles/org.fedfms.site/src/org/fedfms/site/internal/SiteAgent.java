@@ -1,18 +1,12 @@
 package org.fedfms.site.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import javax.net.ssl.SSLContext;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
@@ -27,15 +21,10 @@ import org.fedfms.api.train.SiteTrainer;
 import org.fedfms.api.train.SiteTrainerFactory;
 import org.fedfms.api.train.TrainerSpec;
 import org.fedfms.api.train.TrainingMonitor;
-import org.fedfms.security.PinnedTrust;
 import org.fedfms.privacy.ClientDpMechanism;
-import org.fedfms.wire.HeaderCheck;
-import org.fedfms.wire.WireDecoder;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
-import org.fedfms.wire.protocol.DeltaTransfer;
 import org.fedfms.wire.protocol.EvaluationReport;
-import org.fedfms.wire.protocol.FailureReport;
 import org.fedfms.wire.protocol.JoinRequest;
 import org.fedfms.wire.protocol.StrictJson;
 import org.fedfms.wire.protocol.TaskMessage;
@@ -62,14 +51,11 @@ public final class SiteAgent implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(SiteAgent.class.getName());
-    private static final int MAX_RETRY_AFTER_ATTEMPTS = 1000;
-    private static final int UPLOAD_ATTEMPTS = 3;
-    private static final long MAX_RETRY_AFTER_MILLIS = 300_000;
 
     private final SiteAgentConfig config;
     private final LocalServices services;
     private final TaskObserver observer;
-    private final HttpClient http;
+    private final CoordinatorClient client;
     private final StartingStates startingStates;
     private final SiteCoding coding;
     private final ProgressReporter progress;
@@ -78,7 +64,6 @@ public final class SiteAgent implements AutoCloseable {
     private final AtomicBoolean killed = new AtomicBoolean();
     private volatile boolean joined;
     private volatile long uploads;
-    private volatile long retryAfterWaits;
     private Thread thread;
     private SiteData data;
 
@@ -86,19 +71,11 @@ public final class SiteAgent implements AutoCloseable {
         this.config = config;
         this.services = services;
         this.observer = observer == null ? (k, e, r) -> { } : observer;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .version(HttpClient.Version.HTTP_1_1);
-        if ("https".equals(config.coordinator().getScheme())) {
-            javax.net.ssl.KeyManager[] keys = config.keystore() == null ? null
-                    : PinnedTrust.keystore(config.keystore(), config.keystorePassword(), config.keystoreType());
-            SSLContext ssl = config.fingerprint() != null ? PinnedTrust.fingerprint(config.fingerprint(), keys)
-                    : PinnedTrust.truststore(config.truststore(), config.truststorePassword(), keys);
-            b.sslContext(ssl);
-        }
-        this.http = b.build();
+        this.client = new CoordinatorClient(config, running::get);
         this.startingStates = new StartingStates(StartingStates.defaultDirectory(config.siteId()), config.siteId());
         this.coding = new SiteCoding(SiteCoding.defaultDirectory(config.siteId()), config.siteId());
-        this.progress = new ProgressReporter(http, (task, body) -> post("tasks/" + task + "/progress", body).build());
+        this.progress = new ProgressReporter(client.http(),
+                (task, body) -> client.post("tasks/" + task + "/progress", body).build());
     }
 
     /** Starts the agent's thread. */
@@ -123,7 +100,7 @@ public final class SiteAgent implements AutoCloseable {
 
     /** Requests sent again after a 429 or 503 answer with Retry-After, having waited as it said. */
     public long retryAfterWaits() {
-        return retryAfterWaits;
+        return client.retryAfterWaits();
     }
 
     /** Leaves the coordinator and stops. */
@@ -133,7 +110,7 @@ public final class SiteAgent implements AutoCloseable {
         stopThread();
         if (wasRunning && joined && !killed.get()) {
             try {
-                send(post("leave", "{}"));
+                client.send(client.post("leave", "{}"));
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "leaving failed: " + e.getMessage());
             }
@@ -173,7 +150,8 @@ public final class SiteAgent implements AutoCloseable {
                 if (!joined) {
                     join();
                 }
-                HttpResponse<String> r = send(HttpRequest.newBuilder(site("task?wait=" + config.pollSeconds()))
+                HttpResponse<String> r = client.send(HttpRequest
+                        .newBuilder(client.site("task?wait=" + config.pollSeconds()))
                         .timeout(Duration.ofSeconds(config.pollSeconds() + 30L)).GET());
                 backoff = config.retryInitialMillis();
                 if (r.statusCode() == 204) {
@@ -183,7 +161,7 @@ public final class SiteAgent implements AutoCloseable {
                     joined = false;
                     continue;
                 }
-                requireOk(r, "fetching a task");
+                CoordinatorClient.requireOk(r, "fetching a task");
                 TaskMessage task = TaskMessage.of(StrictJson.object(r.body(), "the task"));
                 observer.taskReceived(task.kind(), task.experiment(), task.round());
                 if (!running.get()) {
@@ -197,7 +175,7 @@ public final class SiteAgent implements AutoCloseable {
                     return;
                 }
                 joined = false;
-                LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + describe(e) + "; retrying in "
+                LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + CoordinatorClient.describe(e) + "; retrying in "
                         + backoff + " ms");
                 try {
                     Thread.sleep(backoff);
@@ -212,7 +190,7 @@ public final class SiteAgent implements AutoCloseable {
     private void join() throws IOException, InterruptedException {
         SiteData site = data();
         JoinRequest body = new JoinRequest(site.train().size(), site.validation().size(), site.test().size());
-        requireOk(send(post("join", body.toJson().toString())), "joining");
+        client.postOk("join", body.toJson().toString(), "joining");
         joined = true;
         LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + " joined " + config.coordinator());
     }
@@ -267,7 +245,7 @@ public final class SiteAgent implements AutoCloseable {
                         return;
                     }
                     EvaluationReport body = new EvaluationReport(r.sampleCount(), r.metrics().values());
-                    requireOk(send(post("tasks/" + taskId + "/evaluation", body.toJson().toString())),
+                    client.postOk("tasks/" + taskId + "/evaluation", body.toJson().toString(),
                             "sending an evaluation");
                     LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the evaluation of round "
                             + round + " (" + r.sampleCount() + " samples, metrics " + r.metrics().values().keySet()
@@ -282,8 +260,8 @@ public final class SiteAgent implements AutoCloseable {
                 return;
             }
             LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + kind + " task of round " + round
-                    + " failed: " + describe(e));
-            send(post("tasks/" + taskId + "/failure", new FailureReport(describe(e)).toJson().toString()));
+                    + " failed: " + CoordinatorClient.describe(e));
+            client.fail(taskId, CoordinatorClient.describe(e));
         }
     }
 
@@ -299,7 +277,7 @@ public final class SiteAgent implements AutoCloseable {
                 TrainerSpec ts = StartingStates.refusePaths(task.trainerSpec(), task.experiment(), config.siteId());
                 if (!task.startingState().isEmpty()) {
                     ts = startingStates.withStartingState(ts, task.experiment(), task.startingState(),
-                            () -> download(task.taskId(), "starting-state", "", null));
+                            () -> client.download(task.taskId(), "starting-state", "").parameters());
                 }
                 t = factory.create(ts, data());
                 trainers.put(task.experiment(), t);
@@ -310,67 +288,18 @@ public final class SiteAgent implements AutoCloseable {
 
     /** The task's parameters as the site uses them: a delta the coordinator sent is added to the global held. */
     private ParameterSet parameters(TaskMessage task) throws IOException, InterruptedException {
-        String[] base = new String[1];
-        ParameterSet p = download(task.taskId(), "parameters", coding.parametersQuery(task), base);
-        return coding.received(task, p, base[0]);
-    }
-
-    private ParameterSet download(String taskId, String what, String query, String[] base)
-            throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = exchange(authorized(site("tasks/" + taskId + "/" + what + query)).GET(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-            if (r.statusCode() != 200) {
-                throw new IOException("downloading the " + what + " of task " + taskId + " failed: HTTP "
-                        + r.statusCode() + " " + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-            }
-            long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (base != null) {
-                base[0] = r.headers().firstValue(DeltaTransfer.BASE_HEADER).map(v -> DeltaTransfer.digest(v,
-                        "the coordinator's " + DeltaTransfer.BASE_HEADER + " header")).orElse(null);
-            }
-            HeaderCheck check = length >= 0 ? HeaderCheck.messageBytes(length) : HeaderCheck.NONE;
-            WireMessage m = WireDecoder.withDefaults().decode(in, check);
-            String received = "parameters".equals(what) ? "global parameters" : "the " + what;
-            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": received " + received + " of round "
-                    + m.round() + " (" + length + " bytes, " + m.parameters().parameterCount() + " parameters)");
-            return m.parameters();
-        }
+        CoordinatorClient.Download d = client.download(task.taskId(), "parameters", coding.parametersQuery(task));
+        return coding.received(task, d.parameters(), d.base());
     }
 
     private void upload(TaskMessage task, WireMessage message, SiteCoding.Upload coded)
             throws IOException, InterruptedException {
-        String taskId = task.taskId();
         progress.settle();
         WireEncoder encoder = coded == null ? WireEncoder.fp32() : WireEncoder.coded(coded.coding());
         long size = encoder.encodedSize(message);
-        HttpResponse<String> r;
-        for (int attempt = 1;; attempt++) {
-            HttpRequest.Builder b = authorized(site("tasks/" + taskId + "/update"));
-            if (coded != null && coded.base() != null) {
-                b.header(DeltaTransfer.BASE_HEADER, coded.base());
-            }
-            r = send(b.header("Content-Type", "application/octet-stream")
-                    .POST(EncodingBody.publisher(encoder, message)));
-            // 408 (the link was too slow) and 503 are transient: the update is sent again
-            if ((r.statusCode() != 408 && r.statusCode() != 503) || attempt >= UPLOAD_ATTEMPTS || !running.get()) {
-                break;
-            }
-            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": the coordinator answered HTTP "
-                    + r.statusCode() + " to the update of round " + message.round() + "; sending it again ("
-                    + (attempt + 1) + " of " + UPLOAD_ATTEMPTS + ")");
-            Thread.sleep(config.retryInitialMillis() * attempt);
-        }
-        if (r.statusCode() / 100 == 4) {
-            String why = "the coordinator refused the update of round " + message.round() + ": HTTP "
-                    + r.statusCode() + " " + r.body();
-            LOG.log(System.Logger.Level.WARNING, "site " + config.siteId() + ": " + why);
-            if (r.statusCode() != 409) {
-                send(post("tasks/" + taskId + "/failure", new FailureReport(why).toJson().toString()));
-            }
+        if (!client.upload(task.taskId(), message, encoder, coded == null ? null : coded.base())) {
             return;
         }
-        requireOk(r, "uploading an update");
         if (coded != null) {
             coding.accepted(task, coded);
         }
@@ -378,68 +307,5 @@ public final class SiteAgent implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": sent the update of round " + message.round()
                 + " (" + size + " bytes, " + message.parameters().parameterCount() + " parameters, "
                 + message.sampleCount() + " samples)");
-    }
-
-    // ---------------------------------------------------------------- HTTP helpers
-
-    private URI site(String rest) {
-        return config.coordinator().resolve("api/v1/sites/" + config.siteId() + "/" + rest);
-    }
-
-    private HttpRequest.Builder authorized(URI uri) {
-        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + config.token())
-                .timeout(Duration.ofMinutes(10));
-    }
-
-    private HttpRequest.Builder post(String rest, String json) {
-        return authorized(site(rest)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json));
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
-        try {
-            return exchange(request, HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-    }
-
-    /**
-     * Sends a request; while the coordinator answers 429 (rate limit) or 503 (busy) with a Retry-After, waits that
-     * long and sends it again (a streamed body is encoded again), so that a limit never costs the site its task.
-     */
-    private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler)
-            throws IOException, InterruptedException {
-        HttpRequest built = request.setHeader("Authorization", "Bearer " + config.token()).build();
-        for (int attempt = 1;; attempt++) {
-            HttpResponse<T> r = http.send(built, handler);
-            long wait = RetryAfter.millis(r, MAX_RETRY_AFTER_MILLIS);
-            if (wait < 0 || attempt >= MAX_RETRY_AFTER_ATTEMPTS || !running.get()) {
-                return r;
-            }
-            String why = r.body() instanceof String text ? text : "";
-            if (r.body() instanceof InputStream in) {
-                in.close();
-            }
-            retryAfterWaits++;
-            LOG.log(System.Logger.Level.INFO, "site " + config.siteId() + ": the coordinator answered HTTP "
-                    + r.statusCode() + " to " + built.method() + " " + built.uri().getPath() + " " + why
-                    + "; retrying after " + wait + " ms as its Retry-After says");
-            Thread.sleep(wait);
-        }
-    }
-
-    private static void requireOk(HttpResponse<String> r, String what) throws IOException {
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException(what + " failed: HTTP " + r.statusCode() + " " + r.body());
-        }
-    }
-
-    private static String describe(Throwable e) {
-        if (e instanceof ConnectException) {
-            return "the coordinator cannot be reached (" + e + ")";
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

@@ -291,7 +291,7 @@ class FederationPartsTest {
         f.create(spec(name).rounds(2).trainerOptions(Map.of("slowSite", "site-2", "slowMillis", 8000)).build());
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
         Ui.make(ExperimentsPart.class, new Composite(sash, SWT.NONE));
-        JobProgressControl progress = Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
+        Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
         Table experiments = Ui.named(shell, Table.class, "experiments");
@@ -303,8 +303,8 @@ class FederationPartsTest {
         Pattern line = Pattern.compile("Start " + name + ": round 2 of 2(, last evaluation [^|]+)? \\| "
                 + "site-0 batch 3/3, ETA 0:00, site-1 batch 3/3, ETA 0:00, site-3 batch 3/3, ETA 0:00");
         Ui.waitUntil("the progress line shows the three prompt sites' last batch of round 2, without site-2",
-                () -> line.matcher(sortedSites(progress.statusLabel().getText())).matches(),
-                () -> progress.statusLabel().getText());
+                () -> line.matcher(sortedSites(Ui.named(shell, Label.class, "jobs.status").getText())).matches(),
+                () -> Ui.named(shell, Label.class, "jobs.status").getText());
     }
 
     /** The progress line with the sites after its '|' in site order (the engine keeps them in a map). */
@@ -324,17 +324,23 @@ class FederationPartsTest {
         f.create(spec(name).rounds(100_000).trainerOptions(Map.of("fitDelayMillis", 20)).build());
 
         SashForm sash = new SashForm(shell, SWT.HORIZONTAL);
-        StrategiesPart strategies = Ui.make(StrategiesPart.class, new Composite(sash, SWT.NONE));
+        Composite strategiesArea = new Composite(sash, SWT.NONE);
+        StrategiesPart strategies = Ui.make(StrategiesPart.class, strategiesArea);
         RoundsPart rounds = Ui.make(RoundsPart.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
-        Ui.waitUntil("quorum-mean is listed", () -> strategies.select(QuorumMeanStrategy.ID), strategies::rows);
-        strategies.settingsForm().setValues(Map.of("quorum", "3", "weightExponent", "0.5"));
+        Table strategyTable = Ui.named(strategiesArea, Table.class, "strategies");
+        Ui.waitUntil("quorum-mean is listed", () -> Ui.selectRow(strategyTable, QuorumMeanStrategy.ID),
+                () -> Ui.firstColumn(strategyTable));
+        Ui.form(strategiesArea).setValues(Map.of("quorum", "3", "weightExponent", "0.5"));
         rounds.show(name);
 
         f.start(name);
         Ui.waitUntil("two rounds ran with fedavg", () -> f.status(name).completedRounds() >= 2);
-        assertTrue(strategies.chooseExperiment(name));
+        Combo experiment = Ui.named(strategiesArea, Combo.class, "strategies.experiment");
+        experiment.notifyListeners(SWT.MouseDown, new Event()); // opening the list re-reads the experiments
+        assertTrue(experiment.indexOf(name) >= 0);
+        experiment.select(experiment.indexOf(name));
         ExperimentStatus after = strategies.useInExperiment(name);
         assertEquals(QuorumMeanStrategy.ID, after.strategyId());
         int swappedAt = after.completedRounds() + 1;
@@ -367,7 +373,8 @@ class FederationPartsTest {
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
         Composite roundsArea = new Composite(sash, SWT.NONE);
         RoundsPart rounds = Ui.make(RoundsPart.class, roundsArea);
-        SitesPart sites = Ui.make(SitesPart.class, new Composite(sash, SWT.NONE));
+        Ui.make(SitesPart.class, new Composite(sash, SWT.NONE));
+        Table sites = Ui.named(shell, Table.class, "sites.table");
         shell.layout(true, true);
         shell.open();
         rounds.show(name);
@@ -408,25 +415,45 @@ class FederationPartsTest {
                 bytesChart.series().get(0).points().get(0)[1]);
 
         Ui.waitUntil("the Sites part shows the four sites of round 1",
-                () -> sites.round() == 1 && sites.rows().size() == 4
-                        && sites.rows().stream().noneMatch(r -> r.state() == SitesPart.SiteState.TRAINING),
-                sites::rows);
-        assertEquals(name, sites.experiment());
-        for (SitesPart.Row r : sites.rows()) {
-            if (r.site().equals("site-2")) {
-                assertEquals(SitesPart.SiteState.FAILED, r.state());
-                assertTrue(r.reason().contains("simulated failure in round 1"), r.reason());
+                () -> siteRowsOfRound(sites, 1) == 4, () -> siteRows(sites));
+        assertTrue(Ui.named(shell, Label.class, "sites.heading").getText()
+                .startsWith("Experiment " + name + ", round 1"), Ui.named(shell, Label.class, "sites.heading").getText());
+        for (List<String> r : siteRows(sites)) {
+            if (r.get(0).equals("site-2")) {
+                assertEquals("failed", r.get(1));
+                assertTrue(r.get(6).contains("simulated failure in round 1"), r.get(6));
             } else {
-                assertEquals(SitesPart.SiteState.DONE, r.state(), r.toString());
-                assertEquals(24, r.samples());
-                assertTrue(r.metrics().startsWith("loss="), r.metrics());
+                assertEquals("done", r.get(1), r.toString());
+                assertEquals("24", r.get(3));
+                assertTrue(r.get(4).startsWith("loss="), r.get(4));
             }
         }
 
         f.runRound(name);
         Ui.waitUntil("the second round's row shows", () -> rounds.rows().size() == 2, rounds::rows);
         assertEquals(2, lossChart.series().get(0).points().size());
-        Ui.waitUntil("the Sites part moves to round 2", () -> sites.round() == 2
-                && sites.rows().stream().noneMatch(r -> r.state() == SitesPart.SiteState.TRAINING), sites::rows);
+        Ui.waitUntil("the Sites part moves to round 2", () -> siteRowsOfRound(sites, 2) == 4,
+                () -> siteRows(sites));
+    }
+
+    /** The Sites table's rows as cells: site, state, round, samples, fit metrics, duration, reason. */
+    private static List<List<String>> siteRows(Table sites) {
+        List<List<String>> rows = new ArrayList<>();
+        for (TableItem item : sites.getItems()) {
+            List<String> cells = new ArrayList<>();
+            for (int c = 0; c < sites.getColumnCount(); c++) {
+                cells.add(item.getText(c));
+            }
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    /** How many rows the Sites table shows, when all show {@code round} and none is still training; else -1. */
+    private static int siteRowsOfRound(Table sites, int round) {
+        List<List<String>> rows = siteRows(sites);
+        boolean settled = rows.stream().allMatch(r -> r.get(2).equals(Integer.toString(round))
+                && !r.get(1).equals("training"));
+        return settled ? rows.size() : -1;
     }
 }

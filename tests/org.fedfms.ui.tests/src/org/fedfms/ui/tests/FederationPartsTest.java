@@ -20,7 +20,6 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
-import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Spinner;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
@@ -29,7 +28,6 @@ import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
-import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
@@ -45,68 +43,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The Experiments, Strategies, Rounds and Sites parts over the real federation engine, with the fixture's
  * {@code fixture} loader and {@code linreg} trainer registered by the shared org.fedfms.testing.fixture bundle.
  */
-class FederationPartsTest {
+class FederationPartsTest extends OnFederationShell {
 
-    private Shell shell;
-    private ServiceTracker<FederationService, FederationService> tracker;
-    private final List<String> experiments = new ArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
     @BeforeEach
-    void open() throws Exception {
-        Ui.bundle("org.fedfms.strategy.fedavg").start();
-        tracker = new ServiceTracker<>(Ui.context(), FederationService.class, null);
-        tracker.open();
-        shell = Ui.shell();
+    void largerShell() {
         shell.setSize(1400, 900);
     }
 
     @AfterEach
-    void close() {
-        shell.dispose();
-        FederationService f = tracker.getService();
-        List<String> present = f.experiments().stream().map(ExperimentStatus::name).toList();
-        for (String name : experiments) {
-            if (!present.contains(name)) {
-                continue;
-            }
-            if (f.status(name).state() == ExperimentStatus.State.RUNNING) {
-                f.cancel(name);
-            }
-            Ui.waitUntil("experiment " + name + " stops", () -> f.status(name).state() != ExperimentStatus.State.RUNNING);
-            f.remove(name, true);
-        }
+    void unregister() {
         registrations.forEach(ServiceRegistration::unregister);
-        tracker.close();
-    }
-
-    private FederationService federation() throws InterruptedException {
-        FederationService f = tracker.waitForService(Ui.TIMEOUT_MS);
-        assertNotNull(f, "no FederationService");
-        Ui.waitUntil("the fixture loader, linreg trainer and fedavg are present",
-                () -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                        && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
-                        && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")));
-        return f;
-    }
-
-    /** A fresh experiment name, removed (with its files) after the test. */
-    private String fresh(FederationService f, String name) {
-        f.remove(name, true);
-        experiments.add(name);
-        return name;
-    }
-
-    private static ExperimentSpecBuilder spec(String name) {
-        return ExperimentSpec.builder(name).dataset(FixtureDatasetLoader.ID).trainer(LinRegTrainerFactory.ID)
-                .model("linreg").adapter("none").device("cpu").learningRate(0.02).batchSize(8).rounds(5)
-                .roundDeadlineSeconds(30);
     }
 
     @Test

@@ -194,6 +194,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 HttpJson.json(response, callback, 200, o);
             } else if (path.equals("/metrics")) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                metrics.forgetRemoved(federation.experiments());
                 Content.Sink.write(response, true, metrics.text(this::sitesConnected, connections.size(),
                         siteApi::startingStatesHeld), callback);
             } else if (path.startsWith(API + "sites/")) {

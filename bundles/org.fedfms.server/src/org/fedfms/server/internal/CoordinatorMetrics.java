@@ -1,14 +1,18 @@
 package org.fedfms.server.internal;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
+import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.privacy.ClientDp;
 
 /** Counters the coordinator exposes at {@code /metrics} in the Prometheus text format. */
@@ -32,6 +36,15 @@ final class CoordinatorMetrics {
         roundMillis.add(round.durationMillis());
         lastRoundMillis.set(round.durationMillis());
         lastRounds.put(round.experiment(), round);
+    }
+
+    /**
+     * Forgets the last round of each experiment the federation no longer lists: a removed experiment's gauges
+     * go with it, however it was removed (admin API, shell, workbench).
+     */
+    void forgetRemoved(List<ExperimentStatus> present) {
+        Set<String> names = present.stream().map(ExperimentStatus::name).collect(Collectors.toSet());
+        lastRounds.keySet().retainAll(names);
     }
 
     String text(IntSupplier sitesConnected, int sitesConfigured, IntSupplier startingStates) {

@@ -24,9 +24,7 @@ import org.fedfms.federation.FederationService;
 import org.fedfms.federation.internal.CheckpointStore;
 import org.fedfms.federation.internal.FederationServiceImpl;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceRegistration;
 
 import com.google.gson.JsonParser;
@@ -36,26 +34,15 @@ import com.google.gson.JsonParser;
  * itself in the next service, once what its rounds need is present; a user's pause, and the switch
  * {@value FederationServiceImpl#AUTO_RESUME_PROPERTY}, keep it paused.
  */
-class AutoResumeTest {
+class AutoResumeTest extends OnTestEnv {
 
     private static final String RUN_FILE = "run.json";
     private static final long RUN_MILLIS = 60_000;
 
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
+    /** Before the environment closes (and starts the federation bundle again, if stopped): no auto-resume. */
     @AfterEach
-    void tearDown() throws Exception {
+    void clearAutoResume() {
         System.clearProperty(FederationServiceImpl.AUTO_RESUME_PROPERTY);
-        Bundle federation = env.bundle("org.fedfms.federation");
-        if (federation.getState() != Bundle.ACTIVE) {
-            federation.start();
-        }
-        env.close();
     }
 
     /** Ten rounds of the momentum strategy (its state crosses rounds), slow enough to be stopped mid-run. */

@@ -2,7 +2,6 @@ package org.fedfms.federation.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -20,32 +19,13 @@ import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationService;
 import org.fedfms.federation.internal.CheckpointStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 
 /**
  * Checkpoints after each round, and an experiment resumed by a new federation service (the federation
  * bundle restarted) that goes on exactly as an uninterrupted run does.
  */
-class CheckpointResumeTest {
-
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        Bundle federation = env.bundle("org.fedfms.federation");
-        if (federation.getState() != Bundle.ACTIVE) {
-            federation.start();
-        }
-        env.close();
-    }
+class CheckpointResumeTest extends OnTestEnv {
 
     @Test
     void resumedRunEqualsAnUninterruptedRunBitwise() throws Exception {
@@ -69,11 +49,7 @@ class CheckpointResumeTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve("spec.json")));
 
-        Bundle federation = env.bundle("org.fedfms.federation");
-        federation.stop();
-        federation.start();
-        FederationService g = env.federation();
-        assertNotSame(f, g, "a new federation service");
+        FederationService g = env.restartFederation(ServerMomentumStrategy.ID);
 
         ExperimentStatus restored = g.status("resumed");
         assertEquals(State.PAUSED, restored.state());
@@ -82,10 +58,6 @@ class CheckpointResumeTest {
         assertEquals(State.COMPLETED, g.status("straight").state());
         assertEquals(3, g.history("resumed").size());
 
-        TestEnv.awaitTrue(() -> g.strategies().stream().anyMatch(s -> s.id().equals(ServerMomentumStrategy.ID)),
-                "server-momentum bound to the new service");
-        TestEnv.awaitTrue(() -> g.trainerFactories().stream().anyMatch(s -> s.id().equals("linreg")), "linreg bound");
-        TestEnv.awaitTrue(() -> g.loaders().stream().anyMatch(s -> s.id().equals("fixture")), "fixture bound");
         ExperimentStatus done = g.resume("resumed").get(60, TimeUnit.SECONDS);
         assertEquals(State.COMPLETED, done.state(), done.message());
         assertEquals(6, done.completedRounds());
@@ -130,15 +102,9 @@ class CheckpointResumeTest {
     void experimentWithoutRoundsIsListedAgainAfterARestart() throws Exception {
         FederationService f = env.fresh("norounds");
         f.create(TestEnv.spec("norounds").rounds(2).build());
-        Bundle federation = env.bundle("org.fedfms.federation");
-        federation.stop();
-        federation.start();
-        FederationService g = env.federation();
+        FederationService g = env.restartFederation("fedavg");
         assertEquals(State.READY, g.status("norounds").state());
         assertEquals(0, g.history("norounds").size());
-        TestEnv.awaitTrue(() -> g.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "fedavg bound");
-        TestEnv.awaitTrue(() -> g.trainerFactories().stream().anyMatch(s -> s.id().equals("linreg")), "linreg bound");
-        TestEnv.awaitTrue(() -> g.loaders().stream().anyMatch(s -> s.id().equals("fixture")), "fixture bound");
         assertEquals(State.COMPLETED, g.start("norounds").get(30, TimeUnit.SECONDS).state());
         assertTrue(g.remove("norounds", true));
         assertFalse(Files.exists(g.experimentsDirectory().resolve("norounds")));

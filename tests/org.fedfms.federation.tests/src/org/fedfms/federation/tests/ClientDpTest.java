@@ -9,7 +9,6 @@ import java.util.Map;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
-import org.fedfms.api.Tensor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentSpecJson;
@@ -17,6 +16,7 @@ import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.fedfms.privacy.RdpAccountant;
+import org.fedfms.testing.fixture.ParameterDistance;
 import org.junit.jupiter.api.Test;
 
 /** The experiment setting {@code clientDp}: sites clip and noise their updates; the rounds account ε. */
@@ -58,15 +58,7 @@ class ClientDpTest extends OnTestEnv {
         ParameterSet before = f.globalParameters("dp-clip").copy();
         f.runRounds("dp-clip", 1);
         ParameterSet after = f.globalParameters("dp-clip");
-        double sum = 0;
-        for (Tensor t : after.tensors()) {
-            float[] a = t.values();
-            float[] b = before.get(t.name()).values();
-            for (int i = 0; i < a.length; i++) {
-                sum += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
-            }
-        }
-        double moved = Math.sqrt(sum);
+        double moved = ParameterDistance.euclidean(after, before);
         assertTrue(moved > 0.005 && moved <= 0.01 * 1.001, "the global moved by " + moved + ", clip 0.01");
     }
 

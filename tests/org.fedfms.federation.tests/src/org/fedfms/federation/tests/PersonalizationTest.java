@@ -21,31 +21,12 @@ import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 
 /** The experiment setting {@code localParameters}: parameters that stay at each site (FedBN, FedPer-style). */
-class PersonalizationTest {
+class PersonalizationTest extends OnTestEnv {
 
     private static final List<String> SITES = List.of("site-0", "site-1", "site-2", "site-3");
-
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        Bundle federation = env.bundle("org.fedfms.federation");
-        if (federation.getState() != Bundle.ACTIVE) {
-            federation.start();
-        }
-        env.close();
-    }
 
     @Test
     void localParametersNeitherReachTheStrategyNorTravel() {
@@ -87,13 +68,7 @@ class PersonalizationTest {
         assertTrue(Files.isRegularFile(own.resolve("round-000002.fps")));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own)));
 
-        Bundle federation = env.bundle("org.fedfms.federation");
-        federation.stop();
-        federation.start();
-        FederationService g = env.federation();
-        TestEnv.awaitTrue(() -> g.trainerFactories().stream().anyMatch(s -> s.id().equals("linreg")), "linreg bound");
-        TestEnv.awaitTrue(() -> g.loaders().stream().anyMatch(s -> s.id().equals("fixture")), "fixture bound");
-        TestEnv.awaitTrue(() -> g.strategies().stream().anyMatch(s -> s.id().equals("fedavg")), "fedavg bound");
+        FederationService g = env.restartFederation("fedavg");
         assertEquals(State.COMPLETED, g.resume("fedbn-resumed").get(60, TimeUnit.SECONDS).state());
         assertEquals(List.of("round-000003.fps", "round-000004.fps"), files(own), "the newest two are kept");
 

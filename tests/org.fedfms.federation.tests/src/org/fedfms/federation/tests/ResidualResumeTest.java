@@ -14,29 +14,10 @@ import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.TestFiles;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 
 /** Simulated sites' error-feedback residuals kept beside the checkpoints: a resumed coded run goes on from them. */
-class ResidualResumeTest {
-
-    private TestEnv env;
-
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        Bundle federation = env.bundle("org.fedfms.federation");
-        if (federation.getState() != Bundle.ACTIVE) {
-            federation.start();
-        }
-        env.close();
-    }
+class ResidualResumeTest extends OnTestEnv {
 
     @Test
     void aResumedCodedRunEqualsAnUninterruptedOneAndWithoutItsResidualsItDoesNot() throws Exception {
@@ -56,12 +37,7 @@ class ResidualResumeTest {
             assertEquals(4, files.filter(p -> p.toString().endsWith(".residual")).count(), "one file per site");
         }
 
-        Bundle federation = env.bundle("org.fedfms.federation");
-        federation.stop();
-        federation.start();
-        FederationService g = env.federation();
-        TestEnv.awaitTrue(() -> g.trainerFactories().stream().anyMatch(s -> s.id().equals("linreg")), "linreg bound");
-        TestEnv.awaitTrue(() -> g.loaders().stream().anyMatch(s -> s.id().equals("fixture")), "fixture bound");
+        FederationService g = env.restartFederation();
         TestFiles.deleteTree(g.experimentsDirectory().resolve("coded-lost").resolve("residuals"));
         for (String name : new String[] {"coded-resumed", "coded-lost"}) {
             ExperimentStatus done = g.resume(name).get(60, TimeUnit.SECONDS);

@@ -17,9 +17,7 @@ import org.fedfms.federation.ExperimentStatus.State;
 import org.fedfms.federation.FederationException;
 import org.fedfms.federation.FederationService;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 
 /**
  * A run is owned by one process at a time: while it runs, its process holds an OS lock on
@@ -28,7 +26,7 @@ import org.osgi.framework.Bundle;
  * removed or resumed here, and an interrupted run it owns does not go on by itself; once that process is gone
  * (killed: the OS drops its lock) the experiment is this process's again.
  */
-class RunLockTest {
+class RunLockTest extends OnTestEnv {
 
     private static Path lock(FederationService f, String name) {
         return f.experimentsDirectory().resolve(".locks").resolve(name + ".lock");
@@ -60,24 +58,14 @@ class RunLockTest {
             }
             """;
 
-    private TestEnv env;
     private Process locker;
 
-    @BeforeEach
-    void setUp() {
-        env = new TestEnv();
-    }
-
+    /** Before the environment closes (and starts the federation bundle again, if stopped). */
     @AfterEach
-    void tearDown() throws Exception {
+    void stopLocker() throws Exception {
         if (locker != null) {
             locker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        Bundle federation = env.bundle("org.fedfms.federation");
-        if (federation.getState() != Bundle.ACTIVE) {
-            federation.start();
-        }
-        env.close();
     }
 
     /** Starts the locker process on {@code file}; returns its pid once it holds the lock. */

@@ -98,10 +98,7 @@ class StartingPointTest {
                     f.status(name).startingPoint().describe());
             assertEquals(null, f.status(name).best(), "no round yet");
 
-            org.osgi.framework.Bundle federation = env.bundle("org.fedfms.federation");
-            federation.stop();
-            federation.start();
-            FederationService again = env.federation();
+            FederationService again = env.restartFederation();
             assertEquals(expected, again.status(name).startingPoint(), "listed again from its record");
 
             FederationException missing = assertThrows(FederationException.class, () -> again.create(

@@ -1,6 +1,7 @@
 package org.fedfms.federation.tests;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.fedfms.testing.fixture.ParameterBits;
 import org.fedfms.testing.fixture.TestFiles;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
@@ -34,6 +36,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * services, services registered by a test (unregistered at the end), and an event recorder.
  */
 final class TestEnv implements AutoCloseable {
+
+    static final String FEDERATION_BUNDLE = "org.fedfms.federation";
 
     final BundleContext context = FrameworkUtil.getBundle(TestEnv.class).getBundleContext();
     final List<FederationEvent> events = new CopyOnWriteArrayList<>();
@@ -81,21 +85,46 @@ final class TestEnv implements AutoCloseable {
      */
     FederationService fresh(String name) {
         FederationService f = federation();
-        awaitTrue(() -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
-                && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")),
-                () -> "fixture loader, linreg trainer and fedavg present; present: loaders "
-                        + f.loaders().stream().map(l -> l.id()).toList() + ", trainers "
-                        + f.trainerFactories().stream().map(t -> t.id()).toList() + ", strategies "
-                        + f.strategies().stream().map(t -> t.id()).toList() + "; bundles not active: "
-                        + java.util.Arrays.stream(context.getBundles()).filter(b -> b.getState() != Bundle.ACTIVE)
-                                .map(b -> b.getSymbolicName() + "=" + b.getState()).toList());
+        awaitServices(f, "fedavg");
         if (f.experiments().stream().anyMatch(s -> s.name().equals(name))) {
             f.cancel(name);
         }
         f.remove(name, true);
         deleteTree(f.experimentsDirectory().resolve(name));
         return f;
+    }
+
+    /** Waits until {@code f} has bound the fixture loader, the linreg trainer and the strategies named. */
+    void awaitServices(FederationService f, String... strategies) {
+        List<String> wanted = List.of(strategies);
+        awaitTrue(() -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
+                && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
+                && f.strategies().stream().map(s -> s.id()).toList().containsAll(wanted),
+                () -> "fixture loader, linreg trainer and " + wanted + " present; present: loaders "
+                        + f.loaders().stream().map(l -> l.id()).toList() + ", trainers "
+                        + f.trainerFactories().stream().map(t -> t.id()).toList() + ", strategies "
+                        + f.strategies().stream().map(t -> t.id()).toList() + "; bundles not active: "
+                        + java.util.Arrays.stream(context.getBundles()).filter(b -> b.getState() != Bundle.ACTIVE)
+                                .map(b -> b.getSymbolicName() + "=" + b.getState()).toList());
+    }
+
+    /**
+     * Stops and starts the federation bundle, as a restarted workbench or server does; the new service once it
+     * has bound the fixture's services and the strategies named (the experiments are restored by then).
+     */
+    FederationService restartFederation(String... strategies) {
+        FederationService old = federation();
+        Bundle b = bundle(FEDERATION_BUNDLE);
+        try {
+            b.stop();
+            b.start();
+        } catch (BundleException e) {
+            throw new AssertionError("restarting " + FEDERATION_BUNDLE + " failed", e);
+        }
+        FederationService g = federation();
+        assertNotSame(old, g, "a new federation service");
+        awaitServices(g, strategies);
+        return g;
     }
 
     /** Registers a trainer factory service with its id property for the rest of the test. */
@@ -178,8 +207,17 @@ final class TestEnv implements AutoCloseable {
         TestFiles.deleteTree(root);
     }
 
+    /** Unregisters what the test registered; starts the federation bundle again if the test left it stopped. */
     @Override
     public void close() {
+        Bundle b = bundle(FEDERATION_BUNDLE);
+        if (b.getState() != Bundle.ACTIVE) {
+            try {
+                b.start();
+            } catch (BundleException e) {
+                throw new AssertionError("starting " + FEDERATION_BUNDLE + " again after the test failed", e);
+            }
+        }
         for (ServiceRegistration<?> r : registrations) {
             try {
                 r.unregister();

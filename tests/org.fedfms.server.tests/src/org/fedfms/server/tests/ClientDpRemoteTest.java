@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
-import org.fedfms.api.Tensor;
 import org.fedfms.federation.ExperimentStatus;
+import org.fedfms.testing.fixture.ParameterDistance;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;
@@ -38,15 +38,7 @@ class ClientDpRemoteTest {
             RoundResult first = h.federation.runRound("remote-dp");
             assertEquals(3, first.okSites(), first.sites().toString());
             ParameterSet after = h.federation.globalParameters("remote-dp");
-            double sum = 0;
-            for (Tensor t : after.tensors()) {
-                float[] a = t.values();
-                float[] b = before.get(t.name()).values();
-                for (int i = 0; i < a.length; i++) {
-                    sum += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
-                }
-            }
-            double moved = Math.sqrt(sum);
+            double moved = ParameterDistance.euclidean(after, before);
             // FedAvg of three updates each clipped to 0.01 at the agent moves the global by at most 0.01
             assertTrue(moved > 0.005 && moved <= 0.01 * 1.001, "the global moved by " + moved + ", clip 0.01");
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -20,6 +19,7 @@ import org.eclipse.core.runtime.NullProgressMonitor;
 import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.ui.internal.parts.BundlesPart;
 import org.fedfms.ui.internal.parts.StrategiesPart;
@@ -43,16 +43,14 @@ class BundlesPartTest {
     Path temp;
 
     private Shell shell;
-    private BundlesPart bundles;
-    private StrategiesPart strategies;
 
     @BeforeEach
     void open() throws Exception {
         Ui.bundle(FEDAVG_BUNDLE).start();
         shell = Ui.shell();
         SashForm sash = new SashForm(shell, 0);
-        bundles = Ui.make(BundlesPart.class, new org.eclipse.swt.widgets.Composite(sash, 0));
-        strategies = Ui.make(StrategiesPart.class, new org.eclipse.swt.widgets.Composite(sash, 0));
+        Ui.make(BundlesPart.class, new org.eclipse.swt.widgets.Composite(sash, 0));
+        Ui.make(StrategiesPart.class, new org.eclipse.swt.widgets.Composite(sash, 0));
         shell.layout(true, true);
         shell.open();
         Ui.waitUntil("fedavg is listed", () -> strategyIds().contains("fedavg"), this::strategyIds);
@@ -65,16 +63,12 @@ class BundlesPartTest {
     }
 
     private List<String> strategyIds() {
-        List<String> ids = new ArrayList<>();
-        for (TableItem item : strategies.table().getItems()) {
-            ids.add(item.getText(0));
-        }
-        return ids;
+        return Ui.firstColumn(Ui.named(shell, Table.class, "strategies"));
     }
 
     /** The Bundles table row of a bundle: {id, name, version, state, provides}. */
     private String[] bundleRow(String symbolicName) {
-        for (TableItem item : bundles.table().getItems()) {
+        for (TableItem item : Ui.named(shell, Table.class, "bundles").getItems()) {
             if (item.getText(1).equals(symbolicName)) {
                 return new String[] {item.getText(0), item.getText(1), item.getText(2), item.getText(3),
                     item.getText(4)};

@@ -1,66 +1,28 @@
 package org.fedfms.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.List;
 import java.util.Locale;
 
 import org.eclipse.swt.widgets.Button;
-import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.CrossSiteEvaluation;
-import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationService;
-import org.fedfms.testing.fixture.FixtureDatasetLoader;
-import org.fedfms.testing.fixture.LinRegTrainerFactory;
 import org.fedfms.ui.internal.parts.RoundsPart;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** The cross-site matrix under the Rounds part: computed on request in the background, a row per model. */
-class CrossSiteViewTest {
+class CrossSiteViewTest extends OnFederationShell {
 
     private static final String NAME = "ui-cross";
 
-    private ServiceTracker<FederationService, FederationService> tracker;
-    private Shell shell;
-
-    @BeforeEach
-    void open() throws Exception {
-        Ui.bundle("org.fedfms.strategy.fedavg").start();
-        tracker = new ServiceTracker<>(Ui.context(), FederationService.class, null);
-        tracker.open();
-        shell = Ui.shell();
-        shell.setSize(1200, 800);
-    }
-
-    @AfterEach
-    void close() {
-        shell.dispose();
-        FederationService f = tracker.getService();
-        if (f != null) {
-            f.remove(NAME, true);
-        }
-        tracker.close();
-    }
-
     @Test
     void theMatrixOfTheExperimentShownIsComputedOnRequest() throws Exception {
-        FederationService f = tracker.waitForService(Ui.TIMEOUT_MS);
-        assertNotNull(f, "no FederationService");
-        Ui.waitUntil("the fixture loader, linreg trainer and fedavg are present",
-                () -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                        && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
-                        && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")));
-        f.remove(NAME, true);
-        f.create(ExperimentSpec.builder(NAME).dataset(FixtureDatasetLoader.ID).trainer(LinRegTrainerFactory.ID)
-                .model("linreg").adapter("none").device("cpu").learningRate(0.02).batchSize(8).rounds(2)
-                .localParameters("linear.bias").build());
+        FederationService f = federation();
+        f.create(spec(fresh(f, NAME)).rounds(2).localParameters("linear.bias").build());
         f.runRounds(NAME, 2);
 
         RoundsPart rounds = Ui.make(RoundsPart.class, shell);

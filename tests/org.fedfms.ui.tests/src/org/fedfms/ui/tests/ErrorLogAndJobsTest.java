@@ -3,6 +3,7 @@ package org.fedfms.ui.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,12 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.ui.internal.jobs.BackgroundWork;
 import org.fedfms.ui.internal.jobs.JobProgressControl;
 import org.fedfms.ui.internal.parts.ErrorLogPart;
@@ -26,15 +31,13 @@ import org.junit.jupiter.api.Test;
 class ErrorLogAndJobsTest {
 
     private Shell shell;
-    private ErrorLogPart log;
-    private JobProgressControl progress;
 
     @BeforeEach
     void open() {
         shell = Ui.shell();
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
-        log = Ui.make(ErrorLogPart.class, new Composite(sash, SWT.NONE));
-        progress = Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
+        Ui.make(ErrorLogPart.class, new Composite(sash, SWT.NONE));
+        Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
     }
@@ -44,8 +47,18 @@ class ErrorLogAndJobsTest {
         shell.dispose();
     }
 
+    /** The progress line naming the job shown and its task. */
+    private Label status() {
+        return Ui.named(shell, Label.class, "jobs.status");
+    }
+
+    /** The error log's entries as its rows hold them, newest first, whose message contains {@code text}. */
     private List<ErrorLogPart.Entry> entriesWith(String text) {
-        return log.entries().stream().filter(e -> e.message().contains(text)).toList();
+        List<ErrorLogPart.Entry> shown = new ArrayList<>();
+        for (TableItem item : Ui.named(shell, Table.class, "error-log").getItems()) {
+            shown.add((ErrorLogPart.Entry) item.getData());
+        }
+        return shown.stream().filter(e -> e.message().contains(text)).toList();
     }
 
     @Test
@@ -88,15 +101,15 @@ class ErrorLogAndJobsTest {
         });
         assertTrue(started.await(Ui.TIMEOUT_MS, TimeUnit.MILLISECONDS));
         Ui.waitUntil("the progress line names the job",
-                () -> progress.statusLabel().getText().equals("Aggregate round 4: waiting for site-2"),
-                () -> progress.statusLabel().getText());
-        assertTrue(progress.cancelButton().isEnabled());
+                () -> status().getText().equals("Aggregate round 4: waiting for site-2"),
+                () -> status().getText());
+        assertTrue(Ui.named(shell, Button.class, "jobs.cancel").isEnabled());
 
-        progress.cancelButton().notifyListeners(SWT.Selection, null);
+        Ui.named(shell, Button.class, "jobs.cancel").notifyListeners(SWT.Selection, null);
         assertTrue(job.join(Ui.TIMEOUT_MS, null));
         assertEquals(IStatus.CANCEL, job.getResult().getSeverity());
-        Ui.waitUntil("the progress line is idle", () -> progress.statusLabel().getText().equals("No background work."),
-                () -> progress.statusLabel().getText());
+        Ui.waitUntil("the progress line is idle", () -> status().getText().equals("No background work."),
+                () -> status().getText());
         assertTrue(entriesWith("Aggregate round 4").isEmpty(), "a cancelled job is not an error");
     }
 }

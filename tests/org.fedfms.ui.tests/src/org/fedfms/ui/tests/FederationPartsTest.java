@@ -20,7 +20,6 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
-import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Spinner;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
@@ -29,7 +28,6 @@ import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.federation.ExperimentSpec;
-import org.fedfms.federation.ExperimentSpecBuilder;
 import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationService;
 import org.fedfms.testing.fixture.FixtureDatasetLoader;
@@ -45,68 +43,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The Experiments, Strategies, Rounds and Sites parts over the real federation engine, with the fixture's
  * {@code fixture} loader and {@code linreg} trainer registered by the shared org.fedfms.testing.fixture bundle.
  */
-class FederationPartsTest {
+class FederationPartsTest extends OnFederationShell {
 
-    private Shell shell;
-    private ServiceTracker<FederationService, FederationService> tracker;
-    private final List<String> experiments = new ArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
     @BeforeEach
-    void open() throws Exception {
-        Ui.bundle("org.fedfms.strategy.fedavg").start();
-        tracker = new ServiceTracker<>(Ui.context(), FederationService.class, null);
-        tracker.open();
-        shell = Ui.shell();
+    void largerShell() {
         shell.setSize(1400, 900);
     }
 
     @AfterEach
-    void close() {
-        shell.dispose();
-        FederationService f = tracker.getService();
-        List<String> present = f.experiments().stream().map(ExperimentStatus::name).toList();
-        for (String name : experiments) {
-            if (!present.contains(name)) {
-                continue;
-            }
-            if (f.status(name).state() == ExperimentStatus.State.RUNNING) {
-                f.cancel(name);
-            }
-            Ui.waitUntil("experiment " + name + " stops", () -> f.status(name).state() != ExperimentStatus.State.RUNNING);
-            f.remove(name, true);
-        }
+    void unregister() {
         registrations.forEach(ServiceRegistration::unregister);
-        tracker.close();
-    }
-
-    private FederationService federation() throws InterruptedException {
-        FederationService f = tracker.waitForService(Ui.TIMEOUT_MS);
-        assertNotNull(f, "no FederationService");
-        Ui.waitUntil("the fixture loader, linreg trainer and fedavg are present",
-                () -> f.loaders().stream().anyMatch(l -> l.id().equals(FixtureDatasetLoader.ID))
-                        && f.trainerFactories().stream().anyMatch(t -> t.id().equals(LinRegTrainerFactory.ID))
-                        && f.strategies().stream().anyMatch(s -> s.id().equals("fedavg")));
-        return f;
-    }
-
-    /** A fresh experiment name, removed (with its files) after the test. */
-    private String fresh(FederationService f, String name) {
-        f.remove(name, true);
-        experiments.add(name);
-        return name;
-    }
-
-    private static ExperimentSpecBuilder spec(String name) {
-        return ExperimentSpec.builder(name).dataset(FixtureDatasetLoader.ID).trainer(LinRegTrainerFactory.ID)
-                .model("linreg").adapter("none").device("cpu").learningRate(0.02).batchSize(8).rounds(5)
-                .roundDeadlineSeconds(30);
     }
 
     @Test
@@ -291,7 +244,7 @@ class FederationPartsTest {
         f.create(spec(name).rounds(2).trainerOptions(Map.of("slowSite", "site-2", "slowMillis", 8000)).build());
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
         Ui.make(ExperimentsPart.class, new Composite(sash, SWT.NONE));
-        JobProgressControl progress = Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
+        Ui.make(JobProgressControl.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
         Table experiments = Ui.named(shell, Table.class, "experiments");
@@ -303,8 +256,8 @@ class FederationPartsTest {
         Pattern line = Pattern.compile("Start " + name + ": round 2 of 2(, last evaluation [^|]+)? \\| "
                 + "site-0 batch 3/3, ETA 0:00, site-1 batch 3/3, ETA 0:00, site-3 batch 3/3, ETA 0:00");
         Ui.waitUntil("the progress line shows the three prompt sites' last batch of round 2, without site-2",
-                () -> line.matcher(sortedSites(progress.statusLabel().getText())).matches(),
-                () -> progress.statusLabel().getText());
+                () -> line.matcher(sortedSites(Ui.named(shell, Label.class, "jobs.status").getText())).matches(),
+                () -> Ui.named(shell, Label.class, "jobs.status").getText());
     }
 
     /** The progress line with the sites after its '|' in site order (the engine keeps them in a map). */
@@ -324,17 +277,23 @@ class FederationPartsTest {
         f.create(spec(name).rounds(100_000).trainerOptions(Map.of("fitDelayMillis", 20)).build());
 
         SashForm sash = new SashForm(shell, SWT.HORIZONTAL);
-        StrategiesPart strategies = Ui.make(StrategiesPart.class, new Composite(sash, SWT.NONE));
+        Composite strategiesArea = new Composite(sash, SWT.NONE);
+        StrategiesPart strategies = Ui.make(StrategiesPart.class, strategiesArea);
         RoundsPart rounds = Ui.make(RoundsPart.class, new Composite(sash, SWT.NONE));
         shell.layout(true, true);
         shell.open();
-        Ui.waitUntil("quorum-mean is listed", () -> strategies.select(QuorumMeanStrategy.ID), strategies::rows);
-        strategies.settingsForm().setValues(Map.of("quorum", "3", "weightExponent", "0.5"));
+        Table strategyTable = Ui.named(strategiesArea, Table.class, "strategies");
+        Ui.waitUntil("quorum-mean is listed", () -> Ui.selectRow(strategyTable, QuorumMeanStrategy.ID),
+                () -> Ui.firstColumn(strategyTable));
+        Ui.form(strategiesArea).setValues(Map.of("quorum", "3", "weightExponent", "0.5"));
         rounds.show(name);
 
         f.start(name);
         Ui.waitUntil("two rounds ran with fedavg", () -> f.status(name).completedRounds() >= 2);
-        assertTrue(strategies.chooseExperiment(name));
+        Combo experiment = Ui.named(strategiesArea, Combo.class, "strategies.experiment");
+        experiment.notifyListeners(SWT.MouseDown, new Event()); // opening the list re-reads the experiments
+        assertTrue(experiment.indexOf(name) >= 0);
+        experiment.select(experiment.indexOf(name));
         ExperimentStatus after = strategies.useInExperiment(name);
         assertEquals(QuorumMeanStrategy.ID, after.strategyId());
         int swappedAt = after.completedRounds() + 1;
@@ -367,7 +326,8 @@ class FederationPartsTest {
         SashForm sash = new SashForm(shell, SWT.VERTICAL);
         Composite roundsArea = new Composite(sash, SWT.NONE);
         RoundsPart rounds = Ui.make(RoundsPart.class, roundsArea);
-        SitesPart sites = Ui.make(SitesPart.class, new Composite(sash, SWT.NONE));
+        Ui.make(SitesPart.class, new Composite(sash, SWT.NONE));
+        Table sites = Ui.named(shell, Table.class, "sites.table");
         shell.layout(true, true);
         shell.open();
         rounds.show(name);
@@ -408,25 +368,45 @@ class FederationPartsTest {
                 bytesChart.series().get(0).points().get(0)[1]);
 
         Ui.waitUntil("the Sites part shows the four sites of round 1",
-                () -> sites.round() == 1 && sites.rows().size() == 4
-                        && sites.rows().stream().noneMatch(r -> r.state() == SitesPart.SiteState.TRAINING),
-                sites::rows);
-        assertEquals(name, sites.experiment());
-        for (SitesPart.Row r : sites.rows()) {
-            if (r.site().equals("site-2")) {
-                assertEquals(SitesPart.SiteState.FAILED, r.state());
-                assertTrue(r.reason().contains("simulated failure in round 1"), r.reason());
+                () -> siteRowsOfRound(sites, 1) == 4, () -> siteRows(sites));
+        assertTrue(Ui.named(shell, Label.class, "sites.heading").getText()
+                .startsWith("Experiment " + name + ", round 1"), Ui.named(shell, Label.class, "sites.heading").getText());
+        for (List<String> r : siteRows(sites)) {
+            if (r.get(0).equals("site-2")) {
+                assertEquals("failed", r.get(1));
+                assertTrue(r.get(6).contains("simulated failure in round 1"), r.get(6));
             } else {
-                assertEquals(SitesPart.SiteState.DONE, r.state(), r.toString());
-                assertEquals(24, r.samples());
-                assertTrue(r.metrics().startsWith("loss="), r.metrics());
+                assertEquals("done", r.get(1), r.toString());
+                assertEquals("24", r.get(3));
+                assertTrue(r.get(4).startsWith("loss="), r.get(4));
             }
         }
 
         f.runRound(name);
         Ui.waitUntil("the second round's row shows", () -> rounds.rows().size() == 2, rounds::rows);
         assertEquals(2, lossChart.series().get(0).points().size());
-        Ui.waitUntil("the Sites part moves to round 2", () -> sites.round() == 2
-                && sites.rows().stream().noneMatch(r -> r.state() == SitesPart.SiteState.TRAINING), sites::rows);
+        Ui.waitUntil("the Sites part moves to round 2", () -> siteRowsOfRound(sites, 2) == 4,
+                () -> siteRows(sites));
+    }
+
+    /** The Sites table's rows as cells: site, state, round, samples, fit metrics, duration, reason. */
+    private static List<List<String>> siteRows(Table sites) {
+        List<List<String>> rows = new ArrayList<>();
+        for (TableItem item : sites.getItems()) {
+            List<String> cells = new ArrayList<>();
+            for (int c = 0; c < sites.getColumnCount(); c++) {
+                cells.add(item.getText(c));
+            }
+            rows.add(cells);
+        }
+        return rows;
+    }
+
+    /** How many rows the Sites table shows, when all show {@code round} and none is still training; else -1. */
+    private static int siteRowsOfRound(Table sites, int round) {
+        List<List<String>> rows = siteRows(sites);
+        boolean settled = rows.stream().allMatch(r -> r.get(2).equals(Integer.toString(round))
+                && !r.get(1).equals("training"));
+        return settled ? rows.size() : -1;
     }
 }

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.fedfms.ui.internal.forms.SettingsForm;
 import org.fedfms.ui.internal.parts.StrategiesPart;
@@ -28,13 +28,12 @@ class StrategiesPartTest {
     private static final String FEDAVG_BUNDLE = "org.fedfms.strategy.fedavg";
 
     private Shell shell;
-    private StrategiesPart part;
 
     @BeforeEach
     void open() throws Exception {
         Ui.bundle(FEDAVG_BUNDLE).start();
         shell = Ui.shell();
-        part = Ui.make(StrategiesPart.class, shell);
+        Ui.make(StrategiesPart.class, shell);
         shell.open();
         Ui.waitUntil("the table lists fedavg", () -> tableIds().contains("fedavg"), this::tableIds);
     }
@@ -45,16 +44,26 @@ class StrategiesPartTest {
         Ui.bundle(FEDAVG_BUNDLE).start();
     }
 
+    private Table table() {
+        return Ui.named(shell, Table.class, "strategies");
+    }
+
     private List<String> tableIds() {
-        List<String> ids = new ArrayList<>();
-        for (TableItem item : part.table().getItems()) {
-            ids.add(item.getText(0));
-        }
-        return ids;
+        return Ui.firstColumn(table());
+    }
+
+    /** Clicks the strategy's row, which shows its settings form; false if no row has it. */
+    private boolean select(String id) {
+        return Ui.selectRow(table(), id);
+    }
+
+    /** The settings form of the selected strategy, or null when none is shown. */
+    private SettingsForm settingsForm() {
+        return Ui.form(shell);
     }
 
     private TableItem row(String id) {
-        for (TableItem item : part.table().getItems()) {
+        for (TableItem item : table().getItems()) {
             if (item.getText(0).equals(id)) {
                 return item;
             }
@@ -68,31 +77,30 @@ class StrategiesPartTest {
         assertTrue(fedavg.getText(1).startsWith("Federated Averaging"), fedavg.getText(1));
         assertEquals("weighted=true, acceptFailures=true, roundWeights=false", fedavg.getText(2));
         assertTrue(fedavg.getText(3).startsWith(FEDAVG_BUNDLE + " 0.1.0"), fedavg.getText(3));
-        assertEquals(tableIds(), part.rows().stream().map(StrategiesPart.Row::id).toList());
     }
 
     @Test
     void stoppingTheBundleRemovesTheRowAndStartingBringsItBack() throws Exception {
-        assertTrue(part.select("fedavg"));
-        assertNotNull(part.settingsForm());
+        assertTrue(select("fedavg"));
+        assertNotNull(settingsForm());
         Bundle bundle = Ui.bundle(FEDAVG_BUNDLE);
 
         bundle.stop();
         Ui.waitUntil("the fedavg row is gone", () -> !tableIds().contains("fedavg"), this::tableIds);
-        assertNull(part.settingsForm(), "the settings form of a strategy that left must go with it");
-        assertFalse(part.select("fedavg"));
+        assertNull(settingsForm(), "the settings form of a strategy that left must go with it");
+        assertFalse(select("fedavg"));
 
         bundle.start();
         Ui.waitUntil("the fedavg row is back", () -> tableIds().contains("fedavg"), this::tableIds);
         assertEquals("weighted=true, acceptFailures=true, roundWeights=false", row("fedavg").getText(2));
-        assertTrue(part.select("fedavg"));
-        assertNotNull(part.settingsForm());
+        assertTrue(select("fedavg"));
+        assertNotNull(settingsForm());
     }
 
     @Test
     void settingsFormHasACheckBoxPerFedavgSettingWithDefaultsAndDescriptions() {
-        assertTrue(part.select("fedavg"));
-        SettingsForm form = part.settingsForm();
+        assertTrue(select("fedavg"));
+        SettingsForm form = settingsForm();
         assertEquals(Map.of("weighted", "true", "acceptFailures", "true", "roundWeights", "false"), form.values());
         Button weighted = assertInstanceOf(Button.class, form.input("weighted"));
         assertTrue((weighted.getStyle() & SWT.CHECK) != 0, "a boolean setting is a check box");
@@ -109,8 +117,8 @@ class StrategiesPartTest {
 
     @Test
     void selectionSurvivesOtherServiceChanges() throws Exception {
-        assertTrue(part.select("fedavg"));
-        SettingsForm form = part.settingsForm();
+        assertTrue(select("fedavg"));
+        SettingsForm form = settingsForm();
         Button weighted = (Button) form.input("weighted");
         weighted.setSelection(false);
         weighted.notifyListeners(SWT.Selection, null);
@@ -123,12 +131,12 @@ class StrategiesPartTest {
             // the fedavg bundle's three strategies and the new one
             assertEquals(List.of(QuorumMeanStrategy.ID, "fedavg", "fednova", "qfedavg").stream().sorted().toList(),
                     tableIds());
-            assertEquals(form, part.settingsForm());
+            assertEquals(form, settingsForm());
             assertEquals("false", form.values().get("weighted"));
         } finally {
             registration.unregister();
         }
         Ui.waitUntil("the new strategy is gone", () -> !tableIds().contains(QuorumMeanStrategy.ID), this::tableIds);
-        assertEquals(form, part.settingsForm());
+        assertEquals(form, settingsForm());
     }
 }

@@ -2,6 +2,8 @@ package org.fedfms.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -13,6 +15,9 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableItem;
+import org.fedfms.ui.internal.forms.SettingsForm;
 import org.fedfms.ui.internal.forms.WidgetName;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -129,6 +134,41 @@ final class Ui {
             }
         }
         return null;
+    }
+
+    /** The settings form shown under {@code root}, or null when none is. */
+    static SettingsForm form(Composite root) {
+        for (Control c : root.getChildren()) {
+            SettingsForm form = SettingsForm.of(c);
+            if (form == null && c instanceof Composite child) {
+                form = form(child);
+            }
+            if (form != null) {
+                return form;
+            }
+        }
+        return null;
+    }
+
+    /** Selects the row whose first cell is {@code first}, as a click does; false if no row has it. */
+    static boolean selectRow(Table table, String first) {
+        for (int i = 0; i < table.getItemCount(); i++) {
+            if (table.getItem(i).getText(0).equals(first)) {
+                table.setSelection(i);
+                table.notifyListeners(org.eclipse.swt.SWT.Selection, new org.eclipse.swt.widgets.Event());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The texts of a table's first column, top to bottom. */
+    static List<String> firstColumn(Table table) {
+        List<String> cells = new ArrayList<>();
+        for (TableItem item : table.getItems()) {
+            cells.add(item.getText(0));
+        }
+        return cells;
     }
 
     /** Clicks a button or moves a scale as the user would: its selection, then its selection event. */

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.graphics.GC;
-import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Canvas;
@@ -275,10 +274,5 @@ public final class LineChart {
             s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
         }
         return s;
-    }
-
-    /** The point under a position, for tests and tooltips; null if none within 12 pixels. */
-    public Point plotPoint(double x, double y) {
-        return plot.width == 0 ? null : new Point(px(x), py(y));
     }
 }

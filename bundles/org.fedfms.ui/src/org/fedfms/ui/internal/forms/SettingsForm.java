@@ -72,6 +72,7 @@ public final class SettingsForm {
         this.omitted = Set.copyOf(omitted);
         this.suggested = Set.copyOf(suggested);
         this.composite = new Composite(parent, SWT.NONE);
+        composite.setData(SettingsForm.class.getName(), this);
         GridLayout layout = new GridLayout(3, false);
         layout.horizontalSpacing = 10;
         composite.setLayout(layout);
@@ -86,6 +87,11 @@ public final class SettingsForm {
             }
         }
         revalidate();
+    }
+
+    /** The form whose {@link #control()} this is, or null: how a face's widget tree leads to its form. */
+    public static SettingsForm of(Control control) {
+        return control.getData(SettingsForm.class.getName()) instanceof SettingsForm form ? form : null;
     }
 
     private Field createRow(SettingDescriptor d) {

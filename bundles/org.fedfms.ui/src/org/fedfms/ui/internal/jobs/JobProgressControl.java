@@ -21,6 +21,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.ProgressBar;
+import org.fedfms.ui.internal.forms.WidgetName;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -115,7 +116,7 @@ public class JobProgressControl {
         GridLayout layout = new GridLayout(3, false);
         layout.marginHeight = 1;
         parent.setLayout(layout);
-        text = new Label(parent, SWT.NONE);
+        text = WidgetName.set(new Label(parent, SWT.NONE), "jobs.status");
         GridData textData = new GridData(SWT.FILL, SWT.CENTER, true, false);
         textData.widthHint = 420;
         text.setLayoutData(textData);
@@ -123,7 +124,7 @@ public class JobProgressControl {
         GridData barData = new GridData(SWT.END, SWT.CENTER, false, false);
         barData.widthHint = 160;
         bar.setLayoutData(barData);
-        cancel = new Button(parent, SWT.PUSH);
+        cancel = WidgetName.set(new Button(parent, SWT.PUSH), "jobs.cancel");
         cancel.setText("Cancel");
         cancel.setToolTipText("Cancel the job shown");
         cancel.addListener(SWT.Selection, e -> {
@@ -185,16 +186,6 @@ public class JobProgressControl {
         bar.setMaximum(1000);
         bar.setSelection(shown.total <= 0 ? 0 : (int) Math.min(1000, 1000 * shown.done / shown.total));
         cancel.setEnabled(!shown.isCanceled());
-    }
-
-    /** The line naming the job shown and its task. */
-    public Label statusLabel() {
-        return text;
-    }
-
-    /** The button that cancels the job shown. */
-    public Button cancelButton() {
-        return cancel;
     }
 
     @PreDestroy

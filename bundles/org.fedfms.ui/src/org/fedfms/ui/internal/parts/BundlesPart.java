@@ -22,6 +22,7 @@ import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.jobs.BackgroundWork;
 import org.fedfms.ui.internal.services.UpdateSiteBundles;
 import org.osgi.framework.Bundle;
@@ -97,6 +98,7 @@ public class BundlesPart {
         showAll.addListener(SWT.Selection, e -> refresh());
 
         table = new Table(parent, SWT.BORDER | SWT.MULTI | SWT.FULL_SELECTION);
+        WidgetName.set(table, "bundles");
         table.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
@@ -174,7 +176,7 @@ public class BundlesPart {
     }
 
     /** The rows shown by the current filter, by bundle id. */
-    public List<Row> rows() {
+    private List<Row> rows() {
         boolean all = showAll != null && showAll.getSelection();
         List<Row> rows = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
@@ -360,11 +362,6 @@ public class BundlesPart {
     @Focus
     public void focus() {
         table.setFocus();
-    }
-
-    /** The bundle table. */
-    public Table table() {
-        return table;
     }
 
     @PreDestroy

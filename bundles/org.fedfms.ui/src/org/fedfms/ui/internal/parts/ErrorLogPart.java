@@ -25,6 +25,7 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
@@ -82,7 +83,7 @@ public class ErrorLogPart {
 
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
         sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
-        table = new Table(sash, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
+        table = WidgetName.set(new Table(sash, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION), "error-log");
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         for (String[] col : new String[][] {{"Time", "95"}, {"Level", "60"}, {"Bundle", "150"},
@@ -187,11 +188,6 @@ public class ErrorLogPart {
         }
         Entry e = (Entry) sel[0].getData();
         details.setText(e.message() + (e.exception().isEmpty() ? "" : "\n\n" + e.exception()));
-    }
-
-    /** The entries shown, newest first. */
-    public List<Entry> entries() {
-        return List.copyOf(entries);
     }
 
     @Focus

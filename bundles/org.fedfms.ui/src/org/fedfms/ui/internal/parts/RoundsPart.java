@@ -282,11 +282,6 @@ public class RoundsPart {
                         delta.getAsDouble());
     }
 
-    /** The experiment shown, or null. */
-    public String experiment() {
-        return experiment;
-    }
-
     /** The history rows shown, oldest first. */
     public List<Row> rows() {
         List<Row> list = new ArrayList<>();

@@ -1,6 +1,5 @@
 package org.fedfms.ui.internal.parts;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.fedfms.api.SiteRoundResult;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.charts.LineChart;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.services.FederationAccess;
 
 import jakarta.annotation.PostConstruct;
@@ -34,7 +34,7 @@ import jakarta.inject.Inject;
 public class SitesPart {
 
     /** What a site does in the round shown. */
-    public enum SiteState {
+    private enum SiteState {
         /** Not chosen for this round. */
         WAITING,
         /** Chosen; its update has not arrived yet. */
@@ -46,7 +46,7 @@ public class SitesPart {
     }
 
     /** A site as its row shows it. */
-    public record Row(String site, SiteState state, int round, long samples, String metrics, long durationMillis,
+    private record Row(String site, SiteState state, int round, long samples, String metrics, long durationMillis,
             String reason) {
     }
 
@@ -64,9 +64,9 @@ public class SitesPart {
     @PostConstruct
     public void create(Composite parent) {
         parent.setLayout(new GridLayout(1, false));
-        heading = new Label(parent, SWT.NONE);
+        heading = WidgetName.set(new Label(parent, SWT.NONE), "sites.heading");
         heading.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        table = new Table(parent, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
+        table = WidgetName.set(new Table(parent, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION), "sites.table");
         table.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
@@ -166,25 +166,6 @@ public class SitesPart {
             table.setRedraw(true);
         }
         heading.getParent().layout();
-    }
-
-    /** The experiment whose round is shown, or null. */
-    public String experiment() {
-        return experiment;
-    }
-
-    /** The round shown. */
-    public int round() {
-        return round;
-    }
-
-    /** The rows shown. */
-    public List<Row> rows() {
-        return new ArrayList<>(rows.values());
-    }
-
-    public Table table() {
-        return table;
     }
 
     @Focus

@@ -26,6 +26,7 @@ import org.fedfms.federation.ExperimentStatus;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.FederationService;
 import org.fedfms.ui.internal.forms.SettingsForm;
+import org.fedfms.ui.internal.forms.WidgetName;
 import org.fedfms.ui.internal.jobs.BackgroundWork;
 import org.fedfms.ui.internal.services.FederationAccess;
 import org.fedfms.ui.internal.services.LiveServices;
@@ -46,7 +47,7 @@ import jakarta.inject.Inject;
 public class StrategiesPart {
 
     /** A strategy as a row shows it. */
-    public record Row(String id, String description, String settings, String bundle) {
+    private record Row(String id, String description, String settings, String bundle) {
     }
 
     private Table table;
@@ -58,7 +59,6 @@ public class StrategiesPart {
     private SettingsForm form;
     private String formStrategyId;
     private LiveServices<AggregationStrategy> strategies;
-    private List<LiveServices.Entry<AggregationStrategy>> shown = List.of();
     private FederationAccess federation;
     private Combo experimentCombo;
     private Button useButton;
@@ -74,6 +74,7 @@ public class StrategiesPart {
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
 
         table = new Table(sash, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION);
+        WidgetName.set(table, "strategies");
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         column("Strategy", 90);
@@ -104,6 +105,7 @@ public class StrategiesPart {
         use.setLayout(new GridLayout(3, false));
         new Label(use, SWT.NONE).setText("Experiment:");
         experimentCombo = new Combo(use, SWT.DROP_DOWN | SWT.READ_ONLY);
+        WidgetName.set(experimentCombo, "strategies.experiment");
         GridData comboData = new GridData(SWT.BEGINNING, SWT.CENTER, false, false);
         comboData.widthHint = 200;
         experimentCombo.setLayoutData(comboData);
@@ -161,16 +163,6 @@ public class StrategiesPart {
         updateUseButton();
     }
 
-    /** Chooses the experiment "Use in experiment" acts on; false if the engine does not list it. */
-    public boolean chooseExperiment(String name) {
-        refreshExperiments();
-        int i = experimentCombo.indexOf(name);
-        if (i >= 0) {
-            experimentCombo.select(i);
-        }
-        return i >= 0;
-    }
-
     /**
      * Swaps the selected strategy, with the form's settings, into {@code experiment} from its next round.
      *
@@ -226,7 +218,6 @@ public class StrategiesPart {
         } finally {
             table.setRedraw(true);
         }
-        shown = List.copyOf(sorted);
         if (table.getSelectionCount() == 0 && table.getItemCount() > 0 && selected == null) {
             table.setSelection(0);
         }
@@ -304,33 +295,6 @@ public class StrategiesPart {
             validation.setText(String.join("\n", problems));
         }
         validation.getParent().layout(true, true);
-    }
-
-    /** The rows shown now, in table order. */
-    public List<Row> rows() {
-        return shown.stream().map(StrategiesPart::row).toList();
-    }
-
-    /** The table of strategies. */
-    public Table table() {
-        return table;
-    }
-
-    /** Selects the strategy with {@code id} and shows its settings form; false if no row has it. */
-    public boolean select(String id) {
-        for (int i = 0; i < table.getItemCount(); i++) {
-            if (table.getItem(i).getText(0).equals(id)) {
-                table.setSelection(i);
-                showSelectedSettings();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The settings form of the selected strategy, or null when none is selected. */
-    public SettingsForm settingsForm() {
-        return form;
     }
 
     @Focus

@@ -74,16 +74,6 @@ public final class ViewerWork {
         return job != null && job.getState() != Job.NONE;
     }
 
-    /** Whether any job is under way. */
-    public boolean busy() {
-        for (Kind k : Kind.values()) {
-            if (running(k)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Starts a job of generation {@code gen}, replacing the job of its kind. */
     public Job start(Kind kind, String title, int gen, Task task) {
         Display display = owner.getDisplay();

@@ -5,7 +5,6 @@ import static org.fedfms.product.it.ProductProcess.jvmOptions;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,10 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -28,9 +24,9 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
+
+import org.fedfms.security.PinnedTrust;
+import org.fedfms.security.TokenHash;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -113,9 +109,9 @@ final class LoopbackFederation implements AutoCloseable {
         p.setProperty("port", String.valueOf(port));
         p.setProperty("tls", "self-signed");
         p.setProperty("tls.dir", dir.resolve("tls").toString());
-        p.setProperty("admin.token", TokenHashes.of(ADMIN_TOKEN));
+        p.setProperty("admin.token", TokenHash.of(ADMIN_TOKEN).text());
         p.setProperty("sites", String.join(",", sites));
-        siteTokens.forEach((site, token) -> p.setProperty("site." + site + ".token", TokenHashes.of(token)));
+        siteTokens.forEach((site, token) -> p.setProperty("site." + site + ".token", TokenHash.of(token).text()));
         p.setProperty("provider.id", "remote");
         p.setProperty("poll.maxWaitSeconds", "2");
         Path config = write(root.resolve("coordinator.properties"), p);
@@ -245,8 +241,7 @@ final class LoopbackFederation implements AutoCloseable {
     private synchronized HttpClient client() throws IOException {
         if (client == null) {
             try {
-                SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, new TrustManager[] {new PinnedCertificate(fingerprint())}, new SecureRandom());
+                SSLContext ssl = PinnedTrust.fingerprint(fingerprint());
                 client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(5)).build();
             } catch (GeneralSecurityException e) {
@@ -284,65 +279,6 @@ final class LoopbackFederation implements AutoCloseable {
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway
             }
-        }
-    }
-
-    /** Trusts exactly the coordinator's certificate, by its SHA-256 fingerprint. */
-    private static final class PinnedCertificate extends X509ExtendedTrustManager {
-        private final String pin;
-
-        PinnedCertificate(String pin) {
-            this.pin = pin;
-        }
-
-        private void check(X509Certificate[] chain) throws CertificateException {
-            try {
-                String got = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded()));
-                if (!got.equals(pin)) {
-                    throw new CertificateException("certificate " + got + " is not the pinned " + pin);
-                }
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new CertificateException(e);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -35,6 +35,28 @@ class ProvisionedDeploymentTest {
     private record Result(int exit, String out) {
     }
 
+    /** Asks {@code fedfms admin sites} every half second until {@code sites} have joined; fails after START. */
+    private static void awaitJoined(Path log, String config, List<String> sites, String what,
+            ProductProcess... agents) throws IOException, InterruptedException {
+        long end = System.nanoTime() + START.toNanos();
+        while (true) {
+            Result answer = fedfms(log, "admin", "--config", config, "sites");
+            assertEquals(0, answer.exit(), answer.out());
+            List<String> joined = JsonParser.parseString(answer.out()).getAsJsonArray().asList().stream()
+                    .map(s -> s.getAsJsonObject()).filter(s -> s.get("joined").getAsBoolean())
+                    .map(s -> s.get("siteId").getAsString()).toList();
+            if (joined.containsAll(sites)) {
+                return;
+            }
+            StringBuilder logs = new StringBuilder();
+            for (ProductProcess agent : agents) {
+                logs.append(agent.tail());
+            }
+            assertTrue(System.nanoTime() < end, what + ": " + answer.out() + "\n" + logs);
+            Thread.sleep(500);
+        }
+    }
+
     private static Result fedfms(Path log, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(product().resolve("fedfms").toString()));
         cmd.addAll(List.of(args));
@@ -82,19 +104,7 @@ class ProvisionedDeploymentTest {
                         root.resolve("site-2.log"), root.resolve("s2"))) {
             coordinator.await(Pattern.compile("listening on"), 0, START);
             String config = out.resolve("admin.properties").toString();
-            long end = System.nanoTime() + START.toNanos();
-            while (true) {
-                Result sites = fedfms(log, "admin", "--config", config, "sites");
-                assertEquals(0, sites.exit(), sites.out());
-                long joined = JsonParser.parseString(sites.out()).getAsJsonArray().asList().stream()
-                        .filter(s -> s.getAsJsonObject().get("joined").getAsBoolean()).count();
-                if (joined == 2) {
-                    break;
-                }
-                assertTrue(System.nanoTime() < end, "two sites joined: " + sites.out() + "\n" + site1.tail()
-                        + site2.tail());
-                Thread.sleep(500);
-            }
+            awaitJoined(log, config, List.of("site-1", "site-2"), "two sites joined", site1, site2);
             Path spec = Path.of("../../releng/experiment-spec.json").toAbsolutePath().normalize();
             Result created = fedfms(log, "admin", "--config", config, "create", spec.toString());
             assertEquals(0, created.exit(), created.out());
@@ -151,20 +161,7 @@ class ProvisionedDeploymentTest {
                         root.resolve("site-1.log"), root.resolve("s1"))) {
             coordinator.await(Pattern.compile("listening on"), 0, START);
             String config = out.resolve("admin.properties").toString();
-            long end = System.nanoTime() + START.toNanos();
-            while (true) {
-                Result sites = fedfms(log, "admin", "--config", config, "sites");
-                assertEquals(0, sites.exit(), sites.out());
-                boolean joined = JsonParser.parseString(sites.out()).getAsJsonArray().asList().stream()
-                        .anyMatch(s -> s.getAsJsonObject().get("siteId").getAsString().equals("site-1")
-                                && s.getAsJsonObject().get("joined").getAsBoolean());
-                if (joined) {
-                    break;
-                }
-                assertTrue(System.nanoTime() < end, "site-1 joined over mutual TLS: " + sites.out() + "\n"
-                        + site1.tail());
-                Thread.sleep(500);
-            }
+            awaitJoined(log, config, List.of("site-1"), "site-1 joined over mutual TLS", site1);
             Path noCertificate = root.resolve("admin-without-certificate.properties");
             Files.write(noCertificate, Files.readAllLines(out.resolve("admin.properties")).stream()
                     .filter(l -> !l.startsWith("tls.keystore")).toList());

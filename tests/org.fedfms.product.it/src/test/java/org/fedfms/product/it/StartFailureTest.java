@@ -5,6 +5,7 @@ import static org.fedfms.product.it.ProductProcess.workDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
+import org.fedfms.security.TokenHash;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +25,7 @@ class StartFailureTest {
     @Test
     void aCoordinatorWithAPlaceholderTokenExitsWithStatus2() throws Exception {
         Path root = workDirectory("start-failure");
-        Path config = root.resolve("coordinator.properties");
-        Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
-                "admin.token=" + TokenHashes.of("change-me-admin"), "sites=site-0",
-                "site.site-0.token=" + TokenHashes.of("a-real-token-of-site-0-0123456789")) + "\n",
-                StandardCharsets.UTF_8);
+        Path config = coordinatorConfig(root, "change-me-admin");
         try (ProductProcess p = ProductProcess.start("coordinator", "coordinator", config,
                 root.resolve("coordinator.log"), root)) {
             assertEquals(2, p.awaitExit(Duration.ofSeconds(120)), p.tail());
@@ -50,11 +48,7 @@ class StartFailureTest {
     @Test
     void theRunningCoordinatorJvmExitsOnOutOfMemory() throws Exception {
         Path root = workDirectory("jvm-options");
-        Path config = root.resolve("coordinator.properties");
-        Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
-                "admin.token=" + TokenHashes.of("a-real-admin-token-0123456789"), "sites=site-0",
-                "site.site-0.token=" + TokenHashes.of("a-real-token-of-site-0-0123456789")) + "\n",
-                StandardCharsets.UTF_8);
+        Path config = coordinatorConfig(root, "a-real-admin-token-0123456789");
         try (ProductProcess p = ProductProcess.start("coordinator", product(), "coordinator", config,
                 root.resolve("coordinator.log"), List.of("-Dfedfms.workdir=" + root, "-XX:TieredStopAtLevel=1"))) {
             p.await(java.util.regex.Pattern.compile("listening on"), 0, Duration.ofSeconds(120));
@@ -85,5 +79,15 @@ class StartFailureTest {
                         d.toString());
             }
         }
+    }
+
+    /** A coordinator configuration on 127.0.0.1 without TLS for one site, with the hash of {@code adminToken}. */
+    private static Path coordinatorConfig(Path root, String adminToken) throws IOException {
+        Path config = root.resolve("coordinator.properties");
+        Files.writeString(config, String.join("\n", "host=127.0.0.1", "port=0", "tls=off",
+                "admin.token=" + TokenHash.of(adminToken).text(), "sites=site-0",
+                "site.site-0.token=" + TokenHash.of("a-real-token-of-site-0-0123456789").text()) + "\n",
+                StandardCharsets.UTF_8);
+        return config;
     }
 }

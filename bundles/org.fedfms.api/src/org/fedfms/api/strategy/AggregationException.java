@@ -8,8 +8,4 @@ public class AggregationException extends RuntimeException {
     public AggregationException(String message) {
         super(message);
     }
-
-    public AggregationException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }

@@ -8,4 +8,9 @@ public class AggregationException extends RuntimeException {
     public AggregationException(String message) {
         super(message);
     }
+
+    /** That round {@code round} ended without one usable update to aggregate. */
+    public static AggregationException nothingDelivered(int round) {
+        return new AggregationException("round " + round + ": no site delivered a usable update");
+    }
 }

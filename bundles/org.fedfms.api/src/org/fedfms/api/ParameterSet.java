@@ -194,6 +194,23 @@ public final class ParameterSet {
         return max;
     }
 
+    /**
+     * The squared Euclidean distance to {@code other}, summed in double precision over this set's tensors (e.g.
+     * the squared norm of a site's update from the global model); {@code other} must hold each of them.
+     */
+    public double squaredDistance(ParameterSet other) {
+        double sum = 0;
+        for (Tensor t : tensors.values()) {
+            float[] a = t.values();
+            float[] b = other.get(t.name()).values();
+            for (int i = 0; i < a.length; i++) {
+                double d = (double) b[i] - a[i];
+                sum += d * d;
+            }
+        }
+        return sum;
+    }
+
     /** Equal layout and every value within {@code tolerance} (absolute). */
     public boolean equalsWithin(ParameterSet other, double tolerance) {
         return layoutDifferences(other).isEmpty() && maxAbsDifference(other) <= tolerance;

@@ -9,7 +9,8 @@ public class AggregationException extends RuntimeException {
         super(message);
     }
 
-    public AggregationException(String message, Throwable cause) {
-        super(message, cause);
+    /** That round {@code round} ended without one usable update to aggregate. */
+    public static AggregationException nothingDelivered(int round) {
+        return new AggregationException("round " + round + ": no site delivered a usable update");
     }
 }

@@ -59,7 +59,7 @@ public final class CoordinateWiseRound implements RoundAggregator {
     @Override
     public ParameterSet finish(List<SiteFailure> failures) {
         if (results.isEmpty()) {
-            throw new AggregationException("round " + round + ": no site delivered a usable update");
+            throw AggregationException.nothingDelivered(round);
         }
         List<FitResult> sites = new ArrayList<>(results.values());
         sites.sort(Comparator.comparing(FitResult::siteId));

@@ -1,6 +1,7 @@
 package org.fedfms.api.strategy;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.fedfms.api.ParameterSet;
 
@@ -28,4 +29,28 @@ public interface RoundAggregator {
      *     what it got (e.g. too few sites for Krum)
      */
     ParameterSet finish(List<SiteFailure> failures);
+
+    /**
+     * This round with its aggregate turned into the new global model by {@code step} (e.g. a server
+     * optimizer's step over the mean of the sites' models); results are accepted as this round accepts them.
+     */
+    default RoundAggregator andThen(UnaryOperator<ParameterSet> step) {
+        RoundAggregator first = this;
+        return new RoundAggregator() {
+            @Override
+            public void accept(FitResult result) {
+                first.accept(result);
+            }
+
+            @Override
+            public int accepted() {
+                return first.accepted();
+            }
+
+            @Override
+            public ParameterSet finish(List<SiteFailure> failures) {
+                return step.apply(first.finish(failures));
+            }
+        };
+    }
 }

@@ -70,7 +70,7 @@ public final class WeightedMeanAggregator implements RoundAggregator {
                     + " failed and acceptFailures=false; the global model is kept");
         }
         if (accepted() == 0) {
-            throw new AggregationException("round " + round + ": no site delivered a usable update");
+            throw AggregationException.nothingDelivered(round);
         }
         if (settings.roundWeights()) {
             foldRounded();

@@ -88,7 +88,7 @@ final class DpSession extends AbstractStrategySession {
             @Override
             public ParameterSet finish(List<SiteFailure> failures) {
                 if (aggregated == 0) {
-                    throw new AggregationException("round " + round + ": no site delivered a usable update");
+                    throw AggregationException.nothingDelivered(round);
                 }
                 ParameterSet result = innerRound.finish(failures);
                 return addNoise(round, result, noiseMultiplier * clippingNorm / aggregated);
@@ -98,11 +98,7 @@ final class DpSession extends AbstractStrategySession {
 
     /** {@code global + min(1, C/||update||)·update}, or the site's own set when it is within the norm. */
     private ParameterSet clip(ParameterSet global, ParameterSet site) {
-        double sq = 0;
-        for (Tensor g : global.tensors()) {
-            sq += squaredDistance(site.get(g.name()).values(), g.values());
-        }
-        double norm = Math.sqrt(sq);
+        double norm = Math.sqrt(global.squaredDistance(site));
         if (norm <= clippingNorm) {
             return site;
         }
@@ -118,15 +114,6 @@ final class DpSession extends AbstractStrategySession {
             b.add(Tensor.of(g.name(), g.shape(), out));
         }
         return b.build();
-    }
-
-    private static double squaredDistance(float[] x, float[] g) {
-        double s = 0;
-        for (int k = 0; k < x.length; k++) {
-            double d = (double) x[k] - g[k];
-            s += d * d;
-        }
-        return s;
     }
 
     /** The aggregate plus N(0, std²) per parameter, in new arrays (the inner result is left as it is). */

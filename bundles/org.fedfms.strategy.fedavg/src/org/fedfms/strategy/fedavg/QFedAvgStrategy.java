@@ -1,7 +1,6 @@
 package org.fedfms.strategy.fedavg;
 
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.Tensor;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.api.strategy.AggregationException;
@@ -61,7 +60,7 @@ public class QFedAvgStrategy extends StatelessStrategy<QFedAvgStrategy.Settings>
             double weigh(FitResult result, ParameterSet g) {
                 double loss = metric(ID, result, LOSS, 0, "q-FFL weighs each site by its loss") + 1e-10;
                 double lq = Math.pow(loss, s.q());
-                double norm2 = squaredDistance(result.parameters(), g) / (s.learningRate() * s.learningRate());
+                double norm2 = g.squaredDistance(result.parameters()) / (s.learningRate() * s.learningRate());
                 double weight = lq / s.learningRate();
                 double hk = s.q() * Math.pow(loss, s.q() - 1) * norm2 + weight;
                 if (!Double.isFinite(weight) || !Double.isFinite(hk)) {
@@ -78,18 +77,5 @@ public class QFedAvgStrategy extends StatelessStrategy<QFedAvgStrategy.Settings>
                 return weights / h;
             }
         };
-    }
-
-    static double squaredDistance(ParameterSet a, ParameterSet b) {
-        double sum = 0;
-        for (Tensor t : b.tensors()) {
-            float[] x = a.get(t.name()).values();
-            float[] y = t.values();
-            for (int k = 0; k < x.length; k++) {
-                double d = (double) x[k] - y[k];
-                sum += d * d;
-            }
-        }
-        return sum;
     }
 }

@@ -64,7 +64,7 @@ abstract class ScaledMeanRound implements RoundAggregator {
     @Override
     public final ParameterSet finish(List<SiteFailure> failures) {
         if (mean.count() == 0) {
-            throw new AggregationException("round " + round + ": no site delivered a usable update");
+            throw AggregationException.nothingDelivered(round);
         }
         float s = (float) scale();
         ParameterSet m = mean.mean();

@@ -1,19 +1,15 @@
 package org.fedfms.strategy.fedopt;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AbstractStrategySession;
 import org.fedfms.api.strategy.AggregationException;
-import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.strategy.RoundAggregator;
-import org.fedfms.api.strategy.SiteFailure;
 import org.fedfms.api.strategy.StrategyState;
-import org.fedfms.api.strategy.UpdateCheck;
-import org.fedfms.api.strategy.WeightedMean;
+import org.fedfms.api.strategy.WeightedMeanAggregator;
 
 /**
  * One experiment's server optimizer: the weighted mean of the site models is streamed into one
@@ -42,28 +38,10 @@ final class ServerOptimizerSession extends AbstractStrategySession {
 
     @Override
     public RoundAggregator beginRound(int round, ParameterSet global) {
-        WeightedMean mean = new WeightedMean(global);
-        return new RoundAggregator() {
-            @Override
-            public void accept(FitResult result) {
-                UpdateCheck.check(global, result);
-                mean.add(result.parameters(), p.weighted() ? result.sampleCount() : 1.0);
-            }
-
-            @Override
-            public int accepted() {
-                return mean.count();
-            }
-
-            @Override
-            public ParameterSet finish(List<SiteFailure> failures) {
-                if (mean.count() == 0) {
-                    throw new AggregationException("round " + round + ": no site delivered a usable update");
-                }
-                checkStateMatches(round, global);
-                return optimize(round, global, mean.mean());
-            }
-        };
+        return new WeightedMeanAggregator(round, global, p.weighted(), true).andThen(mean -> {
+            checkStateMatches(round, global);
+            return optimize(round, global, mean);
+        });
     }
 
     private void checkStateMatches(int round, ParameterSet global) {

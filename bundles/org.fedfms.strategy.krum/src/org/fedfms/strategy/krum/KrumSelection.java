@@ -81,7 +81,7 @@ final class KrumSelection {
      */
     List<FitResult> sites() {
         if (results.isEmpty()) {
-            throw new AggregationException("round " + round + ": no site delivered a usable update");
+            throw AggregationException.nothingDelivered(round);
         }
         List<FitResult> sites = new ArrayList<>(results.values());
         sites.sort(Comparator.comparing(FitResult::siteId));

@@ -77,7 +77,7 @@ final class ScaffoldSession extends AbstractStrategySession {
             @Override
             public ParameterSet finish(List<SiteFailure> failures) {
                 if (mean.count() == 0) {
-                    throw new AggregationException("round " + round + ": no site delivered a usable update");
+                    throw AggregationException.nothingDelivered(round);
                 }
                 int sites = mean.count();
                 ParameterSet m = mean.mean();

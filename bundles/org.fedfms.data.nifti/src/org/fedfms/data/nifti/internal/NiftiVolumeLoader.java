@@ -1,19 +1,17 @@
 package org.fedfms.data.nifti.internal;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.fedfms.api.data.DatasetException;
 import org.fedfms.api.data.DatasetLoader;
-import org.fedfms.api.data.FederatedDataset;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsSchema;
 import org.fedfms.data.CaseHandling;
-import org.fedfms.data.DatasetBuilder;
-import org.fedfms.data.DescribedLoader;
-import org.fedfms.data.PairedLayout;
 import org.fedfms.data.LabelMapping;
+import org.fedfms.data.LabelSettings;
+import org.fedfms.data.PairedFilesLoader;
+import org.fedfms.data.PairedFolders;
 import org.fedfms.data.volume.VolumeCache;
 import org.fedfms.data.volume.VolumeCase;
 import org.fedfms.data.volume.VolumeSettings;
@@ -28,7 +26,7 @@ import org.osgi.service.component.annotations.Component;
  * volume is one case. Slices follow voxel order (rows along the higher axis), ignoring the affine.
  */
 @Component(property = DatasetLoader.ID_PROPERTY + "=" + NiftiVolumeLoader.ID)
-public class NiftiVolumeLoader extends DescribedLoader<NiftiVolumeLoader.Settings> implements DatasetLoader {
+public class NiftiVolumeLoader extends PairedFilesLoader<NiftiVolumeLoader.Settings> implements DatasetLoader {
 
     static final String ID = "nifti";
 
@@ -43,37 +41,41 @@ public class NiftiVolumeLoader extends DescribedLoader<NiftiVolumeLoader.Setting
             String labelsDir,
             @Setting(description = "what a label file's name adds to its image's name, e.g. _segmentation")
             String labelSuffix,
-            @Setting(description = "classes including background", min = 2, max = 256)
-            int classes,
-            @Setting(description = LabelMapping.SETTING_DESCRIPTION)
-            String labelValues,
+            @Setting(description = "classes and label values (flattened)")
+            LabelSettings labels,
             @Setting(description = "how volumes become slices (flattened into settings of their own)")
             VolumeSettings volumes,
             @Setting(description = "which bad cases are left out and how sites are split (flattened)")
-            CaseHandling cases) {
+            CaseHandling cases) implements PairedFilesLoader.Files {
+
+        @Override
+        public PairedFolders folders() {
+            return new PairedFolders(root, imagesDir, labelsDir);
+        }
+
+        @Override
+        public String maskSuffix() {
+            return labelSuffix;
+        }
     }
 
     private static final SettingsSchema<Settings> SCHEMA = SettingsSchema.of("dataset " + ID, Settings.class,
-            new Settings("", "images", "labels", "", 2, "", VolumeSettings.DEFAULTS, CaseHandling.DEFAULTS));
+            new Settings("", "images", "labels", "", LabelSettings.DEFAULTS, VolumeSettings.DEFAULTS,
+                    CaseHandling.DEFAULTS));
 
     public NiftiVolumeLoader() {
-        super(ID, "NIfTI-1/2 volumes (.nii, .nii.gz) with label volumes, cut into 2-D slices", SCHEMA);
+        super(ID, "NIfTI-1/2 volumes (.nii, .nii.gz) with label volumes, cut into 2-D slices", SCHEMA,
+                List.of(".nii", ".nii.gz"), VolumeSlicing.DOMINANT_CLASS);
     }
 
     @Override
-    public FederatedDataset load(Map<String, ?> settings) throws DatasetException {
-        Settings s = bind(settings);
-        LabelMapping labels = checked(() -> LabelMapping.parse(s.classes(), s.labelValues()));
+    protected PairReader reader(Settings s, LabelMapping labels, UnaryOperator<String> cases)
+            throws DatasetException {
         VolumeSettings v = s.volumes();
         check(v.window()::checkWindow);
         VolumeSlicing slicing = new VolumeSlicing(v.axis(), labels, v.window().intensity(), v.window().windowLow(),
-                v.window().windowHigh(),
-                v.adjacentSlices(), new VolumeCache(v.cacheMB() * (1L << 20)));
-        PairedLayout layout = new PairedLayout(s.imagesDir(), s.labelsDir(), s.labelSuffix(), List.of(".nii", ".nii.gz"));
-        DatasetBuilder builder = readSites(s.root(), layout, s.classes(), UnaryOperator.identity(), (p, show) -> slicing
-                .cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()), show.apply(p.mask())),
-                        v.emptySliceStride()));
-        builder.labeler(VolumeSlicing.DOMINANT_CLASS);
-        return builder.build(s.cases());
+                v.window().windowHigh(), v.adjacentSlices(), new VolumeCache(v.cacheMB() * (1L << 20)));
+        return (p, show) -> slicing.cut(VolumeCase.of(p.base(), p.image(), p.mask(), show.apply(p.image()),
+                show.apply(p.mask())), v.emptySliceStride());
     }
 }

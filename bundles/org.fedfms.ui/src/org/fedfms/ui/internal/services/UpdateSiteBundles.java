@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -16,6 +17,8 @@ import java.util.stream.Stream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import org.fedfms.api.data.DatasetLoader;
+import org.fedfms.api.strategy.AggregationStrategy;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -29,25 +32,23 @@ public final class UpdateSiteBundles {
 
     /** A FedFMS extension interface a component can provide, with a short name for the UI. */
     public enum Provides {
-        STRATEGY("org.fedfms.api.strategy.AggregationStrategy", "strategy"),
-        LOADER("org.fedfms.api.data.DatasetLoader", "loader");
+        STRATEGY(AggregationStrategy.class),
+        LOADER(DatasetLoader.class);
 
-        private final String interfaceName;
-        private final String label;
+        private final Class<?> service;
 
-        Provides(String interfaceName, String label) {
-            this.interfaceName = interfaceName;
-            this.label = label;
+        Provides(Class<?> service) {
+            this.service = service;
         }
 
         /** The service interface's name. */
         public String interfaceName() {
-            return interfaceName;
+            return service.getName();
         }
 
         /** Short name: strategy, loader. */
         public String label() {
-            return label;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

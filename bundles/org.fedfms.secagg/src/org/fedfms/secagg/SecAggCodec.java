@@ -86,6 +86,11 @@ public final class SecAggCodec {
         });
     }
 
+    /** The length of {@link #encode(MaskedInput)}'s bytes, without encoding: 8 bytes per value, plus the header. */
+    public static long encodedSize(MaskedInput m) {
+        return 1 + 2 + m.site().getBytes(StandardCharsets.UTF_8).length + 4 + 8L * m.values().length;
+    }
+
     /** @throws SecureAggregationException if the bytes are not a well-formed key advertisement within bounds */
     public KeyAdvertisement readKeys(byte[] bytes) {
         return read(bytes, KEYS, "key advertisement", in -> new KeyAdvertisement(readId(in, "site"),

@@ -5,16 +5,19 @@ import static org.fedfms.federation.internal.RoundMessages.where;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
@@ -37,6 +40,7 @@ import org.fedfms.secagg.SecureSum;
 import org.fedfms.secagg.ShareReveal;
 import org.fedfms.secagg.SharedKeys;
 import org.fedfms.secagg.UnmaskRequest;
+import org.fedfms.secagg.UpdateVector;
 import org.fedfms.wire.TensorCoding;
 import org.fedfms.wire.TransferEncoding;
 
@@ -51,12 +55,14 @@ public final class SecureRound {
 
     /** The site id of the one update a secure round hands to the strategy. */
     public static final String SUM_SITE = "secure-sum";
+    /** Most threads one step of the protocol uses to ask the sites at once. */
+    private static final int MAX_THREADS = 32;
 
     private final int round;
     private final ParameterSet global;
     private final SecAggCoordinator coordinator;
     /** The sites still in the round's protocol. */
-    private final Map<String, SecureAggregationSite> sites = new ConcurrentHashMap<>();
+    private final Map<String, SecureAggregationSite> sites = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Why a site dropped out before its fit. */
     private final Map<String, String> dropped = new ConcurrentHashMap<>();
     private Map<String, List<SealedShare>> routed;
@@ -143,27 +149,18 @@ public final class SecureRound {
             }
         }
         try {
+            r.sites.putAll(all);
             List<KeyAdvertisement> keys = new ArrayList<>();
-            all.forEach((id, p) -> {
-                KeyAdvertisement k = r.call(id, "advertise its keys", () -> p.advertiseKeys(round));
-                if (k != null) {
-                    r.count(id, r.codec.encode(k).length);
-                    keys.add(k);
-                    r.sites.put(id, p);
-                }
+            r.ask("advertise its keys", p -> p.advertiseKeys(round)).forEach((id, k) -> {
+                r.count(id, r.codec.encode(k).length);
+                keys.add(k);
             });
             Roster roster = r.coordinator.roster(keys);
             List<SharedKeys> shared = new ArrayList<>();
-            for (Map.Entry<String, SecureAggregationSite> p : all.entrySet()) {
-                if (!r.sites.containsKey(p.getKey())) {
-                    continue;
-                }
-                SharedKeys k = r.call(p.getKey(), "share its keys", () -> p.getValue().shareKeys(round, roster));
-                if (k != null) {
-                    r.count(p.getKey(), r.codec.encode(k).length);
-                    shared.add(k);
-                }
-            }
+            r.ask("share its keys", p -> p.shareKeys(round, roster)).forEach((id, k) -> {
+                r.count(id, r.codec.encode(k).length);
+                shared.add(k);
+            });
             r.routed = r.coordinator.route(shared);
             return r;
         } catch (SecureAggregationException x) {
@@ -172,14 +169,53 @@ public final class SecureRound {
         }
     }
 
-    /** What a site's protocol call answers, or {@code null} (the site dropped out, recorded with why) if it failed. */
-    private <T> T call(String site, String what, Callable<T> step) {
+    /** One step of the protocol at a site. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T at(SecureAggregationSite site) throws Exception;
+    }
+
+    /**
+     * Each site still in the round asked for one step, all at once (a remote site answers before the round
+     * deadline or fails); the answers in the sites' order. A site whose call fails drops out, recorded with why.
+     */
+    private <T> Map<String, T> ask(String what, Step<T> step) {
+        List<String> asked = List.copyOf(sites.keySet());
+        Map<String, T> answers = new LinkedHashMap<>();
+        if (asked.isEmpty()) {
+            return answers;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(asked.size(), MAX_THREADS), r -> {
+            Thread t = new Thread(r, "fedfms-secure-round-" + round);
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            return step.call();
-        } catch (Exception x) {
-            sites.remove(site);
-            dropped.put(site, "did not " + what + ": " + RoundMessages.describe(x));
-            return null;
+            Map<String, Future<T>> calls = new LinkedHashMap<>();
+            for (String id : asked) {
+                SecureAggregationSite site = sites.get(id);
+                calls.put(id, pool.submit(() -> step.at(site)));
+            }
+            for (Map.Entry<String, Future<T>> c : calls.entrySet()) {
+                String id = c.getKey();
+                try {
+                    T answer = c.getValue().get();
+                    if (answer == null) {
+                        throw new IllegalStateException("no answer");
+                    }
+                    answers.put(id, answer);
+                } catch (ExecutionException x) {
+                    sites.remove(id);
+                    dropped.put(id, "did not " + what + ": " + RoundMessages.describe(x.getCause()));
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new SecureAggregationException("interrupted while the sites " + what.replace("its",
+                            "their"));
+                }
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -236,35 +272,19 @@ public final class SecureRound {
         SecureSum sum;
         try {
             UnmaskRequest request = coordinator.unmaskRequest(masked);
+            sites.keySet().retainAll(request.survivors());
             List<ShareReveal> reveals = new ArrayList<>();
-            for (String s : request.survivors()) {
-                SecureAggregationSite site = sites.get(s);
-                ShareReveal reveal = site == null ? null : call(s, "reveal its shares", () -> site.reveal(round,
-                        request));
-                if (reveal != null) {
-                    count(s, codec.encode(reveal).length);
-                    reveals.add(reveal);
-                }
-            }
+            ask("reveal its shares", site -> site.reveal(round, request)).forEach((id, reveal) -> {
+                count(id, codec.encode(reveal).length);
+                reveals.add(reveal);
+            });
             sum = coordinator.finish(reveals);
         } catch (SecureAggregationException x) {
             e.dropSession();
             throw RoundAbort.pause(where(e, round) + ": secure aggregation could not unmask the sum: "
                     + x.getMessage() + ". " + unchanged(round), x);
         }
-        aggregator.accept(new FitResult(SUM_SITE, unflatten(sum.mean()), sum.totalWeight(), Metrics.empty()));
-    }
-
-    private ParameterSet unflatten(float[] values) {
-        ParameterSet.Builder b = ParameterSet.builder();
-        int at = 0;
-        for (String name : global.names()) {
-            Tensor t = global.get(name);
-            float[] v = new float[t.size()];
-            System.arraycopy(values, at, v, 0, v.length);
-            at += v.length;
-            b.add(name, t.shape(), v);
-        }
-        return b.build();
+        aggregator.accept(new FitResult(SUM_SITE, UpdateVector.unflatten(global, sum.mean()), sum.totalWeight(),
+                Metrics.empty()));
     }
 }

@@ -18,6 +18,7 @@ import org.fedfms.secagg.SecAggSite;
 import org.fedfms.secagg.ShareReveal;
 import org.fedfms.secagg.SharedKeys;
 import org.fedfms.secagg.UnmaskRequest;
+import org.fedfms.secagg.UpdateVector;
 
 /**
  * An in-process site's side of a secure round: its {@link SecAggSite} for the round, and its plain fit masked
@@ -58,24 +59,12 @@ final class SimulatedSecureSite implements SecureAggregationSite {
             throw new IllegalStateException("fit returned a result for site '" + r.siteId() + "'");
         }
         UpdateCheck.check(global, r);
-        return new MaskedFit(protocol.maskInput(sharers, sealedForSite, flatten(global, r.parameters()),
+        return new MaskedFit(protocol.maskInput(sharers, sealedForSite, UpdateVector.flatten(global, r.parameters()),
                 r.sampleCount()), r.sampleCount(), r.metrics() == null ? Metrics.empty() : r.metrics());
     }
 
     @Override
     public ShareReveal reveal(int round, UnmaskRequest request) {
         return protocol.reveal(request);
-    }
-
-    /** The values of {@code p} in the layout order of {@code global}, as one vector. */
-    static float[] flatten(ParameterSet global, ParameterSet p) {
-        float[] out = new float[(int) global.parameterCount()];
-        int at = 0;
-        for (String name : global.names()) {
-            float[] v = p.get(name).values();
-            System.arraycopy(v, 0, out, at, v.length);
-            at += v.length;
-        }
-        return out;
     }
 }

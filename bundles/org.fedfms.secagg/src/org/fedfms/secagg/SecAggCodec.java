@@ -21,7 +21,8 @@ import org.fedfms.secagg.internal.ShareCipher;
  * type byte, then big-endian fields; site ids of at most {@value #MAX_ID_BYTES} UTF-8 bytes, keys and commitments
  * of 32 bytes, sealed shares and revealed shares of their fixed sizes, at most {@code maxSites} entries per list
  * and {@code maxValues} values per masked vector (plus the weight), nothing after the message. Anything else is
- * refused with an error naming the message, the field and the site.
+ * refused with an error naming the message, the field and the site. The coordinator's messages to a site (the
+ * roster, its routed shares, the unmask request) travel the same way, read with the same bounds.
  */
 public final class SecAggCodec {
 
@@ -35,6 +36,9 @@ public final class SecAggCodec {
     private static final byte SHARED = 2;
     private static final byte MASKED = 3;
     private static final byte REVEAL = 4;
+    private static final byte ROSTER = 5;
+    private static final byte ROUTED = 6;
+    private static final byte UNMASK = 7;
 
     private final int maxSites;
     private final int maxValues;
@@ -86,6 +90,32 @@ public final class SecAggCodec {
         });
     }
 
+    /** Most bytes a key advertisement takes. */
+    public static long maxKeysBytes() {
+        return 1 + 2 + MAX_ID_BYTES + 64;
+    }
+
+    /** Most bytes a site's shared keys take in a round of {@code sites} sites. */
+    public static long maxSharedKeysBytes(int sites) {
+        return 1 + 2 + MAX_ID_BYTES + 32 + 4 + (long) Math.max(0, sites - 1) * (4 + 2 * MAX_ID_BYTES
+                + SEALED_SHARE_BYTES);
+    }
+
+    /** Most bytes a masked vector of {@code values} update values (and the weight) takes. */
+    public static long maxMaskedBytes(long values) {
+        return 1 + 2 + MAX_ID_BYTES + 4 + 8 * (values + 1);
+    }
+
+    /** Most bytes a share reveal takes in a round of {@code sites} sites. */
+    public static long maxRevealBytes(int sites) {
+        return 1 + 2 + MAX_ID_BYTES + 2 * (4 + (long) sites * (2 + MAX_ID_BYTES + Shamir.SHARE_BYTES));
+    }
+
+    /** The length of {@link #encode(MaskedInput)}'s bytes, without encoding: 8 bytes per value, plus the header. */
+    public static long encodedSize(MaskedInput m) {
+        return 1 + 2 + m.site().getBytes(StandardCharsets.UTF_8).length + 4 + 8L * m.values().length;
+    }
+
     /** @throws SecureAggregationException if the bytes are not a well-formed key advertisement within bounds */
     public KeyAdvertisement readKeys(byte[] bytes) {
         return read(bytes, KEYS, "key advertisement", in -> new KeyAdvertisement(readId(in, "site"),
@@ -128,6 +158,106 @@ public final class SecAggCodec {
             return new ShareReveal(site, readShares(in, "seed shares of '" + site + "'"),
                     readShares(in, "key shares of '" + site + "'"));
         });
+    }
+
+    public byte[] encode(Roster m) {
+        return write(ROSTER, out -> {
+            out.writeInt(m.round());
+            out.writeInt(m.settings().threshold());
+            out.writeInt(m.settings().neighbours());
+            out.writeLong(m.graphSeed());
+            out.writeInt(m.advertisements().size());
+            for (KeyAdvertisement a : m.advertisements()) {
+                id(out, a.site());
+                out.write(a.encryptionKey());
+                out.write(a.maskingKey());
+            }
+        });
+    }
+
+    public byte[] encode(RoutedShares m) {
+        return write(ROUTED, out -> {
+            ids(out, m.sharers());
+            out.writeInt(m.shares().size());
+            for (SealedShare s : m.shares()) {
+                id(out, s.from());
+                id(out, s.to());
+                out.write(s.ciphertext());
+            }
+        });
+    }
+
+    public byte[] encode(UnmaskRequest m) {
+        return write(UNMASK, out -> {
+            out.writeInt(m.round());
+            ids(out, m.survivors());
+            ids(out, m.dropped());
+        });
+    }
+
+    /**
+     * @throws SecureAggregationException if the bytes are not a well-formed roster within bounds, or the roster
+     *         itself is not valid (a site twice, a key reused, settings out of range)
+     */
+    public Roster readRoster(byte[] bytes) {
+        return read(bytes, ROSTER, "roster", in -> {
+            int round = in.readInt();
+            int threshold = in.readInt();
+            int neighbours = in.readInt();
+            long graphSeed = in.readLong();
+            int n = count(in, maxSites, "sites of the roster");
+            List<KeyAdvertisement> keys = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String site = readId(in, "roster site");
+                keys.add(new KeyAdvertisement(site, fixed(in, 32, "encryption key of '" + site + "'"),
+                        fixed(in, 32, "masking key of '" + site + "'")));
+            }
+            SecAggSettings settings;
+            try {
+                settings = new SecAggSettings(threshold, neighbours);
+            } catch (IllegalArgumentException e) {
+                throw new SecureAggregationException("secure aggregation: the roster's settings: " + e.getMessage(), e);
+            }
+            return new Roster(round, keys, settings, graphSeed);
+        });
+    }
+
+    /** @throws SecureAggregationException if the bytes are not well-formed routed shares within bounds */
+    public RoutedShares readRoutedShares(byte[] bytes) {
+        return read(bytes, ROUTED, "routed shares", in -> {
+            List<String> sharers = readIds(in, "sharers");
+            int n = count(in, maxSites - 1, "routed shares");
+            List<SealedShare> shares = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String from = readId(in, "share sender");
+                String to = readId(in, "share recipient");
+                shares.add(new SealedShare(from, to, fixed(in, SEALED_SHARE_BYTES, "share of '" + from + "' for '"
+                        + to + "'")));
+            }
+            return new RoutedShares(sharers, shares);
+        });
+    }
+
+    /** @throws SecureAggregationException if the bytes are not a well-formed unmask request within bounds */
+    public UnmaskRequest readUnmaskRequest(byte[] bytes) {
+        return read(bytes, UNMASK, "unmask request", in -> new UnmaskRequest(in.readInt(), readIds(in, "survivors"),
+                readIds(in, "dropped sites")));
+    }
+
+    private static void ids(DataOutputStream out, List<String> ids) throws IOException {
+        out.writeInt(ids.size());
+        for (String id : ids) {
+            id(out, id);
+        }
+    }
+
+    private List<String> readIds(DataInputStream in, String field) throws IOException {
+        int n = count(in, maxSites, field);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(readId(in, field));
+        }
+        return ids;
     }
 
     private interface Writer {

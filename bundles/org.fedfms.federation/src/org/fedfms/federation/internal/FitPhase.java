@@ -17,6 +17,7 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
+import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederationEvent;
 import org.fedfms.federation.SiteProvider;
@@ -50,9 +51,23 @@ final class FitPhase {
         void accept(SiteSlot site, FitResult result);
     }
 
+    /** How a chosen site is asked to fit: by default its {@link org.fedfms.federation.FederatedSite#fit}. */
+    @FunctionalInterface
+    interface Fitter {
+        FitResult fit(SiteSlot slot, int round, ParameterSet start, FitInstructions instructions,
+                TrainingMonitor monitor) throws Exception;
+    }
+
     List<FitOutcome> run(Experiment e, ExperimentSpec spec, int round, List<SiteSlot> chosen,
             Function<SiteSlot, ParameterSet> startFrom, Function<SiteSlot, FitInstructions> instructions,
             Acceptor acceptor) {
+        return run(e, spec, round, chosen, startFrom, instructions, (s, r, start, fi, m) -> s.site().fit(r, start, fi,
+                m), acceptor);
+    }
+
+    List<FitOutcome> run(Experiment e, ExperimentSpec spec, int round, List<SiteSlot> chosen,
+            Function<SiteSlot, ParameterSet> startFrom, Function<SiteSlot, FitInstructions> instructions,
+            Fitter fitter, Acceptor acceptor) {
         long deadline = System.nanoTime() + deadlineNanos(spec);
         boolean arrivalOrder = e.setup != null && e.setup.provider() instanceof SiteProvider p
                 && p.aggregatesInArrivalOrder();
@@ -63,7 +78,7 @@ final class FitPhase {
             for (SiteSlot s : chosen) {
                 ParameterSet start = startFrom.apply(s);
                 FitInstructions fi = ClientDpRounds.instruct(spec, instructions.apply(s));
-                calls.add(s.call(services.siteExecutor(), (site, monitor) -> site.fit(round, start, fi,
+                calls.add(s.call(services.siteExecutor(), (site, monitor) -> fitter.fit(s, round, start, fi,
                         new ProgressMonitor(monitor, e.name, round, services::publish)),
                         () -> e.cancelRequested, arrivals::release));
             }

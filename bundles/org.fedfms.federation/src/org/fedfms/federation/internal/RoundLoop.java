@@ -146,13 +146,16 @@ final class RoundLoop {
         }
         Map<String, FitInstructions> fi = instructions == null ? Map.of() : instructions;
         SecureRound secure = SecureRound.begin(e, spec, round, chosen, global);
-        List<FitOutcome> fits = fit.run(e, spec, round, chosen, s -> sent,
-                s -> fi.getOrDefault(s.id(), FitInstructions.none()),
-                secure != null ? secure::accept : (s, r) -> aggregator.accept(r));
+        List<FitOutcome> fits = secure != null
+                ? fit.run(e, spec, round, chosen, s -> sent, s -> fi.getOrDefault(s.id(), FitInstructions.none()),
+                        secure::fit, secure::accept)
+                : fit.run(e, spec, round, chosen, s -> sent, s -> fi.getOrDefault(s.id(), FitInstructions.none()),
+                        (s, r) -> aggregator.accept(r));
         List<SiteFailure> failures = failures(fits);
         requireMinSites(e, spec, round, fits, failures);
         if (secure != null) {
             secure.unmaskInto(e, aggregator);
+            fits = secure.withSentBytes(fits);
         }
 
         ParameterSet next;

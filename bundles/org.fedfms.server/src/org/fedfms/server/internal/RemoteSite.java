@@ -1,5 +1,6 @@
 package org.fedfms.server.internal;
 
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +14,15 @@ import org.fedfms.api.strategy.FitResult;
 import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.FederatedSite;
+import org.fedfms.federation.SecureAggregationSite;
+import org.fedfms.secagg.KeyAdvertisement;
+import org.fedfms.secagg.Roster;
+import org.fedfms.secagg.RoutedShares;
+import org.fedfms.secagg.SealedShare;
+import org.fedfms.secagg.SecAggCodec;
+import org.fedfms.secagg.ShareReveal;
+import org.fedfms.secagg.SharedKeys;
+import org.fedfms.secagg.UnmaskRequest;
 import org.fedfms.wire.TransferEncoding;
 import org.fedfms.wire.WireEncoder;
 import org.fedfms.wire.WireMessage;
@@ -21,10 +31,12 @@ import org.fedfms.wire.WireMessage;
  * A joined site agent as the round loop sees it, for one experiment: each call queues a task for the
  * site and waits for its answer until just before the round deadline, or until the round is cancelled.
  */
-final class RemoteSite implements FederatedSite {
+final class RemoteSite implements FederatedSite, SecureAggregationSite {
 
     /** How much earlier than the round deadline a call gives up, so the site is free for the next round. */
     private static final long MARGIN_MILLIS = 250;
+    /** Encodes the coordinator's secure-aggregation messages (bounds apply to reading only). */
+    private static final SecAggCodec CODEC = new SecAggCodec(2, 1);
 
     private final SiteConnection connection;
     private volatile ExperimentSpec spec;
@@ -76,6 +88,45 @@ final class RemoteSite implements FederatedSite {
         }
         return (EvaluateResult) await(SiteTask.of(SiteTask.Kind.EVALUATE, connection.siteId(), spec, round, global,
                 FitInstructions.none(), split), monitor);
+    }
+
+    @Override
+    public KeyAdvertisement advertiseKeys(int round) throws Exception {
+        return (KeyAdvertisement) secure(SiteTask.Kind.SECAGG_KEYS, round, null, FitInstructions.none(), new byte[0],
+                null);
+    }
+
+    @Override
+    public SharedKeys shareKeys(int round, Roster roster) throws Exception {
+        return (SharedKeys) secure(SiteTask.Kind.SECAGG_SHARES, round, null, FitInstructions.none(),
+                CODEC.encode(roster), null);
+    }
+
+    @Override
+    public MaskedFit fitMasked(int round, ParameterSet global, FitInstructions instructions, List<String> sharers,
+            List<SealedShare> sealedForSite, TrainingMonitor monitor) throws Exception {
+        try {
+            MaskedFit r = (MaskedFit) secure(SiteTask.Kind.SECAGG_FIT, round, global, instructions,
+                    CODEC.encode(new RoutedShares(sharers, sealedForSite)), monitor);
+            failedFitRound = -1;
+            return r;
+        } catch (Exception e) {
+            failedFitRound = round;
+            throw e;
+        }
+    }
+
+    @Override
+    public ShareReveal reveal(int round, UnmaskRequest request) throws Exception {
+        return (ShareReveal) secure(SiteTask.Kind.SECAGG_REVEAL, round, null, FitInstructions.none(),
+                CODEC.encode(request), null);
+    }
+
+    /** A secure-aggregation phase as a task whose instructions carry the coordinator's message. */
+    private Object secure(SiteTask.Kind kind, int round, ParameterSet global, FitInstructions instructions,
+            byte[] payload, TrainingMonitor monitor) throws Exception {
+        return await(SiteTask.of(kind, connection.siteId(), spec, round, global,
+                SecureSiteTasks.with(instructions, payload), null), monitor);
     }
 
     /** The size of the coded download message when the experiment codes its transfers, else the fp32 values. */

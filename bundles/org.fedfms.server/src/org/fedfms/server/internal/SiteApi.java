@@ -38,6 +38,7 @@ final class SiteApi {
     private final CoordinatorMetrics metrics;
     private final ParameterTransfers transfers;
     private final StartingStates startingStates = new StartingStates(org.fedfms.wire.WireLimits.defaults());
+    private final SecureSiteTasks secureTasks;
 
     SiteApi(CoordinatorConfig config, Map<String, SiteConnection> connections, CallerAuthentication authentication,
             CoordinatorMetrics metrics, ParameterTransfers transfers) {
@@ -46,6 +47,7 @@ final class SiteApi {
         this.authentication = authentication;
         this.metrics = metrics;
         this.transfers = transfers;
+        this.secureTasks = new SecureSiteTasks(config.limits());
         this.rateLimiter = new SiteRateLimiter(config.requestsPerSecond(), config.requestBurst(), System::nanoTime);
     }
 
@@ -96,7 +98,7 @@ final class SiteApi {
         // The update of a task the site holds is not limited: there is one per task, and refusing a large body
         // before reading it closes the connection mid-upload, which would cost the site its round.
         boolean heldUpdate = method.equals("POST") && parts.length == 4 && parts[1].equals("tasks")
-                && parts[3].equals("update") && c.delivered(parts[2]) != null;
+                && (parts[3].equals("update") || parts[3].equals("secagg")) && c.delivered(parts[2]) != null;
         long waitNanos = heldUpdate ? 0 : rateLimiter.acquire(siteId);
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
@@ -134,10 +136,11 @@ final class SiteApi {
             switch (method + " " + parts[3]) {
                 case "GET parameters" -> transfers.download(request, response, callback, t);
                 case "GET starting-state" -> startingState(response, callback, t);
-                case "POST update" -> transfers.upload(request, response, callback, c, t);
+                case "POST update" -> transfers.upload(request, response, callback, c, SecureSiteTasks.plain(t));
                 case "POST evaluation" -> evaluation(request, response, callback, t);
                 case "POST failure" -> failure(request, response, callback, c, t);
                 case "POST progress" -> progress(request, response, callback, c, t);
+                case "POST secagg" -> secureTasks.answer(request, response, callback, c, t);
                 default -> throw new HttpError(404, "no such resource: " + method + " .../tasks/" + LogText.of(taskId)
                         + "/" + LogText.of(parts[3]));
             }
@@ -227,6 +230,11 @@ final class SiteApi {
                     + "' asks each site to clip and noise its update (clientDp), and the site's agent did not declare "
                     + "\"supports\": [\"" + JoinRequest.CLIENT_DP + "\"] when it joined (an agent from before "
                     + "client-side DP would send its update in the clear); upgrade the site agent and join again";
+        } else if (SecureSiteTasks.secure(t.kind()) && !supports.contains(JoinRequest.SECURE_AGGREGATION)) {
+            why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                    + "' aggregates securely (secureAggregation), and the site's agent did not declare \"supports\": "
+                    + "[\"" + JoinRequest.SECURE_AGGREGATION + "\"] when it joined (an agent from before secure "
+                    + "aggregation would send its update in the clear); upgrade the site agent and join again";
         } else {
             return null;
         }

@@ -28,7 +28,9 @@ public record SiteTask(String id, Kind kind, String siteId, ExperimentSpec spec,
 
     /** What a task asks for. */
     public enum Kind {
-        INITIAL, FIT, EVALUATE
+        INITIAL, FIT, EVALUATE,
+        /** Secure aggregation's phases (see {@link SecureSiteTasks}): keys, shares, a masked fit, reveal. */
+        SECAGG_KEYS, SECAGG_SHARES, SECAGG_FIT, SECAGG_REVEAL
     }
 
     static SiteTask of(Kind kind, String siteId, ExperimentSpec spec, int round, ParameterSet parameters,

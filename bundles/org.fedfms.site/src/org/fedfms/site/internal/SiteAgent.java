@@ -59,6 +59,7 @@ public final class SiteAgent implements AutoCloseable {
     private final StartingStates startingStates;
     private final SiteCoding coding;
     private final ProgressReporter progress;
+    private final SecureTasks secure;
     private final Map<String, SiteTrainer> trainers = new LinkedHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean killed = new AtomicBoolean();
@@ -74,6 +75,7 @@ public final class SiteAgent implements AutoCloseable {
         this.client = new CoordinatorClient(config, running::get);
         this.startingStates = new StartingStates(StartingStates.defaultDirectory(config.siteId()), config.siteId());
         this.coding = new SiteCoding(SiteCoding.defaultDirectory(config.siteId()), config.siteId());
+        this.secure = new SecureTasks(config.siteId(), client);
         this.progress = new ProgressReporter(client.http(),
                 (task, body) -> client.post("tasks/" + task + "/progress", body).build());
     }
@@ -251,6 +253,10 @@ public final class SiteAgent implements AutoCloseable {
                             + round + " (" + r.sampleCount() + " samples, metrics " + r.metrics().values().keySet()
                             + ")");
                 }
+                case "SECAGG_KEYS", "SECAGG_SHARES", "SECAGG_FIT", "SECAGG_REVEAL" -> secure.run(task,
+                        () -> parameters(task), (global, fi) -> ClientDpMechanism.apply(ExperimentStates.fit(
+                                config.siteId(), experiment, task.trainerSpec(), trainer, round, global, fi, monitor),
+                                global, fi), running::get);
                 default -> throw new IllegalStateException("unknown task kind '" + kind + "'");
             }
         } catch (IOException | InterruptedException e) {

@@ -11,6 +11,7 @@ import org.fedfms.api.SiteInfo;
 import org.fedfms.api.Tensor;
 import org.fedfms.api.strategy.AbstractStrategySession;
 import org.fedfms.api.strategy.AggregationException;
+import org.fedfms.api.strategy.ControlVariates;
 import org.fedfms.api.strategy.EvaluateResult;
 import org.fedfms.api.strategy.FitInstructions;
 import org.fedfms.api.strategy.FitResult;
@@ -61,6 +62,12 @@ final class DpSession extends AbstractStrategySession {
         return inner.configureFit(round, global, sites);
     }
 
+    /** What the inner strategy has the sites train from (SCAFFOLD's variates beside the model, say). */
+    @Override
+    public ParameterSet fitParameters(int round, ParameterSet global) {
+        return inner.fitParameters(round, global);
+    }
+
     @Override
     public Metrics aggregateEvaluate(int round, List<EvaluateResult> results) {
         return inner.aggregateEvaluate(round, results);
@@ -68,14 +75,15 @@ final class DpSession extends AbstractStrategySession {
 
     @Override
     public RoundAggregator beginRound(int round, ParameterSet global) {
+        ParameterSet sent = inner.fitParameters(round, global);
         RoundAggregator innerRound = inner.beginRound(round, global);
         return new RoundAggregator() {
             private int aggregated;
 
             @Override
             public void accept(FitResult result) {
-                UpdateCheck.check(global, result);
-                ParameterSet clipped = clip(global, result.parameters());
+                UpdateCheck.check(sent, result);
+                ParameterSet clipped = clip(global, sent, result.parameters());
                 innerRound.accept(new FitResult(result.siteId(), clipped, result.sampleCount(), result.metrics()));
                 aggregated++;
             }
@@ -96,22 +104,32 @@ final class DpSession extends AbstractStrategySession {
         };
     }
 
-    /** {@code global + min(1, C/||update||)·update}, or the site's own set when it is within the norm. */
-    private ParameterSet clip(ParameterSet global, ParameterSet site) {
+    /**
+     * {@code global + min(1, C/||update||)·update} over the model's tensors, or the site's own set when it is within
+     * the norm. When the round sent SCAFFOLD control variates, the site's variate change is scaled with its model:
+     * {@code Δc_i + c} is the update over {@code −K·η}, so the clipped change is {@code s·(Δc_i + c) − c}, what the
+     * clipped update implies (the variates are clipped, not noised). Any other tensor beside the model is refused.
+     */
+    private ParameterSet clip(ParameterSet global, ParameterSet sent, ParameterSet site) {
         double norm = Math.sqrt(global.squaredDistance(site));
         if (norm <= clippingNorm) {
             return site;
         }
         float scale = (float) (clippingNorm / norm);
         ParameterSet.Builder b = ParameterSet.builder();
-        for (Tensor g : global.tensors()) {
-            float[] x = site.get(g.name()).values();
-            float[] gv = g.values();
+        for (Tensor t : sent.tensors()) {
+            boolean model = global.names().contains(t.name());
+            if (!model && !ControlVariates.isVariate(t.name())) {
+                throw new AggregationException(strategyId() + " cannot clip '" + t.name() + "', which the inner "
+                        + "strategy sends beside the model; only the model and SCAFFOLD's variates are known");
+            }
+            float[] x = site.get(t.name()).values();
+            float[] anchor = t.values();
             float[] out = new float[x.length];
             for (int k = 0; k < out.length; k++) {
-                out[k] = gv[k] + scale * (x[k] - gv[k]);
+                out[k] = model ? anchor[k] + scale * (x[k] - anchor[k]) : scale * (x[k] + anchor[k]) - anchor[k];
             }
-            b.add(Tensor.of(g.name(), g.shape(), out));
+            b.add(Tensor.of(t.name(), t.shape(), out));
         }
         return b.build();
     }

@@ -40,8 +40,14 @@ public record JoinRequest(long trainSamples, long validationSamples, long testSa
      */
     public static final String CLIENT_DP = "client-dp";
 
+    /**
+     * The feature of an agent that runs its side of secure aggregation (tasks {@code SECAGG_KEYS},
+     * {@code SECAGG_SHARES}, {@code SECAGG_FIT}, {@code SECAGG_REVEAL}), so that its update leaves it masked.
+     */
+    public static final String SECURE_AGGREGATION = "secure-aggregation";
+
     /** The features of this version's site agent. */
-    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP);
+    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP, SECURE_AGGREGATION);
 
     public JoinRequest {
         if (trainSamples < 0 || validationSamples < 0 || testSamples < 0) {

@@ -66,6 +66,14 @@ class SecAggCodecTest {
     }
 
     @Test
+    void theMaskedInputsSizeIsKnownWithoutEncoding() {
+        for (MaskedInput m : List.of(new MaskedInput("site-a", new long[101]), new MaskedInput("hôpital-7", new long[3]),
+                new MaskedInput("s", new long[0]))) {
+            assertEquals(codec.encode(m).length, SecAggCodec.encodedSize(m), m.site());
+        }
+    }
+
+    @Test
     void malformedOrOversizedBytesAreRefusedNamingWhat() {
         SecAggSite site = new SecAggSite("site-a", new SecureRandom());
         byte[] keys = codec.encode(site.advertiseKeys());

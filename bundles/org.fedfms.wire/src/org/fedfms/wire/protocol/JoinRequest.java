@@ -40,8 +40,15 @@ public record JoinRequest(long trainSamples, long validationSamples, long testSa
      */
     public static final String CLIENT_DP = "client-dp";
 
+    /**
+     * The feature of an agent that keeps a task's {@code localParameters} at the site: it completes the shared
+     * tensors it receives with its own values of them, and uploads only the shared ones.
+     */
+    public static final String LOCAL_PARAMETERS = "local-parameters";
+
     /** The features of this version's site agent. */
-    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP);
+    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP,
+            LOCAL_PARAMETERS);
 
     public JoinRequest {
         if (trainSamples < 0 || validationSamples < 0 || testSamples < 0) {

@@ -39,6 +39,8 @@ final class Inspection implements ExperimentInspector {
     private final SiteTrainerFactory factory;
     private final LocalParameters kept;
     private final Path directory;
+    /** Why the sites' own models are not here (their local parameters stay at the site agents), else null. */
+    private final String keptAtAgents;
     private final Map<String, FittedModels.Fitted> fitted = new HashMap<>();
     private FederatedDataset dataset;
 
@@ -53,6 +55,10 @@ final class Inspection implements ExperimentInspector {
         factory = services.trainerFactories().get(spec.trainer());
         kept = LocalParameters.parse(spec.localParameters());
         directory = e.directory;
+        keptAtAgents = kept.isEmpty() || loader != null || !services.siteProviders().contains(spec.dataset()) ? null
+                : "experiment '" + name + "' keeps parameters '" + kept + "' (localParameters) at the site agents of "
+                        + "site provider '" + spec.dataset() + "': each site's own values never reach the coordinator, "
+                        + "which holds only the shared ones; look at a site's own model at that site";
         List<String> present = services.exporters().ids();
         missingExporter = exporter != null ? null : "trainer '" + spec.trainer() + "' has no prediction exporter "
                 + "(exporters present: " + (present.isEmpty() ? "none" : String.join(", ", present)) + ")";
@@ -140,6 +146,9 @@ final class Inspection implements ExperimentInspector {
     /** A local-only site's own model; a site's own local parameters over the global model; else the global model. */
     @Override
     public ParameterSet parameters(String siteId) {
+        if (keptAtAgents != null) {
+            throw new FederationException(keptAtAgents + " (site '" + siteId + "')");
+        }
         if (local.containsKey(siteId)) {
             return local.get(siteId);
         }
@@ -183,6 +192,9 @@ final class Inspection implements ExperimentInspector {
 
     @Override
     public CrossSiteEvaluation crossEvaluate(TrainingMonitor monitor) throws Exception {
+        if (keptAtAgents != null) {
+            throw new FederationException("cannot cross-evaluate: " + keptAtAgents);
+        }
         return CrossEvaluation.run(this, factory, monitor);
     }
 

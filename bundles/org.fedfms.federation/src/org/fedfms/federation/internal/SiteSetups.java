@@ -128,11 +128,6 @@ final class SiteSetups {
                     + "' is no longer present (the coordinator stopped?); start it again, then resume. The experiment "
                     + "keeps the model of round " + (round - 1) + ".");
         }
-        if (!spec.localParameters().isEmpty()) {
-            throw RoundAbort.fail(where(e, round) + " cannot start: localParameters '" + spec.localParameters()
-                    + "' are kept by simulated sites only; the site agents of site provider '" + spec.dataset()
-                    + "' share every parameter. Set localParameters to empty for this experiment.", null);
-        }
         List<org.fedfms.federation.FederatedSite> sites;
         try {
             sites = List.copyOf(provider.sites(spec));

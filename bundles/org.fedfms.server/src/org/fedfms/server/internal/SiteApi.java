@@ -203,7 +203,8 @@ final class SiteApi {
         }
         return new TaskMessage(t.id(), t.kind().name(), t.experiment(), t.round(), t.spec().trainer(),
                 StartingStates.forSites(t.spec()), t.instructions().values(), t.split() == null ? null
-                        : t.split().name(), t.parameters() != null, startingState, t.spec().encoding());
+                        : t.split().name(), t.parameters() != null, startingState, t.spec().encoding(),
+                t.spec().localParameters());
     }
 
     /**
@@ -235,6 +236,12 @@ final class SiteApi {
                     + "' aggregates securely (secureAggregation), and the site's agent did not declare \"supports\": "
                     + "[\"" + JoinRequest.SECURE_AGGREGATION + "\"] when it joined (an agent from before secure "
                     + "aggregation would send its update in the clear); upgrade the site agent and join again";
+        } else if (!m.localParameters().isEmpty() && !supports.contains(JoinRequest.LOCAL_PARAMETERS)) {
+            why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
+                    + "' keeps parameters '" + m.localParameters() + "' at each site (localParameters), and the "
+                    + "site's agent did not declare \"supports\": [\"" + JoinRequest.LOCAL_PARAMETERS + "\"] when it "
+                    + "joined (an agent from before cannot complete the shared tensors it receives with its own); upgrade "
+                    + "the site agent and join again";
         } else {
             return null;
         }

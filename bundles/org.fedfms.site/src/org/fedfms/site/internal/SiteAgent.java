@@ -231,7 +231,8 @@ public final class SiteAgent implements AutoCloseable {
                     ParameterSet global = parameters(task);
                     FitInstructions instructions = new FitInstructions(task.instructions());
                     FitResult r = ClientDpMechanism.apply(ExperimentStates.fit(config.siteId(), experiment,
-                            task.trainerSpec(), trainer, round, global, instructions, monitor), global, instructions);
+                            task.trainerSpec(), trainer, round, global, instructions, monitor, task.localParameters()),
+                            global, instructions);
                     if (!running.get()) {
                         return;
                     }
@@ -242,7 +243,7 @@ public final class SiteAgent implements AutoCloseable {
                 case "EVALUATE" -> {
                     ParameterSet global = parameters(task);
                     EvaluateResult r = ExperimentStates.evaluate(config.siteId(), experiment, task.trainerSpec(),
-                            trainer, round, global, DataSplit.valueOf(task.split()), monitor);
+                            trainer, round, global, DataSplit.valueOf(task.split()), monitor, task.localParameters());
                     if (!running.get()) {
                         return;
                     }

@@ -46,8 +46,15 @@ public record JoinRequest(long trainSamples, long validationSamples, long testSa
      */
     public static final String SECURE_AGGREGATION = "secure-aggregation";
 
+    /**
+     * The feature of an agent that keeps a task's {@code localParameters} at the site: it completes the shared
+     * tensors it receives with its own values of them, and uploads only the shared ones.
+     */
+    public static final String LOCAL_PARAMETERS = "local-parameters";
+
     /** The features of this version's site agent. */
-    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP, SECURE_AGGREGATION);
+    public static final List<String> FEATURES = List.of(STARTING_STATE, ENCODING, CLIENT_DP, SECURE_AGGREGATION,
+            LOCAL_PARAMETERS);
 
     public JoinRequest {
         if (trainSamples < 0 || validationSamples < 0 || testSamples < 0) {

@@ -25,10 +25,12 @@ import com.google.gson.JsonObject;
  *     its model starts from random initialisation
  * @param encoding how the task's parameters travel ({@link org.fedfms.wire.TransferEncoding} text form), empty
  *     for fp32 both ways; see {@link DeltaTransfer} for deltas
+ * @param localParameters the experiment's {@link org.fedfms.api.LocalParameters} patterns (comma-separated): the
+ *     tensors the site keeps as its own and never sends; empty when every parameter is shared
  */
 public record TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
         TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
-        String startingState, String encoding) {
+        String startingState, String encoding, String localParameters) {
 
     public TaskMessage {
         instructions = Map.copyOf(instructions);
@@ -42,6 +44,15 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("'encoding': " + e.getMessage());
         }
+        localParameters = org.fedfms.api.LocalParameters.parse(localParameters).toString();
+    }
+
+    /** A task that keeps no parameters at the site. */
+    public TaskMessage(String taskId, String kind, String experiment, int round, String trainer,
+            TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
+            String startingState, String encoding) {
+        this(taskId, kind, experiment, round, trainer, trainerSpec, instructions, split, hasParameters,
+                startingState, encoding, "");
     }
 
     /** A task whose parameters travel in fp32. */
@@ -92,6 +103,9 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         if (!encoding.isEmpty()) {
             o.addProperty("encoding", encoding);
         }
+        if (!localParameters.isEmpty()) {
+            o.addProperty("localParameters", localParameters);
+        }
         return o;
     }
 
@@ -122,6 +136,7 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
                 StrictJson.map(o, "instructions"), o.has("split") ? StrictJson.text(o, "split") : null,
                 o.has("hasParameters") && o.get("hasParameters").getAsBoolean(),
                 o.has("startingState") ? StrictJson.text(o, "startingState") : "",
-                o.has("encoding") ? StrictJson.text(o, "encoding") : "");
+                o.has("encoding") ? StrictJson.text(o, "encoding") : "",
+                o.has("localParameters") ? StrictJson.text(o, "localParameters") : "");
     }
 }

@@ -54,6 +54,19 @@ class ProtocolJsonTest {
     }
 
     @Test
+    void aMetricNotDefinedOnTheSamplesTravelsAsNullAndAnInfiniteOneIsRefused() {
+        EvaluationReport undefined = new EvaluationReport(2, Map.of("dice", Double.NaN, "loss", 0.5));
+        String json = undefined.toJson().toString();
+        assertTrue(json.contains("\"dice\":null"), json);
+        EvaluationReport read = EvaluationReport.of(StrictJson.object(json, "evaluation"));
+        assertTrue(Double.isNaN(read.metrics().get("dice")), read.toString());
+        assertEquals(0.5, read.metrics().get("loss"));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> EvaluationReport.of(StrictJson.object(
+                "{\"sampleCount\": 3, \"metrics\": {\"dice\": 1e999}}", "evaluation")));
+        assertTrue(e.getMessage().contains("'metrics.dice' is not finite"), e.getMessage());
+    }
+
+    @Test
     void aJoinDeclaresTheFeaturesOfItsAgentAndAnOldJoinDeclaresNone() {
         JoinRequest current = new JoinRequest(10, 2, 1);
         assertTrue(current.supports(JoinRequest.STARTING_STATE));
@@ -76,6 +89,13 @@ class ProtocolJsonTest {
         TaskMessage back = TaskMessage.of(StrictJson.object(t.toJson().toString(), "task"));
         assertEquals(t, back);
         assertNull(back.split());
+        assertEquals("", back.localParameters(), "no key: every parameter is shared");
+        assertFalse(t.toJson().has("localParameters"));
+
+        TaskMessage kept = new TaskMessage("t-2", "EVALUATE", "exp", 3, "djl", t.trainerSpec(), Map.of(), "VALIDATION",
+                true, "", "", " *norm* , mask_decoder.iou*");
+        assertEquals("*norm*,mask_decoder.iou*", kept.localParameters());
+        assertEquals(kept, TaskMessage.of(StrictJson.object(kept.toJson().toString(), "task")));
     }
 
     @Test

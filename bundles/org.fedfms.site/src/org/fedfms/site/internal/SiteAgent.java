@@ -256,7 +256,8 @@ public final class SiteAgent implements AutoCloseable {
                 }
                 case "SECAGG_KEYS", "SECAGG_SHARES", "SECAGG_FIT", "SECAGG_REVEAL" -> secure.run(task,
                         () -> parameters(task), (global, fi) -> ClientDpMechanism.apply(ExperimentStates.fit(
-                                config.siteId(), experiment, task.trainerSpec(), trainer, round, global, fi, monitor),
+                                config.siteId(), experiment, task.trainerSpec(), trainer, round, global, fi, monitor,
+                                task.localParameters()),
                                 global, fi), running::get);
                 default -> throw new IllegalStateException("unknown task kind '" + kind + "'");
             }

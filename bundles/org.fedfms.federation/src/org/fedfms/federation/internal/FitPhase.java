@@ -56,6 +56,11 @@ final class FitPhase {
     interface Fitter {
         FitResult fit(SiteSlot slot, int round, ParameterSet start, FitInstructions instructions,
                 TrainingMonitor monitor) throws Exception;
+
+        /** Bytes the site's answer {@code r} took on its way up. */
+        default long uploadBytes(SiteSlot slot, FitResult r) {
+            return r.parameters() == null ? 0 : EncodedSite.uploadBytes(slot.site(), r.parameters());
+        }
     }
 
     List<FitOutcome> run(Experiment e, ExperimentSpec spec, int round, List<SiteSlot> chosen,
@@ -91,7 +96,7 @@ final class FitPhase {
                 if (call == null) {
                     o = failed(s, "still busy with an earlier call that overran its deadline", down, 0, 0);
                 } else {
-                    o = awaitFit(e, spec, s, call, acceptor, down, deadline);
+                    o = awaitFit(e, spec, s, call, fitter, acceptor, down, deadline);
                     calls.set(i, null); // its update is aggregated: let it go rather than hold every site's to the end
                 }
                 outcomes[i] = o;
@@ -142,7 +147,7 @@ final class FitPhase {
     }
 
     private static FitOutcome awaitFit(Experiment e, ExperimentSpec spec, SiteSlot s, SiteCall<FitResult> call,
-            Acceptor acceptor, long down, long deadline) throws SiteCall.Cancelled {
+            Fitter fitter, Acceptor acceptor, long down, long deadline) throws SiteCall.Cancelled {
         FitResult r;
         try {
             r = call.await(deadline, () -> e.cancelRequested);
@@ -155,7 +160,7 @@ final class FitPhase {
         if (r == null) {
             return failed(s, "fit returned no result", down, 0, call.durationMillis());
         }
-        long up = r.parameters() == null ? 0 : EncodedSite.uploadBytes(s.site(), r.parameters());
+        long up = fitter.uploadBytes(s, r);
         if (!s.id().equals(r.siteId())) {
             return failed(s, "fit returned a result for site '" + r.siteId() + "'", down, up, call.durationMillis());
         }

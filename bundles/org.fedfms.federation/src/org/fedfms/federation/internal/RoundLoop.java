@@ -148,7 +148,7 @@ final class RoundLoop {
         SecureRound secure = SecureRound.begin(e, spec, round, chosen, global);
         List<FitOutcome> fits = secure != null
                 ? fit.run(e, spec, round, chosen, s -> sent, s -> fi.getOrDefault(s.id(), FitInstructions.none()),
-                        secure::fit, secure::accept)
+                        secure.fitter(), secure::accept)
                 : fit.run(e, spec, round, chosen, s -> sent, s -> fi.getOrDefault(s.id(), FitInstructions.none()),
                         (s, r) -> aggregator.accept(r));
         List<SiteFailure> failures = failures(fits);

@@ -239,6 +239,23 @@ public final class SecureRound {
         return new FitResult(slot.id(), ParameterSet.builder().build(), m.sampleCount(), m.metrics());
     }
 
+    /** How the fit phase asks a site of a secure round: {@link #fit}, its upload counted as {@link #withSentBytes}. */
+    FitPhase.Fitter fitter() {
+        return new FitPhase.Fitter() {
+            @Override
+            public FitResult fit(SiteSlot slot, int round, ParameterSet start, FitInstructions instructions,
+                    TrainingMonitor monitor) throws Exception {
+                return SecureRound.this.fit(slot, round, start, instructions, monitor);
+            }
+
+            @Override
+            public long uploadBytes(SiteSlot slot, FitResult r) {
+                MaskedInput m = arrived.get(slot.id());
+                return sent.getOrDefault(slot.id(), 0L) + (m == null ? 0 : SecAggCodec.encodedSize(m));
+            }
+        };
+    }
+
     /** Takes an arrived site's masked vector into the sum; the coordinator's side never sees its update. */
     void accept(SiteSlot slot, FitResult result) {
         MaskedInput m = arrived.remove(slot.id());

@@ -48,6 +48,7 @@ class SeparateProcessFederationTest {
     private static final Duration START = Duration.ofSeconds(180);
     private static final Duration RUN = Duration.ofSeconds(240);
     private static final Pattern ROUND_2_FIT = Pattern.compile("received global parameters of round 2 ");
+    private static final Pattern PLAIN_UPLOAD = Pattern.compile("sent the update of round [1-9]");
 
     private LoopbackFederation federation;
 
@@ -309,6 +310,65 @@ class SeparateProcessFederationTest {
             }
         }
         assertTrue(open.isEmpty(), "checkpoints, histories, keys: owner-only, but " + open);
+    }
+
+    /**
+     * Secure aggregation across processes: the three site processes mask their updates, the coordinator process
+     * sums and unmasks; the global model matches the plain run's (fixed-point rounding only), the records count
+     * the masked uploads, and no site uploads its update in the clear during the secure run.
+     */
+    @Test
+    @Order(5)
+    void secureAggregationAcrossProcessesMatchesThePlainRun() throws Exception {
+        JsonObject plain = spec("sec-plain", "remote", 3, 300);
+        plain.addProperty("rounds", 2);
+        create(plain);
+        long plainMark = federation.site("site-1").mark();
+        federation.admin("POST", "api/v1/experiments/sec-plain/start", null, 202);
+        federation.awaitState("sec-plain", "COMPLETED", RUN);
+        assertTrue(PLAIN_UPLOAD.matcher(since(federation.site("site-1"), plainMark)).find(),
+                "a plain fit logs its upload");
+        Map<String, Long> marks = new LinkedHashMap<>();
+        for (String site : SITES) {
+            marks.put(site, federation.site(site).mark());
+        }
+
+        JsonObject secure = spec("sec-remote", "remote", 3, 300);
+        secure.addProperty("rounds", 2);
+        secure.addProperty("secureAggregation", "on");
+        create(secure);
+        federation.admin("POST", "api/v1/experiments/sec-remote/start", null, 202);
+        federation.awaitState("sec-remote", "COMPLETED", RUN);
+        for (String site : SITES) {
+            // a plain fit logs "sent the update of round N"; a masked fit never uploads its update
+            String since = since(federation.site(site), marks.get(site));
+            assertFalse(PLAIN_UPLOAD.matcher(since).find(), site + " uploaded an update in the clear:\n" + since);
+        }
+
+        Map<String, float[]> plainGlobal = ParameterSetFiles.read(federation.experimentDirectory("sec-plain")
+                .resolve("round-000002").resolve("global.fps"));
+        Map<String, float[]> secureGlobal = ParameterSetFiles.read(federation.experimentDirectory("sec-remote")
+                .resolve("round-000002").resolve("global.fps"));
+        double diff = ParameterSetFiles.maxAbsDifference(secureGlobal, plainGlobal);
+        assertTrue(diff <= 1e-4, "secure vs plain across processes: " + diff);
+        long values = ParameterSetFiles.parameterCount(plainGlobal);
+        JsonArray h = history("sec-remote");
+        assertEquals(2, h.size());
+        for (JsonElement e : h) {
+            JsonObject r = e.getAsJsonObject();
+            assertEquals(Map.of("site-1", "OK", "site-2", "OK", "site-3", "OK"), statusBySite(r), describe(r));
+            for (JsonElement s : r.getAsJsonArray("sites")) {
+                long up = s.getAsJsonObject().get("bytesUp").getAsLong();
+                assertTrue(up > 8 * (values + 1) && up < 8 * (values + 1) + 10_000, "masked upload of "
+                        + values + " values: " + up + " B, " + describe(r));
+            }
+        }
+    }
+
+    /** What the process logged after {@code mark}. */
+    private static String since(ProductProcess p, long mark) throws IOException {
+        String log = Files.readString(p.log());
+        return log.substring((int) Math.min(mark, log.length()));
     }
 
     /** Every file the checkpoint's manifest lists is there with its recorded size; nothing else half-written. */

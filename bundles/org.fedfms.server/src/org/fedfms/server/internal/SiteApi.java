@@ -240,8 +240,8 @@ final class SiteApi {
             why = "site '" + c.siteId() + "' cannot take " + t.describe() + ": experiment '" + t.experiment()
                     + "' keeps parameters '" + m.localParameters() + "' at each site (localParameters), and the "
                     + "site's agent did not declare \"supports\": [\"" + JoinRequest.LOCAL_PARAMETERS + "\"] when it "
-                    + "joined (an agent from before cannot complete the shared tensors it receives with its own); upgrade "
-                    + "the site agent and join again";
+                    + "joined (an agent from before cannot complete the shared tensors it receives with its own); "
+                    + "upgrade the site agent and join again";
         } else {
             return null;
         }

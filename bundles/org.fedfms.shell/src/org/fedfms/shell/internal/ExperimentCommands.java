@@ -109,6 +109,10 @@ public class ExperimentCommands implements CommandSet {
                     + "in quotes, as Gogo expands * itself: '*norm*' (FedBN), '*adapter*' or "
                     + "'mask_decoder.output_hypernetworks*' (FedPer-style)")
             @Parameter(names = "--local-parameters", absentValue = "") String localParameters,
+            @Descriptor("Ditto personalization with this lambda: each site also trains a personal model with the "
+                    + "proximal term lambda/2*|v - x|^2 towards the global model x, scored beside it as personal_* "
+                    + "metrics (the trainer option dittoLambda)")
+            @Parameter(names = "--ditto", absentValue = "") String ditto,
             @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
@@ -141,6 +145,7 @@ public class ExperimentCommands implements CommandSet {
         o.decimal("--fraction", fraction, b::fractionPerRound);
         o.decimal("--deadline", deadline, b::roundDeadlineSeconds);
         o.trainerOptions(options);
+        o.ditto(ditto);
         o.text(secureAggregation, b::secureAggregation);
         o.text(clientDp, b::clientDp);
         o.text(localParameters, b::localParameters);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.fedfms.api.settings.SettingsException;
+import org.fedfms.api.strategy.PersonalModelSite;
 import org.fedfms.api.settings.SettingsText;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpecBuilder;
@@ -23,6 +24,7 @@ final class ExperimentOptions {
     private final List<String> problems = new ArrayList<>();
     private final ExperimentSpecBuilder builder;
     private final String subject;
+    private Map<String, Object> trainerOptions = Map.of();
 
     ExperimentOptions(String name) {
         this.builder = ExperimentSpec.builder(name);
@@ -141,8 +143,26 @@ final class ExperimentOptions {
     /** {@code --options} settings: further trainer options. */
     void trainerOptions(String options) {
         if (given(options)) {
-            builder.trainerOptions(keyValues("--options", options, false));
+            trainerOptions = keyValues("--options", options, false);
+            builder.trainerOptions(trainerOptions);
         }
+    }
+
+    /** {@code --ditto λ}: Ditto's trainer option {@value PersonalModelSite#OPTION}, beside {@code --options}. */
+    void ditto(String lambda) {
+        decimal("--ditto", lambda, v -> {
+            if (v < 0) {
+                problems.add("--ditto: '" + lambda + "' is below 0 (0: no personal models)");
+            } else if (trainerOptions.containsKey(PersonalModelSite.OPTION)) {
+                problems.add("--ditto " + lambda.trim() + " and --options " + PersonalModelSite.OPTION + "="
+                        + trainerOptions.get(PersonalModelSite.OPTION) + " both set Ditto's lambda; give it once");
+            } else {
+                Map<String, Object> m = new LinkedHashMap<>(trainerOptions);
+                m.put(PersonalModelSite.OPTION, v);
+                trainerOptions = m;
+                builder.trainerOptions(m);
+            }
+        });
     }
 
     /** The trailing {@code key=value} arguments: the strategy's settings. */
@@ -163,6 +183,7 @@ final class ExperimentOptions {
         List<String> list = new ArrayList<>();
         OPTION_OF.values().stream().filter(o -> o.startsWith("--")).forEach(list::add);
         list.add(4, "--sites");
+        list.add("--ditto");
         list.add("--replace");
         return list;
     }

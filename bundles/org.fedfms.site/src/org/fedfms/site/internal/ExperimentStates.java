@@ -16,9 +16,10 @@ import org.fedfms.api.train.TrainingMonitor;
 
 /**
  * What a site agent keeps of an experiment between rounds, and the site steps that use it: SCAFFOLD's control
- * variate, Ditto's personal model and the experiment's local parameters ({@link LocalParameterStates}), in {@code <fedfms.workdir or ~/.fedfms>/site-<id>/experiments/<experiment>/}
- * (owner-only, beside its starting states; the experiment's name as the coordinator sent it becomes a plain
- * folder name first). Files survive an agent restart.
+ * variate, Ditto's personal model and the experiment's local parameters ({@link LocalParameterStates}), in
+ * {@code <fedfms.workdir or ~/.fedfms>/site-<id>/experiments/<experiment>/} (owner-only, beside its starting
+ * states; the experiment's name as the coordinator sent it becomes a plain folder name first). Files survive an
+ * agent restart.
  */
 final class ExperimentStates {
 

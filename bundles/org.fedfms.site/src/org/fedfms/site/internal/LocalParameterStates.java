@@ -45,16 +45,6 @@ final class LocalParameterStates {
                 trainer);
     }
 
-    /** Whether every parameter is shared (nothing stays at the site). */
-    boolean isEmpty() {
-        return keys.isEmpty();
-    }
-
-    /** The folder the values are kept in. */
-    Path directory() {
-        return store.directory();
-    }
-
     /**
      * {@code received} (the shared tensors, and SCAFFOLD's variates if the round sends them) completed with this
      * site's own local values as fitted before round {@code round}; {@code received} itself when nothing is local.

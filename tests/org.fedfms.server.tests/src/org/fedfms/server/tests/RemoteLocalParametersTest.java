@@ -121,7 +121,9 @@ class RemoteLocalParametersTest {
             ParameterSet g = h.federation.globalParameters("remote-fedbn");
             ParameterSet s = h.federation.globalParameters("simulated-fedbn");
             assertTrue(kept.local(g).equalsWithin(initialLocal, 0), "the coordinator never sees a site's own values");
-            assertTrue(g.equalsWithin(s, 1e-5), "remote (agents restarted before round 3) vs simulated global: max "
+            System.out.printf("localParameters *norm* with agents: remote vs simulated global after 3 rounds, max "
+                    + "difference %.3g%n", g.maxAbsDifference(s));
+            assertTrue(g.equalsWithin(s, 1e-6), "remote (agents restarted before round 3) vs simulated global: max "
                     + "difference " + g.maxAbsDifference(s));
             for (int i = 0; i < 3; i++) {
                 for (SiteRoundResult site : simulated.get(i).sites()) {

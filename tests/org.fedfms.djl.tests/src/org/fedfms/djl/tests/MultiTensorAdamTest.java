@@ -2,20 +2,13 @@ package org.fedfms.djl.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.fedfms.djl.MultiTensorAdam;
-import org.fedfms.djl.TorchRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -24,24 +17,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 /** The multi-tensor Adam/AdamW step against torch.optim.Adam's and AdamW's formulas, computed here in double. */
-class MultiTensorAdamTest {
-
-    private static ServiceTracker<TorchRuntime, TorchRuntime> tracker;
-    private static TorchRuntime runtime;
-
-    @BeforeAll
-    static void findRuntime() throws InterruptedException {
-        BundleContext context = FrameworkUtil.getBundle(MultiTensorAdamTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, TorchRuntime.class, null);
-        tracker.open();
-        runtime = tracker.waitForService(60_000);
-        assertNotNull(runtime, "no TorchRuntime service");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
-    }
+class MultiTensorAdamTest extends OnTorchRuntime {
 
     @Test
     void adamFollowsTorchOptimAdamWithL2DecayAndZeroesTheGradients() {

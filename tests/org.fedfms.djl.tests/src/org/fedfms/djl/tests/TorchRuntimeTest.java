@@ -2,18 +2,11 @@ package org.fedfms.djl.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fedfms.api.train.DeviceSpec;
-import org.fedfms.djl.TorchRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -24,24 +17,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 
 /** DJL's PyTorch engine started inside OSGi by org.fedfms.djl, and the device choice. */
-class TorchRuntimeTest {
-
-    private static ServiceTracker<TorchRuntime, TorchRuntime> tracker;
-    private static TorchRuntime runtime;
-
-    @BeforeAll
-    static void findRuntime() throws InterruptedException {
-        BundleContext context = FrameworkUtil.getBundle(TorchRuntimeTest.class).getBundleContext();
-        tracker = new ServiceTracker<>(context, TorchRuntime.class, null);
-        tracker.open();
-        runtime = tracker.waitForService(60_000);
-        assertNotNull(runtime, "no TorchRuntime service");
-    }
-
-    @AfterAll
-    static void close() {
-        tracker.close();
-    }
+class TorchRuntimeTest extends OnTorchRuntime {
 
     @Test
     void pytorchEngineStartsOfflineInsideOsgi() {

@@ -7,24 +7,10 @@ import java.util.Map;
 
 import org.fedfms.api.RoundResult;
 import org.fedfms.federation.FederationService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The experiment option {@code --ditto λ}: the trainer option dittoLambda, beside {@code --options}. */
-class DittoOptionTest {
-
-    private Shell shell;
-
-    @BeforeEach
-    void open() throws Exception {
-        shell = new Shell();
-    }
-
-    @AfterEach
-    void close() {
-        shell.close();
-    }
+class DittoOptionTest extends OnShell {
 
     @Test
     void theOptionSetsDittoLambdaBesideTheOtherTrainerOptionsAndPersonalMetricsArrive() throws Exception {

@@ -4,24 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fedfms.federation.FederationService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The experiment option {@code --secure-aggregation}. */
-class SecureAggregationOptionTest {
-
-    private Shell shell;
-
-    @BeforeEach
-    void open() throws Exception {
-        shell = new Shell();
-    }
-
-    @AfterEach
-    void close() {
-        shell.close();
-    }
+class SecureAggregationOptionTest extends OnShell {
 
     @Test
     void theOptionSetsTheSpecKeyRunsAndRefusesWhatCannotWork() throws Exception {

@@ -9,24 +9,10 @@ import java.util.Locale;
 import org.fedfms.api.RoundResult;
 import org.fedfms.api.SiteRoundResult;
 import org.fedfms.shell.Table;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The {@code --encoding} option of {@code experiment}: the experiment's transfers coded as it says. */
-class ShellEncodingTest {
-
-    private Shell shell;
-
-    @BeforeEach
-    void open() throws Exception {
-        shell = new Shell();
-    }
-
-    @AfterEach
-    void close() {
-        shell.close();
-    }
+class ShellEncodingTest extends OnShell {
 
     @Test
     void encodingOptionSetsTheSpecAndABadOneNamesTheOption() throws Exception {

@@ -1,0 +1,109 @@
+package org.fedfms.djl.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.fedfms.djl.MultiTensorAdam;
+import org.junit.jupiter.api.Test;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+/** The multi-tensor Adam/AdamW step against torch.optim.Adam's and AdamW's formulas, computed here in double. */
+class MultiTensorAdamTest extends OnTorchRuntime {
+
+    @Test
+    void adamFollowsTorchOptimAdamWithL2DecayAndZeroesTheGradients() {
+        threeSteps(false);
+    }
+
+    @Test
+    void adamwDecaysTheWeightsBeforeTheUpdate() {
+        threeSteps(true);
+    }
+
+    private void threeSteps(boolean decoupled) {
+        float lr = 0.05f;
+        float wd = 0.1f;
+        float[] c = {2f, -0.5f, 0f, 3f, 1e-3f};
+        float[] start = {1f, -2f, 0.5f, 4f, -1f};
+        try (NDManager m = runtime.newManager(Device.cpu())) {
+            // two weights of different shapes: [2, 2] and [1], from one array of five values
+            NDArray a = m.create(new float[] {start[0], start[1], start[2], start[3]}, new Shape(2, 2));
+            NDArray b = m.create(new float[] {start[4]}, new Shape(1));
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            NDArray ca = m.create(new float[] {c[0], c[1], c[2], c[3]}, new Shape(2, 2));
+            NDArray cb = m.create(new float[] {c[4]}, new Shape(1));
+            List<NDArray> means = List.of(a.zerosLike(), b.zerosLike());
+            List<NDArray> variances = List.of(a.zerosLike(), b.zerosLike());
+            List<NDArray> steps = List.of(m.zeros(new Shape()), m.zeros(new Shape()));
+            double[] w = new double[5];
+            double[] m1 = new double[5];
+            double[] m2 = new double[5];
+            for (int i = 0; i < 5; i++) {
+                w[i] = start[i];
+            }
+            for (int step = 1; step <= 3; step++) {
+                try (NDManager batch = m.newSubManager(); GradientCollector gc = runtime.newGradientCollector()) {
+                    NDArray k = batch.full(new Shape(), step);
+                    gc.backward(ca.mul(a).sum().add(cb.mul(b).sum()).mul(k));
+                }
+                NDArray ga = a.getGradient();
+                NDArray gb = b.getGradient();
+                MultiTensorAdam.update(List.of(a, b), List.of(ga, gb), means, variances, steps, lr, 0.9f, 0.999f, 1e-8f,
+                        wd, decoupled);
+                for (int i = 0; i < 5; i++) {
+                    double g = (double) c[i] * step;
+                    if (decoupled) {
+                        w[i] *= 1 - (double) lr * wd;
+                    } else {
+                        g += wd * w[i];
+                    }
+                    m1[i] = 0.9 * m1[i] + 0.1 * g;
+                    m2[i] = 0.999 * m2[i] + 0.001 * g * g;
+                    double corrected1 = 1 - Math.pow(0.9, step);
+                    double corrected2 = 1 - Math.pow(0.999, step);
+                    w[i] -= lr / corrected1 * m1[i] / (Math.sqrt(m2[i]) / Math.sqrt(corrected2) + 1e-8);
+                }
+                float[] got = concat(a.toFloatArray(), b.toFloatArray());
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(w[i], got[i], 2e-6, "weight " + i + " after step " + step);
+                }
+                assertArrayEquals(new float[4], ga.toFloatArray(), 0f, "gradient of a zeroed");
+                assertArrayEquals(new float[1], gb.toFloatArray(), 0f, "gradient of b zeroed");
+                assertEquals(step, steps.get(0).getFloat(), "steps counted");
+                ga.close();
+                gb.close();
+            }
+        }
+    }
+
+    @Test
+    void listsOfDifferentLengthsAreRefusedAndNoListIsNothingToDo() {
+        try (NDManager m = runtime.newManager(Device.cpu())) {
+            NDArray a = m.ones(new Shape(3));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MultiTensorAdam.update(List.of(a), List.of(), List.of(a), List.of(a), List.of(a), 0.1f,
+                            0.9f, 0.999f, 1e-8f, 0f, false));
+            assertTrue(e.getMessage().contains("1 weights, 0 gradients"), e.getMessage());
+            MultiTensorAdam.update(List.of(), List.of(), List.of(), List.of(), List.of(), 0.1f, 0.9f, 0.999f, 1e-8f,
+                    0f, false);
+            assertArrayEquals(new float[] {1, 1, 1}, a.toFloatArray(), 0f);
+        }
+    }
+
+    private static float[] concat(float[] x, float[] y) {
+        float[] r = new float[x.length + y.length];
+        System.arraycopy(x, 0, r, 0, x.length);
+        System.arraycopy(y, 0, r, x.length, y.length);
+        return r;
+    }
+}

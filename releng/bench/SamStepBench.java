@@ -1,18 +1,22 @@
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
+import org.fedfms.djl.MultiTensorAdam;
 import org.fedfms.djl.TorchRuntime;
 import org.fedfms.djl.internal.PyTorchRuntime;
-import org.fedfms.model.ModelOptimizer;
 import org.fedfms.model.Prompts;
+import org.fedfms.model.nn.ModelParameter;
 import org.fedfms.model.sam.SamConfig;
 import org.fedfms.model.sam.SamModel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
@@ -22,7 +26,8 @@ import ai.djl.training.GradientCollector;
  * image encoder at 256x256 (batch 2, encoder trains, mean square of the embedding), and of one
  * linear layer's matrix product (the BLAS underneath), then peak RSS. sam-tiny warms up ten times as
  * many steps as asked (its steps are short and the JIT needs them). Runs on the product's jars outside
- * OSGi (the runtime class is instantiated directly).
+ * OSGi (the runtime class is instantiated directly). The update is the product's training step's (the site
+ * trainer's RoundOptimizer): torch.optim.Adam in one multi-tensor call, {@link MultiTensorAdam}.
  */
 public class SamStepBench {
 
@@ -44,7 +49,7 @@ public class SamStepBench {
             model.setTrainable(n -> n.startsWith("image_encoder."));
         }
         model.initialize(runtime.newManager(Device.cpu()), 0);
-        ModelOptimizer optimizer = ModelOptimizer.adam(runtime, 1e-4f);
+        Adam optimizer = new Adam(model.trainableParameters(), model.manager());
         int s = config.imageSize();
         int low = config.lowResSize();
         Random r = new Random(1);
@@ -72,7 +77,7 @@ public class SamStepBench {
                     }
                     gc.backward(loss);
                 }
-                optimizer.step(model);
+                optimizer.step(runtime);
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             if (i >= warmup) {
@@ -82,6 +87,39 @@ public class SamStepBench {
         model.close();
         Arrays.sort(times);
         return times[steps / 2];
+    }
+
+    /** torch.optim.Adam (lr 1e-4) over the trainable parameters that have a gradient, as the site trainer steps. */
+    record Adam(List<ModelParameter> parameters, List<NDArray[]> state) {
+
+        Adam(List<ModelParameter> parameters, NDManager manager) {
+            this(parameters, new ArrayList<>());
+            for (ModelParameter p : parameters) {
+                NDArray w = p.array();
+                state.add(new NDArray[] {manager.zeros(w.getShape()), manager.zeros(w.getShape()),
+                    manager.zeros(new Shape(), DataType.FLOAT32)});
+            }
+        }
+
+        void step(TorchRuntime runtime) {
+            List<NDArray> w = new ArrayList<>();
+            List<NDArray> g = new ArrayList<>();
+            List<NDArray> m = new ArrayList<>();
+            List<NDArray> v = new ArrayList<>();
+            List<NDArray> t = new ArrayList<>();
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray gradient = runtime.gradientOrNull(parameters.get(i).array());
+                if (gradient != null) {
+                    w.add(parameters.get(i).array());
+                    g.add(gradient);
+                    m.add(state.get(i)[0]);
+                    v.add(state.get(i)[1]);
+                    t.add(state.get(i)[2]);
+                }
+            }
+            MultiTensorAdam.update(w, g, m, v, t, 1e-4f, 0.9f, 0.999f, 1e-8f, 0f, false);
+            g.forEach(NDArray::close);
+        }
     }
 
     /** Median ms of {@code x·Wᵀ + b} with x [512, 768] and W [2304, 768]: SAM ViT-B's qkv layer at 256 px. */

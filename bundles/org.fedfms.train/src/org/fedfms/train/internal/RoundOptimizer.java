@@ -1,21 +1,25 @@
 package org.fedfms.train.internal;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.fedfms.djl.FusedAdam;
 import org.fedfms.djl.FusedSgd;
+import org.fedfms.djl.MultiTensorAdam;
 import org.fedfms.model.nn.ModelParameter;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
- * Adam, AdamW or plain SGD for one round of one site, with the engine's fused updates (Adam's is the one DJL's
- * own Adam uses: bias-corrected step, L2 weight decay for Adam, decoupled for AdamW). Adam's moments live in a manager
- * the caller closes after the round, so nothing is carried into the next round and nothing builds up in
- * the model's memory; DJL's {@code Adam} would allocate them next to the weights, for the model's life.
+ * Adam, AdamW or plain SGD for one round of one site, with the engine's fused updates: Adam and AdamW as
+ * {@code torch.optim.Adam}/{@code AdamW} in one multi-tensor call for all parameters ({@link MultiTensorAdam};
+ * L2 weight decay for Adam, decoupled for AdamW), SGD one parameter at a time. Adam's moments and step counts
+ * live in a manager the caller closes after the round, so nothing is carried into the next round and nothing
+ * builds up in the model's memory; DJL's {@code Adam} would allocate them next to the weights, for the model's life.
  */
 final class RoundOptimizer {
 
@@ -28,6 +32,7 @@ final class RoundOptimizer {
     private final float weightDecay;
     private final boolean decoupled;
     private final boolean sgd;
+    /** Per parameter name: mean, variance and step count (a 0-d float array). */
     private final Map<String, NDArray[]> moments = new HashMap<>();
     private int step;
 
@@ -55,12 +60,17 @@ final class RoundOptimizer {
      */
     void step(List<ModelParameter> parameters, Map<String, NDArray> corrections) {
         step++;
-        double c1 = 1 - Math.pow(BETA1, step);
-        double c2 = 1 - Math.pow(BETA2, step);
-        float corrected = (float) (learningRate * Math.sqrt(c2) / c1);
-        for (ModelParameter p : parameters) {
-            NDArray weight = p.array();
-            try (NDArray gradient = weight.getGradient()) {
+        int n = parameters.size();
+        List<NDArray> weights = new ArrayList<>(n);
+        List<NDArray> gradients = new ArrayList<>(n);
+        List<NDArray> means = new ArrayList<>(n);
+        List<NDArray> variances = new ArrayList<>(n);
+        List<NDArray> steps = new ArrayList<>(n);
+        try {
+            for (ModelParameter p : parameters) {
+                NDArray weight = p.array();
+                NDArray gradient = weight.getGradient();
+                gradients.add(gradient);
                 NDArray correction = corrections.get(p.name());
                 if (correction != null) {
                     gradient.addi(correction);
@@ -69,12 +79,21 @@ final class RoundOptimizer {
                     FusedSgd.update(weight, gradient, learningRate, weightDecay);
                     continue;
                 }
-                NDArray[] m = moments.computeIfAbsent(p.name(), n -> new NDArray[] {
+                NDArray[] m = moments.computeIfAbsent(p.name(), k -> new NDArray[] {
                     stateManager.zeros(weight.getShape(), weight.getDataType()),
-                    stateManager.zeros(weight.getShape(), weight.getDataType())});
-                FusedAdam.update(weight, gradient, m[0], m[1], learningRate, corrected, weightDecay, BETA1, BETA2, EPSILON,
-                        decoupled);
+                    stateManager.zeros(weight.getShape(), weight.getDataType()),
+                    stateManager.zeros(new Shape(), DataType.FLOAT32)});
+                weights.add(weight);
+                means.add(m[0]);
+                variances.add(m[1]);
+                steps.add(m[2]);
             }
+            if (!sgd) {
+                MultiTensorAdam.update(weights, gradients, means, variances, steps, learningRate, BETA1, BETA2, EPSILON,
+                        weightDecay, decoupled);
+            }
+        } finally {
+            gradients.forEach(NDArray::close);
         }
     }
 

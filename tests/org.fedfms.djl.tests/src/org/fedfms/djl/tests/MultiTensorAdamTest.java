@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.fedfms.djl.MultiTensorAdam;
 import org.junit.jupiter.api.Test;
@@ -98,6 +103,68 @@ class MultiTensorAdamTest extends OnTorchRuntime {
                     0f, false);
             assertArrayEquals(new float[] {1, 1, 1}, a.toFloatArray(), 0f);
         }
+    }
+
+    @Test
+    void stepsRunInParallelThreadsEqualTheSameStepsRunAlone() throws Exception {
+        int threads = 4;
+        float[][] alone = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            alone[t] = tenSteps(t);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<float[]>> parallel = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                parallel.add(pool.submit(() -> tenSteps(seed)));
+            }
+            for (int t = 0; t < threads; t++) {
+                assertArrayEquals(alone[t], parallel.get(t).get(), 0f, "weights of thread " + t);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Ten AdamW steps over 24 weights of varied shapes, with gradients drawn from {@code seed}; the weights after. */
+    private static float[] tenSteps(int seed) {
+        Random random = new Random(seed);
+        try (NDManager m = runtime.newManager(Device.cpu())) {
+            List<NDArray> weights = new ArrayList<>();
+            List<NDArray> means = new ArrayList<>();
+            List<NDArray> variances = new ArrayList<>();
+            List<NDArray> steps = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                NDArray w = m.create(values(random, 1 + random.nextInt(3000)));
+                weights.add(w);
+                means.add(w.zerosLike());
+                variances.add(w.zerosLike());
+                steps.add(m.zeros(new Shape()));
+            }
+            for (int step = 0; step < 10; step++) {
+                List<NDArray> gradients = new ArrayList<>();
+                for (NDArray w : weights) {
+                    gradients.add(m.create(values(random, (int) w.size())));
+                }
+                MultiTensorAdam.update(weights, gradients, means, variances, steps, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f,
+                        true);
+                gradients.forEach(NDArray::close);
+            }
+            float[] all = new float[0];
+            for (NDArray w : weights) {
+                all = concat(all, w.toFloatArray());
+            }
+            return all;
+        }
+    }
+
+    private static float[] values(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
     }
 
     private static float[] concat(float[] x, float[] y) {

@@ -20,7 +20,8 @@ import ai.djl.util.Utils;
  * through the thread context class loader (a service loader in a static initialiser, run once per JVM)
  * and the native library through the same loader, so both happen with the context class loader set to
  * this bundle's loader, which sees the DJL api, engine, JNI and native jars on its class path. Offline
- * mode is forced unless set otherwise.
+ * mode is forced unless set otherwise. Before libtorch loads, {@link MklVendorShim} lets its MKL choose
+ * its kernels by the CPU's features on CPUs not made by Intel.
  */
 @Component
 public class PyTorchRuntime implements TorchRuntime {
@@ -44,6 +45,7 @@ public class PyTorchRuntime implements TorchRuntime {
         ClassLoader previous = thread.getContextClassLoader();
         try {
             thread.setContextClassLoader(Engine.class.getClassLoader());
+            MklVendorShim.install();
             engine = Engine.getEngine(ENGINE_NAME);
             return engine;
         } catch (RuntimeException | LinkageError e) {

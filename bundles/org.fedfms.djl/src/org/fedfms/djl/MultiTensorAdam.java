@@ -60,22 +60,13 @@ public final class MultiTensorAdam {
         boolean recording = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            forward(args);
+            module().forward(args).close();
         } finally {
             JniUtils.setGradMode(recording);
             for (IValue a : args) {
                 a.close();
             }
         }
-    }
-
-    /**
-     * Runs the module. One call at a time: sites trained in parallel threads of one process otherwise share the
-     * scripted module's interpreter state, and their steps came out different from the same steps run alone (by up
-     * to 2e-5 after two rounds, a different amount each run).
-     */
-    private static synchronized void forward(IValue[] args) {
-        module().forward(args).close();
     }
 
     private static IValue tensors(List<NDArray> arrays) {

@@ -246,12 +246,12 @@ public class FederationServiceImpl implements FederationService {
 
     @Override
     public ExperimentSpec spec(String name) {
-        return catalogue.get(name).spec();
+        return catalogue.get(name).progress().spec();
     }
 
     @Override
     public List<RoundResult> history(String name) {
-        return catalogue.get(name).history();
+        return catalogue.get(name).progress().history();
     }
 
     @Override
@@ -290,7 +290,8 @@ public class FederationServiceImpl implements FederationService {
     @Override
     public CompletableFuture<ExperimentStatus> start(String name) {
         Experiment e = catalogue.get(name);
-        int left = e.spec().rounds() - e.completedRounds();
+        Experiment.Progress p = e.progress();
+        int left = p.spec().rounds() - p.completedRounds();
         if (left <= 0) {
             return CompletableFuture.completedFuture(e.status());
         }

@@ -98,7 +98,7 @@ final class Experiment {
         boolean done = saved.round() >= spec.rounds();
         Experiment e = new Experiment(spec, directory, done ? State.COMPLETED : State.PAUSED);
         e.completedRounds = saved.round();
-        e.history = saved.history();
+        e.history = List.copyOf(saved.history());
         e.lastEvaluation = saved.history().isEmpty() ? Metrics.empty()
                 : saved.history().get(saved.history().size() - 1).evaluationMetrics();
         e.restored = saved;

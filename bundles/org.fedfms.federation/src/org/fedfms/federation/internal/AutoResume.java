@@ -94,7 +94,8 @@ final class AutoResume {
             LOG.log(System.Logger.Level.INFO, "experiment " + e.name + ": " + Experiment.runningElsewhere(owner));
             return;
         }
-        if (until.getAsInt() <= e.completedRounds() || e.state() == State.FAILED) {
+        Experiment.Progress p = e.progress();
+        if (until.getAsInt() <= p.completedRounds() || p.state() == State.FAILED) {
             RunIntent.deleteLogged(e);
             return;
         }
@@ -125,7 +126,7 @@ final class AutoResume {
                     return;
                 }
                 if (e.autoResumeUntil() > 0) {
-                    String missing = services.missingForRound(e.spec());
+                    String missing = services.missingForRound(e.progress().spec());
                     if (missing == null) {
                         resumeByItself(e);
                     } else {
@@ -151,7 +152,7 @@ final class AutoResume {
             e.runLock.release();
             return;
         }
-        int completed = e.completedRounds();
+        int completed = e.progress().completedRounds();
         LOG.log(System.Logger.Level.INFO, "experiment " + e.name + " resumes by itself from round " + (completed + 1)
                 + " (its run to round " + until + " was interrupted)");
         try {

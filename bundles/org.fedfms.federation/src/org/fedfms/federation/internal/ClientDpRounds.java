@@ -98,10 +98,11 @@ public final class ClientDpRounds {
         if (!dp.hasBudget()) {
             return;
         }
-        double next = spentAfter(dp, e.history(), q).epsilon();
+        List<RoundResult> history = e.progress().history();
+        double next = spentAfter(dp, history, q).epsilon();
         if (next > dp.budget()) {
-            String sofar = e.history().isEmpty() ? "nothing spent yet" : "epsilon " + format(e.history()
-                    .get(e.history().size() - 1).evaluationMetrics().get(EPSILON).orElse(Double.NaN)) + " so far";
+            String sofar = history.isEmpty() ? "nothing spent yet" : "epsilon " + format(history
+                    .get(history.size() - 1).evaluationMetrics().get(EPSILON).orElse(Double.NaN)) + " so far";
             throw RoundAbort.pause(where(e, round) + " was not started: the privacy budget is spent. It would bring "
                     + "client DP to epsilon " + format(next) + " at delta " + dp.delta() + ", above the budget "
                     + format(dp.budget()) + " (" + sofar + "). " + unchanged(round)

@@ -28,6 +28,14 @@ final class Experiment {
     record PendingSwap(AggregationStrategy strategy, StrategySession session, String note) {
     }
 
+    /**
+     * The spec, state, completed rounds and history at one moment.
+     *
+     * @param history the completed rounds' results, oldest first (immutable)
+     */
+    record Progress(ExperimentSpec spec, State state, int completedRounds, List<RoundResult> history) {
+    }
+
     final String name;
     final Path directory;
     /** Held while this process runs the experiment; another process holding it runs it elsewhere. */
@@ -90,7 +98,7 @@ final class Experiment {
         boolean done = saved.round() >= spec.rounds();
         Experiment e = new Experiment(spec, directory, done ? State.COMPLETED : State.PAUSED);
         e.completedRounds = saved.round();
-        e.history = saved.history();
+        e.history = List.copyOf(saved.history());
         e.lastEvaluation = saved.history().isEmpty() ? Metrics.empty()
                 : saved.history().get(saved.history().size() - 1).evaluationMetrics();
         e.restored = saved;
@@ -120,20 +128,9 @@ final class Experiment {
         this.startingPoint = startingPoint;
     }
 
-    synchronized ExperimentSpec spec() {
-        return spec;
-    }
-
-    synchronized State state() {
-        return state;
-    }
-
-    synchronized int completedRounds() {
-        return completedRounds;
-    }
-
-    synchronized List<RoundResult> history() {
-        return history;
+    /** What a caller reads of the status at one moment: fields read together stay consistent. */
+    synchronized Progress progress() {
+        return new Progress(spec, state, completedRounds, history);
     }
 
     synchronized void setState(State state, String message) {

@@ -63,18 +63,19 @@ final class ExperimentCatalogue {
      * weights file gives now (written down, so it is read once).
      */
     private static StartingPoint recordedStartingPoint(Experiment e) {
+        String weights = e.progress().spec().initialWeights();
         try {
             Optional<StartingPoint> recorded = StartingPoint.recorded(e.directory);
             if (recorded.isPresent()) {
                 return recorded.get();
             }
-            StartingPoint now = StartingPoint.of(e.spec().initialWeights());
+            StartingPoint now = StartingPoint.of(weights);
             now.record(e.directory);
             return now;
         } catch (IOException x) {
             LOG.log(System.Logger.Level.WARNING, "experiment " + e.name + ": its starting point is not known: "
                     + x.getMessage());
-            return new StartingPoint(Path.of(e.spec().initialWeights()).getFileName().toString(), "unknown", "unknown");
+            return new StartingPoint(Path.of(weights).getFileName().toString(), "unknown", "unknown");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.RoundResult;
+import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DatasetLoader;
 import org.fedfms.api.strategy.AggregationStrategy;
 import org.fedfms.api.train.PredictionExporter;
@@ -114,8 +115,7 @@ public class FederationServiceImpl implements FederationService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addStrategy(AggregationStrategy strategy, Map<String, Object> properties) {
-        services.strategies().add(strategy, properties);
-        checkWaitingRuns();
+        arrived(services.strategies(), strategy, properties);
     }
 
     void removeStrategy(AggregationStrategy strategy) {
@@ -124,8 +124,7 @@ public class FederationServiceImpl implements FederationService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addLoader(DatasetLoader loader, Map<String, Object> properties) {
-        services.loaders().add(loader, properties);
-        checkWaitingRuns();
+        arrived(services.loaders(), loader, properties);
     }
 
     void removeLoader(DatasetLoader loader) {
@@ -134,8 +133,7 @@ public class FederationServiceImpl implements FederationService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addTrainerFactory(SiteTrainerFactory factory, Map<String, Object> properties) {
-        services.trainerFactories().add(factory, properties);
-        checkWaitingRuns();
+        arrived(services.trainerFactories(), factory, properties);
     }
 
     void removeTrainerFactory(SiteTrainerFactory factory) {
@@ -144,8 +142,7 @@ public class FederationServiceImpl implements FederationService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addSiteProvider(SiteProvider provider, Map<String, Object> properties) {
-        services.siteProviders().add(provider, properties);
-        checkWaitingRuns();
+        arrived(services.siteProviders(), provider, properties);
     }
 
     void removeSiteProvider(SiteProvider provider) {
@@ -170,8 +167,12 @@ public class FederationServiceImpl implements FederationService {
         services.listenerServices.remove(listener);
     }
 
-    /** A service that arrived may be what an interrupted run waits for (services bound before activation wait). */
-    private void checkWaitingRuns() {
+    /**
+     * Records a bound service a round may need; it may be what an interrupted run waits for (services bound
+     * before activation wait for the first check).
+     */
+    private <S> void arrived(ServicesById<S> present, S service, Map<String, Object> properties) {
+        present.add(service, properties);
         AutoResume a = autoResume;
         if (a != null) {
             a.checkSoon();
@@ -246,12 +247,12 @@ public class FederationServiceImpl implements FederationService {
 
     @Override
     public ExperimentSpec spec(String name) {
-        return catalogue.get(name).spec();
+        return catalogue.get(name).progress().spec();
     }
 
     @Override
     public List<RoundResult> history(String name) {
-        return catalogue.get(name).history();
+        return catalogue.get(name).progress().history();
     }
 
     @Override
@@ -290,7 +291,8 @@ public class FederationServiceImpl implements FederationService {
     @Override
     public CompletableFuture<ExperimentStatus> start(String name) {
         Experiment e = catalogue.get(name);
-        int left = e.spec().rounds() - e.completedRounds();
+        Experiment.Progress p = e.progress();
+        int left = p.spec().rounds() - p.completedRounds();
         if (left <= 0) {
             return CompletableFuture.completedFuture(e.status());
         }

@@ -46,8 +46,9 @@ final class Inspection implements ExperimentInspector {
 
     Inspection(Experiment e, RunControl runs, ServiceDirectory services) {
         name = e.name;
-        spec = e.spec();
-        round = e.completedRounds();
+        Experiment.Progress p = e.progress();
+        spec = p.spec();
+        round = p.completedRounds();
         global = runs.globalParameters(e);
         local = spec.protocol() == Protocol.LOCAL_ONLY ? runs.localParameters(e) : Map.of();
         loader = services.loaders().get(spec.dataset());

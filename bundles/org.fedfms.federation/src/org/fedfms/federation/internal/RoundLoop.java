@@ -71,8 +71,9 @@ final class RoundLoop {
 
     /** Runs the experiment's next round and records it; the caller holds {@code e.roundLock}. */
     RoundResult run(Experiment e) {
-        ExperimentSpec spec = e.spec();
-        int round = e.completedRounds() + 1;
+        Experiment.Progress p = e.progress();
+        ExperimentSpec spec = p.spec();
+        int round = p.completedRounds() + 1;
         long t0 = System.nanoTime();
         try {
             SiteSetups.loadCheckpoint(e);
@@ -103,7 +104,7 @@ final class RoundLoop {
     /** Deletes what the sites fitted in the round that did not complete (kept in-process, see PersonalizedSite). */
     private static void discardFitted(Experiment e) {
         try {
-            FittedModels.discardAfter(e.directory, e.completedRounds());
+            FittedModels.discardAfter(e.directory, e.progress().completedRounds());
         } catch (java.io.IOException | RuntimeException x) {
             System.getLogger(RoundLoop.class.getName()).log(System.Logger.Level.WARNING, "experiment '" + e.name
                     + "': the models its sites fitted in a round that did not complete cannot be deleted", x);
@@ -116,8 +117,9 @@ final class RoundLoop {
         if (e.global != null) {
             return;
         }
-        ExperimentSpec spec = e.spec();
-        SiteSetup setup = setups.ensure(e, spec, e.completedRounds() + 1);
+        Experiment.Progress p = e.progress();
+        ExperimentSpec spec = p.spec();
+        SiteSetup setup = setups.ensure(e, spec, p.completedRounds() + 1);
         SiteSetups.ensureInitial(e, setup, spec);
     }
 
@@ -196,7 +198,7 @@ final class RoundLoop {
             evaluation.values().forEach((k, v) -> m.put("val_" + k, v));
             evaluation = new Metrics(m);
         }
-        evaluation = ClientDpRounds.withEpsilon(spec, e.history(), q, evaluation);
+        evaluation = ClientDpRounds.withEpsilon(spec, e.progress().history(), q, evaluation);
         RoundResult result = RoundRecord.record(e, round, session.strategyId(), session.settings(), setup.all(), fits, evals,
                 evaluation, global.sizeInBytes(), t0, e.pendingNote);
         RoundRecord.commit(e, spec, result, next, e.localModels);

@@ -82,7 +82,8 @@ final class RoundRecord {
             return;
         }
         try {
-            e.store.write(new CheckpointStore.Checkpoint(result.round(), spec, global, state, e.history(), local));
+            List<RoundResult> history = e.progress().history();
+            e.store.write(new CheckpointStore.Checkpoint(result.round(), spec, global, state, history, local));
         } catch (IOException | RuntimeException x) {
             e.checkpointError = "round " + result.round() + " completed but its checkpoint in " + e.directory
                     + " could not be written: " + describe(x) + "; the next completed round writes a full checkpoint";

@@ -95,7 +95,7 @@ final class RunControl {
 
     /** The sites' own models of a local-only experiment, else none. */
     Map<String, ParameterSet> localParameters(Experiment e) {
-        if (e.spec().protocol() != ExperimentSpec.Protocol.LOCAL_ONLY) {
+        if (e.progress().spec().protocol() != ExperimentSpec.Protocol.LOCAL_ONLY) {
             return Map.of();
         }
         if (e.global == null) {
@@ -143,7 +143,7 @@ final class RunControl {
                     break;
                 }
                 results.add(executeRound(e));
-                if (e.state() != State.RUNNING) {
+                if (e.progress().state() != State.RUNNING) {
                     break;
                 }
             }
@@ -175,7 +175,7 @@ final class RunControl {
      * directory first so that it goes on by itself if the process stops meanwhile.
      */
     CompletableFuture<ExperimentStatus> launch(Experiment e, int rounds, CompletableFuture<ExperimentStatus> future) {
-        RunIntent.writeLogged(e, e.completedRounds() + rounds);
+        RunIntent.writeLogged(e, e.progress().completedRounds() + rounds);
         try {
             runExecutor.execute(() -> runInBackground(e, rounds, future));
         } catch (RejectedExecutionException x) {
@@ -202,7 +202,7 @@ final class RunControl {
                 } catch (FederationException x) {
                     break;
                 }
-                if (e.state() != State.RUNNING || stoppedEarly(e)) {
+                if (e.progress().state() != State.RUNNING || stoppedEarly(e)) {
                     break;
                 }
             }
@@ -210,7 +210,7 @@ final class RunControl {
             LOG.log(System.Logger.Level.ERROR, "experiment " + e.name + " failed", x);
             String message = "experiment '" + e.name + "' stopped on an internal error: " + RoundMessages.describe(x);
             e.setState(State.FAILED, message);
-            services.publish(new FederationEvent.ExperimentFailed(e.name, e.completedRounds(), message));
+            services.publish(new FederationEvent.ExperimentFailed(e.name, e.progress().completedRounds(), message));
         } finally {
             if (!stopping || e.userStopRequested) {
                 RunIntent.deleteLogged(e);
@@ -226,10 +226,11 @@ final class RunControl {
         if (!e.pauseRequested && !e.cancelRequested) {
             return false;
         }
+        int round = e.progress().completedRounds();
         String message = stopping && !e.userStopRequested
-                ? "paused after round " + e.completedRounds() + ": the federation service is stopping" + (autoResume
+                ? "paused after round " + round + ": the federation service is stopping" + (autoResume
                         ? "; the run goes on by itself when the service starts again" : "")
-                : "paused at request after round " + e.completedRounds();
+                : "paused at request after round " + round;
         paused(e, message);
         return true;
     }
@@ -239,16 +240,17 @@ final class RunControl {
      * saying why (the best round's checkpoint is kept).
      */
     private boolean stoppedEarly(Experiment e) {
-        int patience = e.spec().patience();
-        Optional<BestRound> best = patience > 0 ? BestRound.of(e.history()) : Optional.empty();
-        if (best.isEmpty() || e.completedRounds() - best.get().round() < patience) {
+        Experiment.Progress p = e.progress();
+        int patience = p.spec().patience();
+        Optional<BestRound> best = patience > 0 ? BestRound.of(p.history()) : Optional.empty();
+        if (best.isEmpty() || p.completedRounds() - best.get().round() < patience) {
             return false;
         }
-        String message = "stopped early after round " + e.completedRounds() + ": validation " + best.get().metric()
+        String message = "stopped early after round " + p.completedRounds() + ": validation " + best.get().metric()
                 + " has not improved for " + patience + " round(s) (patience " + patience + "); best " + best.get()
                         .describe() + ", its global model is kept";
         e.setState(State.COMPLETED, message);
-        services.publish(new FederationEvent.ExperimentCompleted(e.name, e.completedRounds()));
+        services.publish(new FederationEvent.ExperimentCompleted(e.name, p.completedRounds()));
         return true;
     }
 
@@ -256,7 +258,7 @@ final class RunControl {
         boolean completed = e.deactivate();
         e.runLock.release();
         if (completed) {
-            services.publish(new FederationEvent.ExperimentCompleted(e.name, e.completedRounds()));
+            services.publish(new FederationEvent.ExperimentCompleted(e.name, e.progress().completedRounds()));
         }
     }
 
@@ -284,7 +286,7 @@ final class RunControl {
             String message = a.getMessage();
             if (a.kind() == RoundAbort.Kind.FAIL) {
                 e.setState(State.FAILED, message);
-                services.publish(new FederationEvent.ExperimentFailed(e.name, e.completedRounds(), message));
+                services.publish(new FederationEvent.ExperimentFailed(e.name, e.progress().completedRounds(), message));
             } else {
                 paused(e, message);
             }
@@ -296,7 +298,7 @@ final class RunControl {
 
     private void paused(Experiment e, String message) {
         e.setState(State.PAUSED, message);
-        services.publish(new FederationEvent.ExperimentPaused(e.name, e.completedRounds(), message));
+        services.publish(new FederationEvent.ExperimentPaused(e.name, e.progress().completedRounds(), message));
     }
 
     private static FederationException busy(Experiment e) {
@@ -309,9 +311,9 @@ final class RunControl {
             return e.status();
         }
         RunIntent.deleteLogged(e);
-        if (found == Experiment.UserStop.WAS_MARKED
-                || e.state() != State.PAUSED && e.state() != State.COMPLETED) {
-            paused(e, "paused at request after round " + e.completedRounds());
+        Experiment.Progress p = e.progress();
+        if (found == Experiment.UserStop.WAS_MARKED || p.state() != State.PAUSED && p.state() != State.COMPLETED) {
+            paused(e, "paused at request after round " + p.completedRounds());
         }
         return e.status();
     }
@@ -321,7 +323,7 @@ final class RunControl {
         if (found != Experiment.UserStop.ACTIVE) {
             RunIntent.deleteLogged(e);
             if (found == Experiment.UserStop.WAS_MARKED) {
-                paused(e, "cancelled at request after round " + e.completedRounds());
+                paused(e, "cancelled at request after round " + e.progress().completedRounds());
             }
             return e.status();
         }
@@ -339,7 +341,7 @@ final class RunControl {
     }
 
     ExperimentStatus swapStrategy(Experiment e, String strategyId, Map<String, ?> settings) {
-        ExperimentSpec old = e.spec();
+        ExperimentSpec old = e.progress().spec();
         if (!old.protocol().aggregates()) {
             throw new FederationException("experiment '" + e.name + "' uses protocol " + old.protocol().id()
                     + ", which aggregates nothing; swapping its strategy would have no effect");
@@ -356,7 +358,7 @@ final class RunControl {
         if (few != null) {
             throw new FederationException("experiment '" + e.name + "': " + few);
         }
-        int effective = e.completedRounds() + 1;
+        int effective = e.progress().completedRounds() + 1;
         String note = "strategy swapped before round " + effective + ": " + old.strategy() + " "
                 + new TreeMap<>(old.strategySettings()) + " -> " + strategyId + " " + new TreeMap<>(bound);
         e.swap(old.withStrategy(strategyId, bound), new Experiment.PendingSwap(strategy, session, note));

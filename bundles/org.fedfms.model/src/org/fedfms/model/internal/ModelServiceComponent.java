@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.ServicesById;
 import org.fedfms.api.model.AdapterTypeInfo;
 import org.fedfms.api.model.ModelService;
 import org.fedfms.api.model.ModelSummary;
@@ -21,6 +20,7 @@ import org.fedfms.model.AdapterType;
 import org.fedfms.model.LoadMode;
 import org.fedfms.model.LoadReport;
 import org.fedfms.model.MaskPrediction;
+import org.fedfms.model.ModelParts;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.Prompts;
 import org.fedfms.model.SegmentationModel;
@@ -52,9 +52,8 @@ public class ModelServiceComponent implements ModelService {
     }
 
     private final TorchRuntime runtime;
-    private final ServicesById<ModelVariant> variants = new ServicesById<>(ModelVariant::id);
-    private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
     private final WarmModels<WarmKey, SegmentationModel> warm = new WarmModels<>();
+    private final ModelParts<WarmKey> parts = new ModelParts<>(warm, WarmKey::model, WarmKey::adapter);
     private final java.util.concurrent.atomic.AtomicLong modelsLoaded = new java.util.concurrent.atomic.AtomicLong();
     private final int warmModels = Integer.getInteger("fedfms.warmModels", 1);
     private final double warmModelsMb = Double.parseDouble(System.getProperty("fedfms.warmModelsMb", "4096"));
@@ -66,31 +65,20 @@ public class ModelServiceComponent implements ModelService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addVariant(ModelVariant variant, Map<String, Object> properties) {
-        variants.add(variant, properties);
+        parts.addVariant(variant, properties);
     }
 
     void removeVariant(ModelVariant variant) {
-        variants.remove(variant);
-        dropWarmModelsOfAbsentServices();
+        parts.removeVariant(variant);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addAdapter(AdapterType adapter, Map<String, Object> properties) {
-        adapters.add(adapter, properties);
+        parts.addAdapter(adapter, properties);
     }
 
     void removeAdapter(AdapterType adapter) {
-        adapters.remove(adapter);
-        dropWarmModelsOfAbsentServices();
-    }
-
-    /** A model kept warm goes with its variant or adapter type (whose classes it is made of). */
-    private void dropWarmModelsOfAbsentServices() {
-        try {
-            warm.dropIf(k -> !variants.contains(k.model()) || !k.adapter().isBlank() && !adapters.contains(k.adapter()));
-        } catch (RuntimeException e) {
-            // a model that fails to close is gone from the pool all the same; nothing to do in an unbind method
-        }
+        parts.removeAdapter(adapter);
     }
 
     @org.osgi.service.component.annotations.Deactivate
@@ -105,19 +93,19 @@ public class ModelServiceComponent implements ModelService {
 
     @Override
     public List<ModelVariantInfo> variants() {
-        return variants.services().stream().map(ModelVariant::info).toList();
+        return parts.variants().services().stream().map(ModelVariant::info).toList();
     }
 
     @Override
     public List<AdapterTypeInfo> adapters() {
-        return adapters.services().stream().map(AdapterType::info).toList();
+        return parts.adapters().services().stream().map(AdapterType::info).toList();
     }
 
     private ModelVariant variant(String id) {
-        ModelVariant v = id == null ? null : variants.get(id);
+        ModelVariant v = id == null ? null : parts.variants().get(id);
         if (v == null) {
             throw new IllegalArgumentException("no model variant '" + id + "'; present: "
-                    + variants.ids());
+                    + parts.variants().ids());
         }
         return v;
     }
@@ -126,10 +114,10 @@ public class ModelServiceComponent implements ModelService {
         if (id == null || id.isBlank()) {
             return null;
         }
-        AdapterType a = adapters.get(id);
+        AdapterType a = parts.adapters().get(id);
         if (a == null) {
             throw new IllegalArgumentException("no adapter type '" + id + "'; present: "
-                    + adapters.ids());
+                    + parts.adapters().ids());
         }
         return a;
     }

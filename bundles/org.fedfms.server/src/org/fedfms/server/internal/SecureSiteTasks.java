@@ -1,5 +1,7 @@
 package org.fedfms.server.internal;
 
+import static org.fedfms.wire.protocol.TaskMessage.SECAGG_INSTRUCTION;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,16 +34,14 @@ import com.google.gson.JsonObject;
 /**
  * The coordinator's side of secure aggregation with site agents. A task of kind {@code SECAGG_*} carries the
  * coordinator's message for the phase (the roster, the routed shares, the unmask request; {@link SecAggCodec}
- * bytes, base64) as its fit instruction {@value #PAYLOAD}; the site answers with {@code POST .../tasks/T/secagg},
- * an {@code application/octet-stream} body of {@link SecAggCodec} bytes. The body is bounded before it is read (by
- * the phase, the round's sites and the global model's size) and read with the codec's bounds; its site must be the
- * task's; a masked vector has exactly the global's values plus the weight, and its sample count (query
+ * bytes, base64) as its fit instruction {@value org.fedfms.wire.protocol.TaskMessage#SECAGG_INSTRUCTION}; the site
+ * answers with {@code POST .../tasks/T/secagg}, an {@code application/octet-stream} body of {@link SecAggCodec}
+ * bytes. The body is bounded before it is read (by the phase, the round's sites and the global model's size) and
+ * read with the codec's bounds; its site must be the task's; a masked vector has exactly the global's values plus the weight, and its sample count (query
  * {@code samples}) at most the site's declared training samples; metrics come as {@code metric.<name>=<value>}.
  */
 final class SecureSiteTasks {
 
-    /** The fit instruction holding the coordinator's message of the phase. */
-    static final String PAYLOAD = "secagg";
     private static final String METRIC = "metric.";
     private static final int MAX_METRICS = 16;
 
@@ -67,12 +67,12 @@ final class SecureSiteTasks {
     /** {@code base} with the coordinator's message of the phase. */
     static FitInstructions with(FitInstructions base, byte[] payload) {
         Map<String, Object> m = new LinkedHashMap<>(base.values());
-        m.put(PAYLOAD, Base64.getEncoder().encodeToString(payload));
+        m.put(SECAGG_INSTRUCTION, Base64.getEncoder().encodeToString(payload));
         return new FitInstructions(m);
     }
 
     private static byte[] payload(SiteTask t) {
-        return Base64.getDecoder().decode((String) t.instructions().values().get(PAYLOAD));
+        return Base64.getDecoder().decode((String) t.instructions().values().get(SECAGG_INSTRUCTION));
     }
 
     /** {@code POST .../tasks/T/secagg}: the site's answer to a secure-aggregation phase. */

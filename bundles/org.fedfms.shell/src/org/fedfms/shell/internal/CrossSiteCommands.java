@@ -29,7 +29,7 @@ public class CrossSiteCommands implements CommandSet {
             + "trained; a local-only site's model) on every site's evaluated split (validation; test for the unseen "
             + "site): a row per model, a column per site's data (Dice), and their mean; export writes it as "
             + "cross-site.csv")
-    public Table crossEvaluate(@Descriptor("experiment name, as listed by fedfms:experiments") String name)
+    public Table crossEvaluate(@Descriptor(SharedArguments.EXPERIMENT) String name)
             throws Exception {
         FederationService f = Federations.require(federation);
         return table(f.inspect(name).crossEvaluate(interruptible())).toTable();

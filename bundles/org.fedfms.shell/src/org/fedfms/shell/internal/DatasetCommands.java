@@ -59,7 +59,7 @@ public class DatasetCommands implements CommandSet {
     public Table datasetInfo(
             @Descriptor("samples decoded per site for class balance and sizes")
             @Parameter(names = {"-n", "--inspect"}, absentValue = "50") int inspect,
-            @Descriptor("loader id, as listed by fedfms:datasets") String id,
+            @Descriptor(SharedArguments.LOADER) String id,
             @Descriptor("settings as key=value, e.g. root=/data/prostate sites=6") String... settings)
             throws DatasetException {
         DatasetLoader loader = loader(id);
@@ -88,7 +88,7 @@ public class DatasetCommands implements CommandSet {
     @Descriptor("load a dataset, decode every sample and report every problem at once (skipped cases "
             + "included); fails, so that a script exits non-zero, when it finds any")
     public Table datasetValidate(
-            @Descriptor("loader id, as listed by fedfms:datasets") String id,
+            @Descriptor(SharedArguments.LOADER) String id,
             @Descriptor("settings as key=value, e.g. root=/data/prostate") String... settings)
             throws DatasetException {
         DatasetLoader loader = loader(id);

@@ -44,8 +44,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Descriptor("federated experiments")
 public class ExperimentCommands implements CommandSet {
 
-    private static final String NAME = "experiment name, as listed by fedfms:experiments";
-
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FederationService federation;
 
@@ -113,10 +111,10 @@ public class ExperimentCommands implements CommandSet {
                     + "proximal term lambda/2*|v - x|^2 towards the global model x, scored beside it as personal_* "
                     + "metrics (the trainer option dittoLambda)")
             @Parameter(names = "--ditto", absentValue = "") String ditto,
-            @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
+            @Descriptor(SharedArguments.REPLACE)
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("experiment name: letters, digits, '.', '_' and '-'") String name,
-            @Descriptor("strategy settings as key=value, e.g. weighted=false") String... settings) {
+            @Descriptor(SharedArguments.STRATEGY_SETTINGS) String... settings) {
         FederationService f = Federations.require(federation);
         String[] positional = new String[settings.length + 1];
         positional[0] = name;
@@ -163,7 +161,7 @@ public class ExperimentCommands implements CommandSet {
     public Table experimentLoad(CommandSession session,
             @Descriptor("create it under this name instead of the one in the file")
             @Parameter(names = "--name", absentValue = "") String name,
-            @Descriptor("remove an existing experiment of that name first (cancelling its run), with its files")
+            @Descriptor(SharedArguments.REPLACE)
             @Parameter(names = "--replace", absentValue = "false", presentValue = "true") boolean replace,
             @Descriptor("the spec file, e.g. fedmsa.json") String file) {
         FederationService f = Federations.require(federation);
@@ -188,7 +186,7 @@ public class ExperimentCommands implements CommandSet {
     }
 
     @Descriptor("write an experiment's spec (with the strategy its next round uses) to a JSON file, atomically")
-    public String experimentSave(CommandSession session, @Descriptor(NAME) String name,
+    public String experimentSave(CommandSession session, @Descriptor(SharedArguments.EXPERIMENT) String name,
             @Descriptor("the file to write, e.g. fedmsa.json") String file) throws IOException {
         FederationService f = Federations.require(federation);
         ExperimentSpec spec = f.spec(name);
@@ -219,14 +217,14 @@ public class ExperimentCommands implements CommandSet {
     }
 
     @Descriptor("show where one experiment stands, what it is and its last rounds")
-    public Table status(@Descriptor(NAME) String name) {
+    public Table status(@Descriptor(SharedArguments.EXPERIMENT) String name) {
         return StatusTables.status(Federations.require(federation), name);
     }
 
     @Descriptor("swap an experiment's aggregation strategy (and its settings); the next round that starts uses it")
-    public Table strategy(@Descriptor(NAME) String name,
+    public Table strategy(@Descriptor(SharedArguments.EXPERIMENT) String name,
             @Descriptor("strategy id, as listed by fedfms:strategies") String id,
-            @Descriptor("strategy settings as key=value, e.g. weighted=false") String... settings) {
+            @Descriptor(SharedArguments.STRATEGY_SETTINGS) String... settings) {
         FederationService f = Federations.require(federation);
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -251,7 +249,7 @@ public class ExperimentCommands implements CommandSet {
     public String remove(
             @Descriptor("keep its directory: it is listed again after a restart")
             @Parameter(names = "--keep-files", absentValue = "false", presentValue = "true") boolean keepFiles,
-            @Descriptor(NAME) String name) {
+            @Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         Federations.noUnknownOptions("remove", List.of("--keep-files"), name);
         Path dir = f.experimentsDirectory().resolve(name);

@@ -47,7 +47,7 @@ public class ResultCommands implements CommandSet {
 
     @Descriptor("show an experiment's rounds: a row per round, then a row per site (status, samples, training loss, "
             + "evaluation metrics such as dice, iou, hd95, bytes up and down, milliseconds)")
-    public Table metrics(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+    public Table metrics(@Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         List<RoundResult> history = f.history(name);
         String title = history.isEmpty() ? "experiment " + name + ": no completed rounds yet"
@@ -77,7 +77,7 @@ public class ResultCommands implements CommandSet {
             @Descriptor("volumetric data: also write each evaluated case's predicted label volume to this directory "
                     + "as CASE.nii.gz, with its image's header (affine, spacing), to open over the image")
             @Parameter(names = "--predictions", absentValue = "") String predictions,
-            @Descriptor("experiment name, as listed by fedfms:experiments") String name,
+            @Descriptor(SharedArguments.EXPERIMENT) String name,
             @Descriptor("directory to write to (created if missing)") String directory) throws Exception {
         FederationService f = Federations.require(federation);
         Federations.noUnknownOptions("export", List.of("--overlays", "--split", "--sites", "--predictions"), name,

@@ -39,7 +39,7 @@ public class RunCommands implements CommandSet {
             @Parameter(names = "--rounds", absentValue = "") String rounds,
             @Descriptor("start it and return at once; follow it with fedfms:status")
             @Parameter(names = "--background", absentValue = "false", presentValue = "true") boolean background,
-            @Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+            @Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         Federations.noUnknownOptions("run", List.of("--rounds", "--background"), name);
         int n = rounds.isBlank() ? 0 : Federations.positive("--rounds", rounds);
@@ -64,7 +64,7 @@ public class RunCommands implements CommandSet {
 
     @Descriptor("run the next round of an experiment in the foreground (Ctrl-C cancels it) and show its metrics per "
             + "site; fails if the round could not complete")
-    public Table round(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+    public Table round(@Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         int before = f.status(name).completedRounds();
         try (ForegroundRun run = new ForegroundRun(f, name, ForegroundRun.commandOutput())) {
@@ -80,7 +80,7 @@ public class RunCommands implements CommandSet {
     }
 
     @Descriptor("pause an experiment: a running one stops after its current round, an idle one is marked paused")
-    public Table pause(@Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+    public Table pause(@Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         f.pause(name);
         return StatusTables.status(f, name);
@@ -91,7 +91,7 @@ public class RunCommands implements CommandSet {
     public Table resume(
             @Descriptor("resume it and return at once; follow it with fedfms:status")
             @Parameter(names = "--background", absentValue = "false", presentValue = "true") boolean background,
-            @Descriptor("experiment name, as listed by fedfms:experiments") String name) {
+            @Descriptor(SharedArguments.EXPERIMENT) String name) {
         FederationService f = Federations.require(federation);
         Federations.noUnknownOptions("resume", List.of("--background"), name);
         if (background) {

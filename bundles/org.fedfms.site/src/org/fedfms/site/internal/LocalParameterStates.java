@@ -18,23 +18,16 @@ import org.fedfms.api.train.SiteTrainer;
  * uploads only the shared ones. The values are kept per round in a {@link SiteStateStore} (kind {@value #KIND},
  * owner-only, atomic) in the experiment's folder at the site, so a restarted agent, or a round repeated after
  * the coordinator resumed from its checkpoint, starts from the same values as the first time.
+ *
+ * @param siteId the site, for messages
+ * @param keys the patterns of the local parameters
+ * @param store where the values are kept
+ * @param trainer the trainer whose initial values stand until the site first trains
  */
-final class LocalParameterStates {
+record LocalParameterStates(String siteId, LocalParameters keys, SiteStateStore store, SiteTrainer trainer) {
 
     /** The file name stem of the local parameters in a site's state folder. */
     static final String KIND = "local";
-
-    private final String siteId;
-    private final LocalParameters keys;
-    private final SiteStateStore store;
-    private final SiteTrainer trainer;
-
-    private LocalParameterStates(String siteId, LocalParameters keys, SiteStateStore store, SiteTrainer trainer) {
-        this.siteId = siteId;
-        this.keys = keys;
-        this.store = store;
-        this.trainer = trainer;
-    }
 
     /**
      * The local parameters of a task's experiment at this site, kept in {@code directory}; with patterns

@@ -1,5 +1,7 @@
 package org.fedfms.site.internal;
 
+import static org.fedfms.wire.protocol.TaskMessage.SECAGG_INSTRUCTION;
+
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -28,15 +30,13 @@ import org.fedfms.wire.protocol.TaskMessage;
  * A site agent's side of secure aggregation: the tasks {@code SECAGG_KEYS}, {@code SECAGG_SHARES},
  * {@code SECAGG_FIT} and {@code SECAGG_REVEAL} of a round, run with one {@link SecAggSite} held in memory per
  * experiment and round (a new round of the experiment replaces it). The coordinator's message of a phase comes in
- * the task's instruction {@value #PAYLOAD} and is read with the codec's bounds; the answer goes to
- * {@code POST .../tasks/T/secagg} as {@link SecAggCodec} bytes. A fit is trained (and clipped and noised when the
+ * the task's instruction {@value TaskMessage#SECAGG_INSTRUCTION} and is read with the codec's bounds; the answer
+ * goes to {@code POST .../tasks/T/secagg} as {@link SecAggCodec} bytes. A fit is trained (and clipped and noised when the
  * experiment has client DP) as a plain fit, then masked here: only the masked vector leaves the site, with its
  * sample count and fit metrics.
  */
 final class SecureTasks {
 
-    /** The task instruction with the coordinator's message (base64 of {@link SecAggCodec} bytes). */
-    static final String PAYLOAD = "secagg";
     /** Most sites a round's messages may name, when the agent reads them. */
     private static final int MAX_SITES = 4096;
 
@@ -99,7 +99,7 @@ final class SecureTasks {
                 RoutedShares routed = codec.readRoutedShares(payload(task));
                 ParameterSet global = parameters.get();
                 Map<String, Object> plain = new LinkedHashMap<>(task.instructions());
-                plain.remove(PAYLOAD);
+                plain.remove(SECAGG_INSTRUCTION);
                 FitResult r = fit.fit(global, new FitInstructions(plain));
                 if (!running.getAsBoolean()) {
                     return false;
@@ -120,9 +120,9 @@ final class SecureTasks {
         if (!running.getAsBoolean()) {
             return false;
         }
-        HttpResponse<String> r = client.exchange(client.authorized(client.site("tasks/" + task.taskId() + "/secagg"
+        HttpResponse<String> r = client.send(client.authorized(client.site("tasks/" + task.taskId() + "/secagg"
                 + query)).header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(answer)), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(answer)));
         CoordinatorClient.requireOk(r, "sending the " + task.kind() + " answer of round " + task.round());
         return true;
     }
@@ -138,14 +138,15 @@ final class SecureTasks {
     }
 
     private static byte[] payload(TaskMessage task) {
-        Object v = task.instructions().get(PAYLOAD);
+        Object v = task.instructions().get(SECAGG_INSTRUCTION);
         if (!(v instanceof String text)) {
-            throw new IllegalStateException(task.kind() + " task without its '" + PAYLOAD + "' message");
+            throw new IllegalStateException(task.kind() + " task without its '" + SECAGG_INSTRUCTION + "' message");
         }
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(task.kind() + " task: its '" + PAYLOAD + "' message is not base64", e);
+            throw new IllegalStateException(task.kind() + " task: its '" + SECAGG_INSTRUCTION
+                    + "' message is not base64", e);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
-import org.fedfms.api.ServicesById;
 import org.fedfms.api.data.DataSplit;
 import org.fedfms.api.data.Sample;
 import org.fedfms.api.data.SiteData;
@@ -32,6 +31,7 @@ import org.fedfms.api.train.TrainingMonitor;
 import org.fedfms.djl.TorchRuntime;
 import org.fedfms.model.AdapterType;
 import org.fedfms.model.LoadMode;
+import org.fedfms.model.ModelParts;
 import org.fedfms.model.ModelVariant;
 import org.fedfms.model.SegmentationModel;
 import org.fedfms.model.WarmModels;
@@ -65,11 +65,11 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     private static final Set<String> NO_ADAPTER = Set.of("", "none");
 
     private final TorchRuntime runtime;
-    private final ServicesById<ModelVariant> variants = new ServicesById<>(ModelVariant::id);
-    private final ServicesById<AdapterType> adapters = new ServicesById<>(AdapterType::id);
     private final Map<SharedModel.Key, SharedModel> models = new HashMap<>();
     private final ReentrantLock gradientLock = new ReentrantLock(true);
     private final WarmModels<SharedModel.Key, SharedModel> warm = new WarmModels<>();
+    private final ModelParts<SharedModel.Key> parts = new ModelParts<>(warm, SharedModel.Key::model,
+            SharedModel.Key::adapter);
     private final AtomicLong modelsBuilt = new AtomicLong();
 
     @Activate
@@ -79,31 +79,20 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addVariant(ModelVariant variant, Map<String, Object> properties) {
-        variants.add(variant, properties);
+        parts.addVariant(variant, properties);
     }
 
     public void removeVariant(ModelVariant variant) {
-        variants.remove(variant);
-        dropWarmModelsOfAbsentServices();
+        parts.removeVariant(variant);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addAdapter(AdapterType adapter, Map<String, Object> properties) {
-        adapters.add(adapter, properties);
+        parts.addAdapter(adapter, properties);
     }
 
     public void removeAdapter(AdapterType adapter) {
-        adapters.remove(adapter);
-        dropWarmModelsOfAbsentServices();
-    }
-
-    /** A model kept warm goes with its variant or adapter type (whose classes it is made of). */
-    private void dropWarmModelsOfAbsentServices() {
-        try {
-            warm.dropIf(k -> !variants.contains(k.model()) || !k.adapter().isEmpty() && !adapters.contains(k.adapter()));
-        } catch (RuntimeException e) {
-            // a model that fails to close is gone from the pool all the same; nothing to do in an unbind method
-        }
+        parts.removeAdapter(adapter);
     }
 
     @Deactivate
@@ -143,30 +132,30 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     /** The model variant's own learning rate ({@link ModelVariant#learningRate()}), if the variant is present. */
     @Override
     public java.util.OptionalDouble learningRate(String model) {
-        ModelVariant v = model == null ? null : variants.get(model);
+        ModelVariant v = model == null ? null : parts.variants().get(model);
         return v == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(v.learningRate());
     }
 
     /** The model variants present now, by id. */
     public Set<String> variantIds() {
-        return new TreeSet<>(variants.ids());
+        return new TreeSet<>(parts.variants().ids());
     }
 
     /** The adapter types present now, by id. */
     public Set<String> adapterIds() {
-        return new TreeSet<>(adapters.ids());
+        return new TreeSet<>(parts.adapters().ids());
     }
 
     /** Names a model variant or adapter type of {@code spec} that is not present, with the ids present. */
     @Override
     public List<String> problems(TrainerSpec spec) {
         List<String> problems = new ArrayList<>();
-        if (!variants.contains(spec.model())) {
-            problems.add("model '" + spec.model() + "' is not present (present: " + variants.ids() + ")");
+        if (!parts.variants().contains(spec.model())) {
+            problems.add("model '" + spec.model() + "' is not present (present: " + parts.variants().ids() + ")");
         }
         String adapter = spec.adapter() == null ? "" : spec.adapter();
-        if (!NO_ADAPTER.contains(adapter) && !adapters.contains(adapter)) {
-            problems.add("adapter '" + adapter + "' is not present (present: " + adapters.ids() + ", or none)");
+        if (!NO_ADAPTER.contains(adapter) && !parts.adapters().contains(adapter)) {
+            problems.add("adapter '" + adapter + "' is not present (present: " + parts.adapters().ids() + ", or none)");
         }
         return problems;
     }
@@ -260,14 +249,14 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
     }
 
     private SegmentationModel build(SharedModel.Key key, Device device) throws IOException {
-        ModelVariant variant = variants.get(key.model());
+        ModelVariant variant = parts.variants().get(key.model());
         if (variant == null) {
             throw new IllegalArgumentException("model variant '" + key.model() + "' is not present (present: "
                     + variantIds() + "); start the bundle that provides it (org.fedfms.model.sam for sam-*)");
         }
         AdapterType adapter = null;
         if (!key.adapter().isEmpty()) {
-            adapter = adapters.get(key.adapter());
+            adapter = parts.adapters().get(key.adapter());
             if (adapter == null) {
                 throw new IllegalArgumentException("adapter type '" + key.adapter() + "' is not present (present: "
                         + adapterIds() + ", or none); start the bundle that provides it (org.fedfms.adapter."

@@ -32,6 +32,12 @@ public record TaskMessage(String taskId, String kind, String experiment, int rou
         TrainerSpec trainerSpec, Map<String, Object> instructions, String split, boolean hasParameters,
         String startingState, String encoding, String localParameters) {
 
+    /**
+     * The instruction of a secure-aggregation task ({@code SECAGG_*}) that holds the coordinator's message of
+     * the phase (base64 of {@code SecAggCodec} bytes); the site answers at {@code POST .../tasks/T/secagg}.
+     */
+    public static final String SECAGG_INSTRUCTION = "secagg";
+
     public TaskMessage {
         instructions = Map.copyOf(instructions);
         startingState = startingState == null ? "" : startingState;

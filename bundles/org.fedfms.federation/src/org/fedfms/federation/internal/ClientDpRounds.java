@@ -39,11 +39,11 @@ public final class ClientDpRounds {
 
     /** The spec's problems with its {@code clientDp} component, each naming it; empty when it is valid or off. */
     public static List<String> problems(ExperimentSpec spec) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return List.of();
         }
         try {
-            ClientDp.parse(spec.clientDp());
+            ClientDp.parse(spec.sharing().clientDp());
         } catch (IllegalArgumentException e) {
             return List.of("'clientDp': " + e.getMessage());
         }
@@ -57,11 +57,11 @@ public final class ClientDpRounds {
 
     /** The site's instructions with client DP asked for, if the spec sets it. */
     static FitInstructions instruct(ExperimentSpec spec, FitInstructions instructions) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return instructions;
         }
         Map<String, Object> values = new LinkedHashMap<>(instructions.values());
-        values.put(ClientDp.INSTRUCTION, ClientDp.parse(spec.clientDp()).text());
+        values.put(ClientDp.INSTRUCTION, ClientDp.parse(spec.sharing().clientDp()).text());
         return new FitInstructions(values);
     }
 
@@ -91,10 +91,10 @@ public final class ClientDpRounds {
      * @throws RoundAbort naming ε so far, ε after the round and the budget
      */
     static void requireBudget(Experiment e, ExperimentSpec spec, int round, double q) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return;
         }
-        ClientDp dp = ClientDp.parse(spec.clientDp());
+        ClientDp dp = ClientDp.parse(spec.sharing().clientDp());
         if (!dp.hasBudget()) {
             return;
         }
@@ -111,10 +111,10 @@ public final class ClientDpRounds {
 
     /** The round's evaluation metrics with ε after it and its sampling rate, if the spec sets client DP. */
     static Metrics withEpsilon(ExperimentSpec spec, List<RoundResult> history, double q, Metrics evaluation) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return evaluation;
         }
-        ClientDp dp = ClientDp.parse(spec.clientDp());
+        ClientDp dp = ClientDp.parse(spec.sharing().clientDp());
         return evaluation.with(EPSILON, spentAfter(dp, history, q).epsilon()).with(ClientDp.DELTA_METRIC, dp.delta())
                 .with(SAMPLING_RATE, q);
     }

@@ -290,7 +290,7 @@ public class FederationServiceImpl implements FederationService {
     @Override
     public CompletableFuture<ExperimentStatus> start(String name) {
         Experiment e = catalogue.get(name);
-        int left = e.spec().rounds() - e.completedRounds();
+        int left = e.spec().schedule().rounds() - e.completedRounds();
         if (left <= 0) {
             return CompletableFuture.completedFuture(e.status());
         }

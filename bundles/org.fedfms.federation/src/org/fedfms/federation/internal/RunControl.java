@@ -239,7 +239,7 @@ final class RunControl {
      * saying why (the best round's checkpoint is kept).
      */
     private boolean stoppedEarly(Experiment e) {
-        int patience = e.spec().patience();
+        int patience = e.spec().schedule().patience();
         Optional<BestRound> best = patience > 0 ? BestRound.of(e.history()) : Optional.empty();
         if (best.isEmpty() || e.completedRounds() - best.get().round() < patience) {
             return false;

@@ -17,12 +17,11 @@ import org.fedfms.api.settings.SettingsSchema;
  *
  * @param trainingLoss the loss and its weight of positive pixels ({@link TrainingLoss})
  * @param localOptimizer the optimizer and its weight decay ({@link LocalOptimizer})
- * @param localSteps batches per round instead of local epochs, 0 for epochs
+ * @param localWork batches per round instead of local epochs, of every site or of named ones ({@link LocalWork})
  * @param prompts prompt mode and box jitter ({@link PromptOptions})
  * @param metric how Dice and IoU are computed in evaluation
  * @param classes classes including background
  * @param weights base model weights file, empty for a random initialisation from the seed
- * @param localStepsBySite batches per round of named sites ({@code site-1=40,site-2=10}), over the others
  * @param dittoLambda Ditto's λ: each site also trains a personal model, 0 for none (the site does it, see
  *     {@link org.fedfms.api.strategy.PersonalModelSite})
  * @param memory embeddings cached and models kept loaded ({@link ModelMemory})
@@ -30,9 +29,7 @@ import org.fedfms.api.settings.SettingsSchema;
 public record TrainerOptions(
         TrainingLoss trainingLoss,
         LocalOptimizer localOptimizer,
-        @Setting(description = "batches per round instead of the local epochs; 0 trains the local epochs", min = 0,
-                max = 100_000_000)
-        int localSteps,
+        LocalWork localWork,
         PromptOptions prompts,
         @Setting(description = "Dice and IoU in evaluation: standard (sigmoid > 0.5) or reference (the FedFMS "
                 + "code's mean over the thresholds 0.1, 0.3, 0.5, 0.7, 0.9 on raw logits)",
@@ -44,9 +41,6 @@ public record TrainerOptions(
         @Setting(description = "weights file (PyTorch .pth/.pt, .safetensors or .npz) of the base model, e.g. an "
                 + "official SAM checkpoint as downloaded; empty: random initialisation from the seed")
         String weights,
-        @Setting(description = "heterogeneous local work: batches per round of the sites named, e.g. "
-                + "'site-1=40,site-2=10', in place of localSteps or the local epochs for them; empty: all alike")
-        String localStepsBySite,
         @Setting(description = "Ditto personalization: each site also trains a personal model with the proximal "
                 + "term lambda/2·||v − global||², kept at the site and scored beside the global model "
                 + "(personal_dice, ...); 0: none", min = 0, max = 1_000_000)
@@ -58,7 +52,7 @@ public record TrainerOptions(
 
     /** The reference's choices. */
     public static final TrainerOptions DEFAULTS = new TrainerOptions(TrainingLoss.DEFAULTS,
-            LocalOptimizer.DEFAULTS, 0, PromptOptions.DEFAULTS, "standard", 2, "", "", 0, ModelMemory.DEFAULTS);
+            LocalOptimizer.DEFAULTS, LocalWork.DEFAULTS, PromptOptions.DEFAULTS, "standard", 2, "", 0, ModelMemory.DEFAULTS);
 
     /** Descriptions, defaults and ranges. */
     public static final SettingsSchema<TrainerOptions> SCHEMA =
@@ -70,40 +64,7 @@ public record TrainerOptions(
         localOptimizer = localOptimizer == null ? LocalOptimizer.DEFAULTS : localOptimizer;
         prompts = prompts == null ? PromptOptions.DEFAULTS : prompts;
         memory = memory == null ? ModelMemory.DEFAULTS : memory;
-        localStepsBySite = localStepsBySite == null ? "" : localStepsBySite.trim();
-        stepsBySite(localStepsBySite);
-    }
-
-    /** Batches per round of site {@code siteId}: its entry in {@code localStepsBySite}, else {@code localSteps}. */
-    public int localStepsOf(String siteId) {
-        return stepsBySite(localStepsBySite).getOrDefault(siteId, localSteps);
-    }
-
-    /**
-     * The entries of {@code localStepsBySite}, by site.
-     *
-     * @throws IllegalArgumentException naming the entry that is not {@code site=steps} with steps from 1
-     */
-    private static Map<String, Integer> stepsBySite(String text) {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        if (text.isEmpty()) {
-            return m;
-        }
-        for (String entry : text.split(",")) {
-            int eq = entry.indexOf('=');
-            String site = eq < 0 ? "" : entry.substring(0, eq).trim();
-            Integer steps = null;
-            try {
-                steps = eq < 0 ? null : Integer.valueOf(entry.substring(eq + 1).trim());
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            if (site.isEmpty() || steps == null || steps < 1 || m.put(site, steps) != null) {
-                throw new IllegalArgumentException("localStepsBySite: '" + entry.trim() + "' is not site=steps with "
-                        + "steps of at least 1, each site once (e.g. 'site-1=40,site-2=10')");
-            }
-        }
-        return m;
+        localWork = localWork == null ? LocalWork.DEFAULTS : localWork;
     }
 
     /**

@@ -96,7 +96,7 @@ final class SegmentationRunner {
         SegmentationModel model = model();
         int n = samples.size();
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
-        int steps = options.localStepsOf(siteId);
+        int steps = options.localWork().stepsOf(siteId);
         int total = steps > 0 ? steps : epochs * batchesPerEpoch;
         SplittableRandom random = new SplittableRandom(Seeds.of(seed, round, siteId, SHUFFLE_STREAM));
         List<ModelParameter> trainable = model.trainableParameters();

@@ -118,7 +118,7 @@ class ExperimentSpecTest {
                   "patience": 4,
                   "weights": "",
                   "trainerOptions": {"loss": "dice"},
-                  "encoding": "up=int8,down=fp16",
+                  "encoding": "down=fp16",
                   "secureAggregation": "on",
                   "clientDp": "",
                   "localParameters": "*norm*"
@@ -127,7 +127,7 @@ class ExperimentSpecTest {
         ExperimentSpec s = ExperimentSpecJson.fromJson(old, "old spec.json");
         assertEquals(new TrainingSchedule(25, 2, 8, 0.0005, 4), s.schedule());
         assertEquals(new RoundParticipation(2, 0.5, 120.0), s.participation());
-        assertEquals(new UpdateSharing("up=int8,down=fp16", "on", "", "*norm*"), s.sharing());
+        assertEquals(new UpdateSharing("down=fp16", "on", "", "*norm*"), s.sharing());
         assertEquals("cpu", s.device());
         assertEquals(Map.of("loss", "dice"), s.trainerOptions());
         JsonObject written = JsonParser.parseString(ExperimentSpecJson.toJson(s)).getAsJsonObject();

@@ -18,11 +18,12 @@ import org.fedfms.privacy.RdpAccountant;
 
 /**
  * The coordinator's side of client-side differential privacy
- * ({@link org.fedfms.federation.UpdateSharing#clientDp()}): it asks each chosen site for it through the fit
- * instruction {@value ClientDp#INSTRUCTION} (the site clips and noises, see {@code ClientDpMechanism}), accounts each round as one step of the sampled Gaussian mechanism
- * with sampling rate q = chosen sites / sites with training samples, records ε at δ and that q with the
- * round's evaluation metrics ({@code dp_epsilon}, {@code dp_delta}, {@code dp_q}, so that every face shows them and
- * a resumed run composes from its history), and stops before a round that would exceed the budget.
+ * ({@link org.fedfms.federation.UpdateSharing#clientDp()}): it asks each chosen site for it through the fit instruction
+ * {@value ClientDp#INSTRUCTION} (the site clips and noises, see {@code ClientDpMechanism}), accounts each round as
+ * one step of the sampled Gaussian mechanism with sampling rate q = chosen sites / sites with training samples,
+ * records ε at δ and that q with the round's evaluation metrics ({@code dp_epsilon}, {@code dp_delta}, {@code dp_q},
+ * so that every face shows them and a resumed run composes from its history), and stops before a round that would
+ * exceed the budget.
  *
  * <p>Fixed-size site selection is accounted as Poisson sampling at the same rate, as TensorFlow Privacy and
  * Opacus do for batches. The ε bounds what the global models reveal about one site's data; the coordinator,

@@ -45,11 +45,11 @@ import org.fedfms.wire.TensorCoding;
 import org.fedfms.wire.TransferEncoding;
 
 /**
- * One round of an experiment with {@link org.fedfms.federation.UpdateSharing#secureAggregation()} in the
- * simulation: the chosen sites and the coordinator run the secure-aggregation protocol of
- * {@code org.fedfms.secagg}. Keys and sealed shares are exchanged before the sites train; each update is masked as it arrives, by its site's protocol state, and only the
- * masked vector reaches the coordinator's side; after the fit phase the survivors reveal their shares and the
- * strategy gets one update, the unmasked weighted mean, with the survivors' total sample count.
+ * One round of an experiment with {@link org.fedfms.federation.UpdateSharing#secureAggregation()} in the simulation:
+ * the chosen sites and the coordinator run the secure-aggregation protocol of {@code org.fedfms.secagg}. Keys and
+ * sealed shares are exchanged before the sites train; each update is masked as it arrives, by its site's protocol
+ * state, and only the masked vector reaches the coordinator's side; after the fit phase the survivors reveal their
+ * shares and the strategy gets one update, the unmasked weighted mean, with the survivors' total sample count.
  */
 public final class SecureRound {
 

@@ -25,7 +25,7 @@ class TrainerOptionsTest {
     void flatOptionNamesBindIntoTheGroups() {
         TrainerOptions o = TrainerOptions.of(Map.of("loss", "bce+dice", "posWeight", "3", "optimizer", "sgd",
                 "weightDecay", 0.01, "localSteps", 5, "localStepsBySite", " site-1=40,site-2=10 ", "prompt", "box",
-                "promptJitter", 0.05, "embeddingCacheMb", 0, "warmModels", "2", "adapter.rank", 8));
+                "promptJitter", 0.05, "embeddingCacheMb", 0, "warmModels", "2"));
         assertEquals(new TrainingLoss("bce+dice", 3), o.trainingLoss());
         assertTrue(o.trainingLoss().usesBce() && o.trainingLoss().usesDice());
         assertEquals(new LocalOptimizer("sgd", 0.01), o.localOptimizer());

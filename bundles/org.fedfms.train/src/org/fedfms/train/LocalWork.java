@@ -25,6 +25,8 @@ public record LocalWork(
     public static final LocalWork DEFAULTS = new LocalWork(0, "");
 
     /**
+     * Trims {@code localStepsBySite} and checks its entries.
+     *
      * @throws IllegalArgumentException naming the entry of {@code localStepsBySite} that is not {@code site=steps}
      */
     public LocalWork {

@@ -13,7 +13,6 @@ public record CaseHandling(
         @Setting(description = "leave out bad cases (every sample is decoded at load to find them) and list "
                 + "them, instead of failing")
         boolean skipBad,
-        @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
         SplitSettings split) {
 
     /** Bad cases fail the load; the split defaults. */

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.fedfms.api.LocalParameters;
 import org.fedfms.api.settings.Setting;
 import org.fedfms.api.settings.SettingsException;
 import org.fedfms.api.settings.SettingsSchema;
@@ -17,7 +16,8 @@ import org.fedfms.api.train.TrainerSpec;
 /**
  * What an experiment is: model, data, strategy, protocol and schedule. A plain record, read from and
  * written to JSON by {@link ExperimentSpecJson}, bound from {@code k=v} options and form fields through
- * {@link #SCHEMA}; a component left {@code null} takes its default.
+ * {@link #SCHEMA}; a component left {@code null} takes its default. Its groups ({@link #schedule()},
+ * {@link #participation()}, {@link #sharing()}) are flattened: their components are keys of the spec.
  *
  * @param name experiment name, also the name of its checkpoint directory
  * @param model model variant id
@@ -27,31 +27,18 @@ import org.fedfms.api.train.TrainerSpec;
  * @param datasetSettings the loader's settings over its defaults
  * @param strategy id of the {@link org.fedfms.api.strategy.AggregationStrategy} service
  * @param strategySettings the strategy's settings over its defaults
- * @param rounds planned number of rounds
- * @param localEpochs local epochs per round
- * @param batchSize samples per batch
- * @param learningRate the sites' optimizer learning rate; 0 for the model variant's own (resolved when the
- *        experiment is created)
+ * @param schedule rounds, local epochs, batch size, learning rate and patience ({@link TrainingSchedule})
  * @param protocol how sites train and are evaluated
  * @param unseenSite the site held out by {@link Protocol#LEAVE_ONE_SITE_OUT}
  * @param seed seed of site selection, initialisation and shuffling
- * @param minSites fewest sites whose updates a round needs
- * @param fractionPerRound fraction of the training sites chosen each round
- * @param roundDeadlineSeconds time the sites have to deliver (and, separately, to evaluate)
+ * @param participation which sites a round needs and chooses, and how long it waits
+ *        ({@link RoundParticipation})
  * @param device {@code auto}, {@code cpu} or {@code gpu:N}
- * @param patience rounds without a better validation Dice (see {@link BestRound}) after which a run stops;
- *        0 runs every planned round
  * @param weights checkpoint of the initial model (PyTorch {@code .pth}/{@code .pt}, {@code .safetensors},
  *        {@code .npz}), empty for random initialisation from the seed
  * @param trainerOptions further trainer options by name
- * @param encoding how parameters travel per direction ({@code org.fedfms.wire.TransferEncoding}), e.g.
- *        {@code up=topk:0.01+int8,down=int8}; empty: fp32 both ways
- * @param secureAggregation secure aggregation of the updates ({@code org.fedfms.secagg}): empty or
- *        {@code off}, {@code on}, or {@code threshold=T,neighbours=K}
- * @param clientDp client-side differential privacy, {@code clip=C,noise=σ,delta=δ[,budget=ε]}
- *        ({@code org.fedfms.privacy.ClientDp}); empty: off
- * @param localParameters parameters that stay at each site ({@link LocalParameters}: glob patterns, comma
- *        separated, e.g. {@code *norm*} for FedBN); empty: every trainable parameter is shared
+ * @param sharing what leaves a site and how: encoding, secure aggregation, client-side differential privacy,
+ *        local parameters ({@link UpdateSharing})
  */
 public record ExperimentSpec(
         @Setting(description = "experiment name: letters, digits, '.', '_' and '-' (names its directory)")
@@ -70,15 +57,7 @@ public record ExperimentSpec(
         String strategy,
         @Setting(description = "aggregation strategy settings over its defaults")
         Map<String, Object> strategySettings,
-        @Setting(description = "planned number of rounds", min = 1, max = 1_000_000)
-        int rounds,
-        @Setting(description = "local epochs per round", min = 1, max = 10_000)
-        int localEpochs,
-        @Setting(description = "samples per batch", min = 1, max = 65_536)
-        int batchSize,
-        @Setting(description = "learning rate of the sites' optimizer; 0: the model variant's own (sam-tiny 2e-3, "
-                + "SAM ViT 1e-4), set when the experiment is created", min = 0, max = 10)
-        double learningRate,
+        TrainingSchedule schedule,
         @Setting(description = "federated: sites train, the strategy aggregates; centralized: one pooled site; "
                 + "local-only: each site alone; leave-one-site-out: the unseen site only tests",
                 choices = {"federated", "centralized", "local-only", "leave-one-site-out"})
@@ -87,40 +66,16 @@ public record ExperimentSpec(
         String unseenSite,
         @Setting(description = "seed of site selection, initialisation and shuffling")
         long seed,
-        @Setting(description = "fewest sites whose updates a round needs; fewer pauses the experiment",
-                min = 1, max = 100_000)
-        int minSites,
-        @Setting(description = "fraction of the training sites chosen each round", min = 0, max = 1)
-        double fractionPerRound,
-        @Setting(description = "seconds the sites have to deliver their updates (and again to evaluate)",
-                min = 0, max = 31_536_000)
-        double roundDeadlineSeconds,
+        RoundParticipation participation,
         @Setting(description = "device of the site trainers: auto, cpu or gpu:N")
         String device,
-        @Setting(description = "rounds without a better validation Dice after which a run stops early; 0: never",
-                min = 0, max = 1_000_000)
-        int patience,
         @Setting(description = "checkpoint of the initial model (PyTorch .pth/.pt as downloaded, .safetensors or "
                 + ".npz; a partial one is fine: what it lacks, e.g. adapters, starts as initialised); empty: random "
                 + "initialisation")
         String weights,
         @Setting(description = "further trainer options (loss, optimizer, prompt mode, ...) by name")
         Map<String, Object> trainerOptions,
-        @Setting(description = "how parameters travel: up=CODING,down=CODING with CODING fp32, fp16, bf16, int8, nf4, "
-                + "fp4 (blockwise, e.g. int8/128) or topk:FRACTION[+CODING] (e.g. up=topk:0.01+int8,down=int8); "
-                + "lossy uploads travel as deltas with error feedback; empty: fp32")
-        String encoding,
-        @Setting(description = "secure aggregation: the coordinator sees only masked updates and their weighted sum "
-                + "(strategies that aggregate the weighted mean: fedavg, fedprox, fedadam, fedyogi, fedadagrad, "
-                + "fedavgm); on, off, or threshold=T,neighbours=K (SecAgg+ pairing with K neighbours each); empty: off")
-        String secureAggregation,
-        @Setting(description = "client-side differential privacy: clip=C,noise=SIGMA,delta=DELTA[,budget=EPSILON]; "
-                + "each site clips its update to C and adds noise SIGMA*C; epsilon at delta is reported; empty: off")
-        String clientDp,
-        @Setting(description = "parameters that stay at each site, neither sent nor aggregated: glob patterns on "
-                + "parameter names, comma separated, e.g. *norm* (FedBN), *adapter* or mask_decoder.output_hypernetworks* "
-                + "(FedPer-style); empty: all are shared")
-        String localParameters) {
+        UpdateSharing sharing) {
 
     /** How the sites of an experiment train and are evaluated. */
     public enum Protocol {
@@ -165,8 +120,8 @@ public record ExperimentSpec(
 
     /** The defaults of every component. */
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "sam-tiny", "msa", "djl",
-            "synthetic", Map.of(), "fedavg", Map.of(), 10, 1, 4, 0, Protocol.FEDERATED, "", 42L, 1, 1.0, 3600.0,
-            "auto", 0, "", Map.of(), "", "", "", "");
+            "synthetic", Map.of(), "fedavg", Map.of(), TrainingSchedule.DEFAULTS, Protocol.FEDERATED, "", 42L,
+            RoundParticipation.DEFAULTS, "auto", "", Map.of(), UpdateSharing.DEFAULTS);
 
     /** The spec's settings: descriptions, defaults and ranges for forms and {@code k=v} options. */
     public static final SettingsSchema<ExperimentSpec> SCHEMA =
@@ -186,21 +141,9 @@ public record ExperimentSpec(
         datasetSettings = frozen(datasetSettings);
         strategySettings = frozen(strategySettings);
         trainerOptions = frozen(trainerOptions);
-        encoding = encoding == null ? "" : encoding.strip();
-        secureAggregation = secureAggregation == null ? "" : secureAggregation.strip();
-        clientDp = clientDp == null ? "" : clientDp.strip();
-        localParameters = localParameters == null ? "" : LocalParameters.parse(localParameters).toString();
-    }
-
-    /** A spec with fp32 transfers (the components before {@link #encoding()} was added). */
-    public ExperimentSpec(String name, String model, String adapter, String trainer, String dataset,
-            Map<String, Object> datasetSettings, String strategy, Map<String, Object> strategySettings, int rounds,
-            int localEpochs, int batchSize, double learningRate, Protocol protocol, String unseenSite, long seed,
-            int minSites, double fractionPerRound, double roundDeadlineSeconds, String device, int patience,
-            String weights, Map<String, Object> trainerOptions) {
-        this(name, model, adapter, trainer, dataset, datasetSettings, strategy, strategySettings, rounds, localEpochs,
-                batchSize, learningRate, protocol, unseenSite, seed, minSites, fractionPerRound, roundDeadlineSeconds,
-                device, patience, weights, trainerOptions, "", "", "", "");
+        schedule = schedule == null ? TrainingSchedule.DEFAULTS : schedule;
+        participation = participation == null ? RoundParticipation.DEFAULTS : participation;
+        sharing = sharing == null ? UpdateSharing.DEFAULTS : sharing;
     }
 
     /** {@code gpu} as {@code gpu:0}, {@code CPU} as {@code cpu}; text that is no device stays for {@link #problems()}. */
@@ -238,7 +181,8 @@ public record ExperimentSpec(
             options = new LinkedHashMap<>(trainerOptions);
             options.put(WEIGHTS_OPTION, weights);
         }
-        return new TrainerSpec(model, adapter, DeviceSpec.parse(device), localEpochs, batchSize, learningRate, seed, options);
+        return new TrainerSpec(model, adapter, DeviceSpec.parse(device), schedule.localEpochs(), schedule.batchSize(),
+                schedule.learningRate(), seed, options);
     }
 
     /** The initial weights file: {@link #weights()}, else the trainer option {@value #WEIGHTS_OPTION}; empty for none. */

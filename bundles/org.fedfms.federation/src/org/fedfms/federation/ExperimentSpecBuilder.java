@@ -2,7 +2,10 @@ package org.fedfms.federation;
 
 import java.util.Map;
 
-/** Builds specs component by component; components not set keep the values it started from. */
+/**
+ * Builds specs setting by setting, the settings of its groups too; settings not set keep the values it started
+ * from.
+ */
 public final class ExperimentSpecBuilder {
     private String name;
     private String model;
@@ -40,24 +43,24 @@ public final class ExperimentSpecBuilder {
         datasetSettings = s.datasetSettings();
         strategy = s.strategy();
         strategySettings = s.strategySettings();
-        rounds = s.rounds();
-        localEpochs = s.localEpochs();
-        batchSize = s.batchSize();
-        learningRate = s.learningRate();
+        rounds = s.schedule().rounds();
+        localEpochs = s.schedule().localEpochs();
+        batchSize = s.schedule().batchSize();
+        learningRate = s.schedule().learningRate();
         protocol = s.protocol();
         unseenSite = s.unseenSite();
         seed = s.seed();
-        minSites = s.minSites();
-        fractionPerRound = s.fractionPerRound();
-        roundDeadlineSeconds = s.roundDeadlineSeconds();
+        minSites = s.participation().minSites();
+        fractionPerRound = s.participation().fractionPerRound();
+        roundDeadlineSeconds = s.participation().roundDeadlineSeconds();
         device = s.device();
-        patience = s.patience();
+        patience = s.schedule().patience();
         weights = s.weights();
         trainerOptions = s.trainerOptions();
-        encoding = s.encoding();
-        secureAggregation = s.secureAggregation();
-        clientDp = s.clientDp();
-        localParameters = s.localParameters();
+        encoding = s.sharing().encoding();
+        secureAggregation = s.sharing().secureAggregation();
+        clientDp = s.sharing().clientDp();
+        localParameters = s.sharing().localParameters();
     }
 
     public ExperimentSpecBuilder name(String v) {
@@ -193,8 +196,9 @@ public final class ExperimentSpecBuilder {
     /** The spec; not validated (see {@link ExperimentSpec#requireValid()}). */
     public ExperimentSpec build() {
         return new ExperimentSpec(name, model, adapter, trainer, dataset, datasetSettings, strategy,
-                strategySettings, rounds, localEpochs, batchSize, learningRate, protocol, unseenSite, seed, minSites,
-                fractionPerRound, roundDeadlineSeconds, device, patience, weights, trainerOptions, encoding,
-                secureAggregation, clientDp, localParameters);
+                strategySettings, new TrainingSchedule(rounds, localEpochs, batchSize, learningRate, patience),
+                protocol, unseenSite, seed, new RoundParticipation(minSites, fractionPerRound, roundDeadlineSeconds),
+                device, weights, trainerOptions, new UpdateSharing(encoding, secureAggregation, clientDp,
+                        localParameters));
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,32 +22,66 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 /**
- * Reads and writes {@link ExperimentSpec}s as JSON: one object whose keys are the record's components,
- * protocol as {@code federated}, {@code leave-one-site-out}, ...; keys left out (or {@code null}) take
- * their defaults, unknown keys and values of the wrong kind are errors.
+ * Reads and writes {@link ExperimentSpec}s as JSON: one flat object whose keys are the record's components,
+ * those of its groups ({@link TrainingSchedule}, ...) in their place as in {@link ExperimentSpec#SCHEMA};
+ * protocol as {@code federated}, {@code leave-one-site-out}, ...; keys left out (or {@code null}) take their
+ * defaults, unknown keys and values of the wrong kind are errors.
  */
 public final class ExperimentSpecJson {
 
-    private static final Set<String> KEYS = keys();
     private static final Map<String, Class<?>> TYPES = types();
+    private static final Set<String> KEYS = TYPES.keySet();
 
     private ExperimentSpecJson() {
     }
 
-    private static Set<String> keys() {
-        Set<String> keys = new LinkedHashSet<>();
-        for (RecordComponent c : ExperimentSpec.class.getRecordComponents()) {
-            keys.add(c.getName());
-        }
-        return keys;
+    /** The type of each key: the record's components, those of its groups in their place. */
+    private static Map<String, Class<?>> types() {
+        Map<String, Class<?>> types = new LinkedHashMap<>();
+        leafTypes(ExperimentSpec.class, types);
+        return types;
     }
 
-    private static Map<String, Class<?>> types() {
-        Map<String, Class<?>> types = new java.util.LinkedHashMap<>();
-        for (RecordComponent c : ExperimentSpec.class.getRecordComponents()) {
-            types.put(c.getName(), c.getType());
+    private static void leafTypes(Class<?> type, Map<String, Class<?>> types) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getType().isRecord()) {
+                leafTypes(c.getType(), types);
+            } else {
+                types.put(c.getName(), c.getType());
+            }
         }
-        return types;
+    }
+
+    /** {@code tree}, as Gson writes a record of {@code type}, with the members of its groups in their place. */
+    private static JsonObject flat(Class<?> type, JsonObject tree) {
+        JsonObject out = new JsonObject();
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonElement v = tree.get(c.getName());
+            if (c.getType().isRecord()) {
+                flat(c.getType(), v.getAsJsonObject()).entrySet().forEach(e -> out.add(e.getKey(), e.getValue()));
+            } else if (v != null) {
+                out.add(c.getName(), v);
+            }
+        }
+        return out;
+    }
+
+    /** The flat object {@code flat} as Gson reads a record of {@code type}: each group's members in an object. */
+    private static JsonObject nested(Class<?> type, JsonObject flat) {
+        JsonObject out = new JsonObject();
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getType().isRecord()) {
+                out.add(c.getName(), nested(c.getType(), flat));
+            } else if (flat.has(c.getName())) {
+                out.add(c.getName(), flat.get(c.getName()));
+            }
+        }
+        return out;
+    }
+
+    /** The spec's keys and values, groups flattened, as one JSON object. */
+    private static JsonObject tree(ExperimentSpec spec) {
+        return flat(ExperimentSpec.class, Json.GSON.toJsonTree(spec).getAsJsonObject());
     }
 
     /** The problem of a JSON value given for a component, or {@code null} if its kind fits. */
@@ -90,7 +124,7 @@ public final class ExperimentSpecJson {
 
     /** The spec as pretty-printed JSON, every component written. */
     public static String toJson(ExperimentSpec spec) {
-        return Json.GSON.toJson(spec) + "\n";
+        return Json.GSON.toJson(tree(spec)) + "\n";
     }
 
     /**
@@ -130,7 +164,7 @@ public final class ExperimentSpecJson {
         }
         JsonObject given = root.getAsJsonObject();
         List<String> problems = new ArrayList<>();
-        JsonObject merged = Json.GSON.toJsonTree(ExperimentSpec.DEFAULTS).getAsJsonObject();
+        JsonObject merged = tree(ExperimentSpec.DEFAULTS);
         for (Map.Entry<String, JsonElement> e : given.entrySet()) {
             String key = e.getKey();
             if (!KEYS.contains(key)) {
@@ -149,7 +183,7 @@ public final class ExperimentSpecJson {
         }
         ExperimentSpec spec;
         try {
-            spec = Json.GSON.fromJson(merged, ExperimentSpec.class);
+            spec = Json.GSON.fromJson(nested(ExperimentSpec.class, merged), ExperimentSpec.class);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             throw new SettingsException("experiment spec " + source, List.of(message(e)));
         }

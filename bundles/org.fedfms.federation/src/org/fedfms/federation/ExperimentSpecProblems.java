@@ -28,14 +28,14 @@ final class ExperimentSpecProblems {
         requireText(problems, "trainer", spec.trainer());
         requireText(problems, "dataset", spec.dataset());
         requireText(problems, "strategy", spec.strategy());
-        if (!(spec.learningRate() >= 0)) {
-            problems.add("'learningRate' = " + spec.learningRate() + " must be positive (or 0 for the model variant's own)");
+        if (!(spec.schedule().learningRate() >= 0)) {
+            problems.add("'learningRate' = " + spec.schedule().learningRate() + " must be positive (or 0 for the model variant's own)");
         }
-        if (!(spec.fractionPerRound() > 0)) {
-            problems.add("'fractionPerRound' = " + spec.fractionPerRound() + " must be positive (at most 1)");
+        if (!(spec.participation().fractionPerRound() > 0)) {
+            problems.add("'fractionPerRound' = " + spec.participation().fractionPerRound() + " must be positive (at most 1)");
         }
-        if (!(spec.roundDeadlineSeconds() > 0)) {
-            problems.add("'roundDeadlineSeconds' = " + spec.roundDeadlineSeconds() + " must be positive");
+        if (!(spec.participation().roundDeadlineSeconds() > 0)) {
+            problems.add("'roundDeadlineSeconds' = " + spec.participation().roundDeadlineSeconds() + " must be positive");
         }
         try {
             DeviceSpec.parse(spec.device());
@@ -49,14 +49,14 @@ final class ExperimentSpecProblems {
             problems.add("'unseenSite' must name the held-out site for protocol leave-one-site-out");
         }
         try {
-            org.fedfms.wire.TransferEncoding.parse(spec.encoding());
+            org.fedfms.wire.TransferEncoding.parse(spec.sharing().encoding());
         } catch (IllegalArgumentException e) {
             problems.add("'encoding': " + e.getMessage());
         }
         problems.addAll(org.fedfms.federation.internal.SecureRound.problems(spec));
         problems.addAll(org.fedfms.federation.internal.ClientDpRounds.problems(spec));
-        if (!spec.localParameters().isEmpty() && !spec.protocol().aggregates()) {
-            problems.add("'localParameters' = '" + spec.localParameters() + "' keeps parameters at each site of a "
+        if (!spec.sharing().localParameters().isEmpty() && !spec.protocol().aggregates()) {
+            problems.add("'localParameters' = '" + spec.sharing().localParameters() + "' keeps parameters at each site of a "
                     + "federated or leave-one-site-out experiment; protocol " + spec.protocol().id() + " shares none");
         }
         requireValues(problems, "datasetSettings", spec.datasetSettings());

@@ -30,7 +30,7 @@ public interface SiteProvider {
      * Whether a round of {@code spec} could start now: enough sites have joined. The engine asks before it
      * goes on by itself with a run that a restart interrupted; the round still checks for itself. The
      * default says yes; a provider whose sites come and go counts them with
-     * {@link #trainingSites(ExperimentSpec, Collection)} against {@link ExperimentSpec#minSites()}.
+     * {@link #trainingSites(ExperimentSpec, Collection)} against {@link RoundParticipation#minSites()}.
      */
     default boolean ready(ExperimentSpec spec) {
         return true;
@@ -39,7 +39,7 @@ public interface SiteProvider {
     /**
      * How many of {@code sites} a round of {@code spec} trains on: those with training samples, less the
      * held-out {@link ExperimentSpec#unseenSite()} of a leave-one-site-out experiment. A round starts only
-     * when this reaches {@link ExperimentSpec#minSites()}.
+     * when this reaches {@link RoundParticipation#minSites()}.
      */
     static int trainingSites(ExperimentSpec spec, Collection<SiteInfo> sites) {
         int n = 0;

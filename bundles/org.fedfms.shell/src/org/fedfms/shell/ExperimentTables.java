@@ -61,11 +61,11 @@ public final class ExperimentTables {
         rows.add(List.<Object>of("dataset", spec.dataset() + (spec.datasetSettings().isEmpty() ? ""
                 : " " + new TreeMap<>(spec.datasetSettings()))));
         rows.add(List.<Object>of("starting point", s.startingPoint().describe()));
-        rows.add(List.<Object>of("training", spec.localEpochs() + " local epoch(s), batch " + spec.batchSize() + ", lr "
-                + spec.learningRate() + ", seed " + spec.seed()
+        rows.add(List.<Object>of("training", spec.schedule().localEpochs() + " local epoch(s), batch " + spec.schedule().batchSize() + ", lr "
+                + spec.schedule().learningRate() + ", seed " + spec.seed()
                 + (spec.trainerOptions().isEmpty() ? "" : ", options " + new TreeMap<>(spec.trainerOptions()))));
-        rows.add(List.<Object>of("sites per round", "fraction " + spec.fractionPerRound() + ", at least " + spec.minSites()
-                + ", deadline " + spec.roundDeadlineSeconds() + " s"));
+        rows.add(List.<Object>of("sites per round", "fraction " + spec.participation().fractionPerRound() + ", at least " + spec.participation().minSites()
+                + ", deadline " + spec.participation().roundDeadlineSeconds() + " s"));
         for (RoundResult r : history.subList(Math.max(0, history.size() - 5), history.size())) {
             rows.add(List.<Object>of("round " + r.round(), okOf(r) + ", " + r.strategyId() + ", "
                     + metricsText(r.evaluationMetrics()) + (r.note().isEmpty() ? "" : " | " + r.note())));

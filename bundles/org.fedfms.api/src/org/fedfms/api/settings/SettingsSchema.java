@@ -18,7 +18,8 @@ import java.util.Map;
  * <p>Binds maps of text or typed values (shell {@code k=v} options, form fields, parsed JSON) into
  * a validated record, and turns a record back into a map. A component whose type is itself a record
  * is a group shared by several settings records (e.g. how a dataset is split): its components are
- * settings of their own, flattened in its place.
+ * settings of their own, flattened in its place. A group component carries no {@link Setting} (nothing
+ * would read it): its record documents it, its components carry theirs.
  *
  * @param <R> the settings record type
  */

@@ -17,9 +17,7 @@ public record DatasetFolderSettings(
         @Setting(description = "labels to segment by their dataset.json names, comma-separated, e.g. PZ,TZ (class "
                 + "1, 2, ...; other labels become background); empty: every foreground label")
         String labels,
-        @Setting(description = "how volumes become slices (flattened)")
         VolumeSettings volumes,
-        @Setting(description = "which bad cases are left out and how sites are split (flattened)")
         CaseHandling cases) {
 
     /** The defaults: every label, one site per folder, the volume and split defaults. */

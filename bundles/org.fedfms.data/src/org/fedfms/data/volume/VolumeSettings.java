@@ -18,7 +18,6 @@ import org.fedfms.data.IntensitySettings;
 public record VolumeSettings(
         @Setting(description = "axis the 2-D slices are cut across: x (sagittal), y (coronal), z (axial)")
         NiftiVolume.Axis axis,
-        @Setting(description = "how intensities become 0..255, per volume and channel (flattened)")
         IntensitySettings window,
         @Setting(description = "keep every k-th slice without foreground (1: all, 0: none; the reference keeps 1 "
                 + "in 5)", min = 0, max = 10_000)

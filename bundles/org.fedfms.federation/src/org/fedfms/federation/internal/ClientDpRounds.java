@@ -17,12 +17,13 @@ import org.fedfms.privacy.PrivacySpent;
 import org.fedfms.privacy.RdpAccountant;
 
 /**
- * The coordinator's side of client-side differential privacy ({@link ExperimentSpec#clientDp()}): it asks
- * each chosen site for it through the fit instruction {@value ClientDp#INSTRUCTION} (the site clips and
- * noises, see {@code ClientDpMechanism}), accounts each round as one step of the sampled Gaussian mechanism
- * with sampling rate q = chosen sites / sites with training samples, records ε at δ and that q with the
- * round's evaluation metrics ({@code dp_epsilon}, {@code dp_delta}, {@code dp_q}, so that every face shows them and
- * a resumed run composes from its history), and stops before a round that would exceed the budget.
+ * The coordinator's side of client-side differential privacy
+ * ({@link org.fedfms.federation.UpdateSharing#clientDp()}): it asks each chosen site for it through the fit instruction
+ * {@value ClientDp#INSTRUCTION} (the site clips and noises, see {@code ClientDpMechanism}), accounts each round as
+ * one step of the sampled Gaussian mechanism with sampling rate q = chosen sites / sites with training samples,
+ * records ε at δ and that q with the round's evaluation metrics ({@code dp_epsilon}, {@code dp_delta}, {@code dp_q},
+ * so that every face shows them and a resumed run composes from its history), and stops before a round that would
+ * exceed the budget.
  *
  * <p>Fixed-size site selection is accounted as Poisson sampling at the same rate, as TensorFlow Privacy and
  * Opacus do for batches. The ε bounds what the global models reveal about one site's data; the coordinator,
@@ -39,11 +40,11 @@ public final class ClientDpRounds {
 
     /** The spec's problems with its {@code clientDp} component, each naming it; empty when it is valid or off. */
     public static List<String> problems(ExperimentSpec spec) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return List.of();
         }
         try {
-            ClientDp.parse(spec.clientDp());
+            ClientDp.parse(spec.sharing().clientDp());
         } catch (IllegalArgumentException e) {
             return List.of("'clientDp': " + e.getMessage());
         }
@@ -57,11 +58,11 @@ public final class ClientDpRounds {
 
     /** The site's instructions with client DP asked for, if the spec sets it. */
     static FitInstructions instruct(ExperimentSpec spec, FitInstructions instructions) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return instructions;
         }
         Map<String, Object> values = new LinkedHashMap<>(instructions.values());
-        values.put(ClientDp.INSTRUCTION, ClientDp.parse(spec.clientDp()).text());
+        values.put(ClientDp.INSTRUCTION, ClientDp.parse(spec.sharing().clientDp()).text());
         return new FitInstructions(values);
     }
 
@@ -91,10 +92,10 @@ public final class ClientDpRounds {
      * @throws RoundAbort naming ε so far, ε after the round and the budget
      */
     static void requireBudget(Experiment e, ExperimentSpec spec, int round, double q) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return;
         }
-        ClientDp dp = ClientDp.parse(spec.clientDp());
+        ClientDp dp = ClientDp.parse(spec.sharing().clientDp());
         if (!dp.hasBudget()) {
             return;
         }
@@ -112,10 +113,10 @@ public final class ClientDpRounds {
 
     /** The round's evaluation metrics with ε after it and its sampling rate, if the spec sets client DP. */
     static Metrics withEpsilon(ExperimentSpec spec, List<RoundResult> history, double q, Metrics evaluation) {
-        if (spec.clientDp().isEmpty()) {
+        if (spec.sharing().clientDp().isEmpty()) {
             return evaluation;
         }
-        ClientDp dp = ClientDp.parse(spec.clientDp());
+        ClientDp dp = ClientDp.parse(spec.sharing().clientDp());
         return evaluation.with(EPSILON, spentAfter(dp, history, q).epsilon()).with(ClientDp.DELTA_METRIC, dp.delta())
                 .with(SAMPLING_RATE, q);
     }

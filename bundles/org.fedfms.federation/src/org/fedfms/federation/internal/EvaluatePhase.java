@@ -65,7 +65,7 @@ final class EvaluatePhase {
                     }
                 } catch (TimeoutException x) {
                     outcomes.put(id, new EvalOutcome(id, null, what + " evaluation missed the deadline of "
-                            + spec.roundDeadlineSeconds() + " s", call.durationMillis()));
+                            + spec.participation().roundDeadlineSeconds() + " s", call.durationMillis()));
                 } catch (ExecutionException x) {
                     outcomes.put(id, new EvalOutcome(id, null, what + " evaluation failed: " + describe(x.getCause()),
                             call.durationMillis()));

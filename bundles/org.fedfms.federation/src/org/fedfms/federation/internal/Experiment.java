@@ -95,7 +95,7 @@ final class Experiment {
     /** An experiment continuing from a checkpoint; its tensors are read when first needed. */
     static Experiment restored(CheckpointStore.Saved saved, Path directory) {
         ExperimentSpec spec = saved.spec();
-        boolean done = saved.round() >= spec.rounds();
+        boolean done = saved.round() >= spec.schedule().rounds();
         Experiment e = new Experiment(spec, directory, done ? State.COMPLETED : State.PAUSED);
         e.completedRounds = saved.round();
         e.history = List.copyOf(saved.history());
@@ -110,7 +110,7 @@ final class Experiment {
     synchronized ExperimentStatus status() {
         boolean aggregates = spec.protocol().aggregates();
         String elsewhere = active ? null : runLock.heldElsewhere();
-        return new ExperimentStatus(name, elsewhere == null ? state : State.RUNNING, completedRounds, spec.rounds(),
+        return new ExperimentStatus(name, elsewhere == null ? state : State.RUNNING, completedRounds, spec.schedule().rounds(),
                 spec.protocol(), aggregates ? spec.strategy() : RoundLoop.NO_STRATEGY,
                 aggregates ? spec.strategySettings() : Map.of(),
                 elsewhere == null ? message : runningElsewhere(elsewhere), lastEvaluation, startingPoint,
@@ -158,7 +158,7 @@ final class Experiment {
         active = false;
         run = null;
         if (state == State.RUNNING) {
-            state = completedRounds >= spec.rounds() ? State.COMPLETED : State.READY;
+            state = completedRounds >= spec.schedule().rounds() ? State.COMPLETED : State.READY;
             return state == State.COMPLETED;
         }
         return false;

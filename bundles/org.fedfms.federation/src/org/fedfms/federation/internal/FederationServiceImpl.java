@@ -292,7 +292,7 @@ public class FederationServiceImpl implements FederationService {
     public CompletableFuture<ExperimentStatus> start(String name) {
         Experiment e = catalogue.get(name);
         Experiment.Progress p = e.progress();
-        int left = p.spec().rounds() - p.completedRounds();
+        int left = p.spec().schedule().rounds() - p.completedRounds();
         if (left <= 0) {
             return CompletableFuture.completedFuture(e.status());
         }

@@ -152,7 +152,7 @@ final class FitPhase {
         try {
             r = call.await(deadline, () -> e.cancelRequested);
         } catch (TimeoutException x) {
-            return failed(s, "missed the round deadline of " + spec.roundDeadlineSeconds() + " s", down, 0,
+            return failed(s, "missed the round deadline of " + spec.participation().roundDeadlineSeconds() + " s", down, 0,
                     call.durationMillis());
         } catch (ExecutionException x) {
             return failed(s, "fit failed: " + describe(x.getCause()), down, 0, call.durationMillis());
@@ -182,6 +182,6 @@ final class FitPhase {
 
     /** The nanoseconds the sites have for one phase of a round. */
     static long deadlineNanos(ExperimentSpec spec) {
-        return (long) Math.min(Long.MAX_VALUE / 4.0, spec.roundDeadlineSeconds() * 1e9);
+        return (long) Math.min(Long.MAX_VALUE / 4.0, spec.participation().roundDeadlineSeconds() * 1e9);
     }
 }

@@ -54,7 +54,7 @@ final class Inspection implements ExperimentInspector {
         loader = services.loaders().get(spec.dataset());
         exporter = services.exporters().get(spec.trainer());
         factory = services.trainerFactories().get(spec.trainer());
-        kept = LocalParameters.parse(spec.localParameters());
+        kept = LocalParameters.parse(spec.sharing().localParameters());
         directory = e.directory;
         keptAtAgents = kept.isEmpty() || loader != null || !services.siteProviders().contains(spec.dataset()) ? null
                 : "experiment '" + name + "' keeps parameters '" + kept + "' (localParameters) at the site agents of "

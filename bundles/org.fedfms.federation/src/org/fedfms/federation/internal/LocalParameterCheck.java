@@ -19,7 +19,7 @@ final class LocalParameterCheck {
 
     /** Refuses patterns that match no trainable parameter, or every one of them. */
     static void atCreation(ExperimentSpec spec, SiteTrainerFactory factory) {
-        LocalParameters kept = LocalParameters.parse(spec.localParameters());
+        LocalParameters kept = LocalParameters.parse(spec.sharing().localParameters());
         if (kept.isEmpty()) {
             return;
         }
@@ -33,7 +33,7 @@ final class LocalParameterCheck {
 
     /** The same check on the initial model; {@code null} if it passes, else what is wrong. */
     static String problems(ExperimentSpec spec, ParameterSet initial) {
-        LocalParameters kept = LocalParameters.parse(spec.localParameters());
+        LocalParameters kept = LocalParameters.parse(spec.sharing().localParameters());
         List<String> problems = kept.problems(initial.names());
         return problems.isEmpty() ? null : message(spec, problems);
     }

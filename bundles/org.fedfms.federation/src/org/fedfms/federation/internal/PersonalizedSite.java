@@ -36,7 +36,7 @@ final class PersonalizedSite extends SiteDecorator {
      */
     static FederatedSite wrap(FederatedSite site, ExperimentSpec spec, Path experimentDirectory) {
         return spec.protocol().aggregates()
-                ? new PersonalizedSite(site, LocalParameters.parse(spec.localParameters()), experimentDirectory)
+                ? new PersonalizedSite(site, LocalParameters.parse(spec.sharing().localParameters()), experimentDirectory)
                 : site;
     }
 

@@ -127,7 +127,7 @@ final class RoundLoop {
 
     private RoundResult federatedRound(Experiment e, ExperimentSpec spec, SiteSetup setup, int round, long t0) {
         StrategySession session = e.session;
-        LocalParameters kept = LocalParameters.parse(spec.localParameters());
+        LocalParameters kept = LocalParameters.parse(spec.sharing().localParameters());
         ParameterSet global = kept.shared(e.global);
         List<SiteSlot> chosen = choose(setup, spec, round);
         double q = ClientDpRounds.samplingRate(setup, chosen);
@@ -264,20 +264,20 @@ final class RoundLoop {
 
     private static List<SiteSlot> choose(SiteSetup setup, ExperimentSpec spec, int round) {
         List<SiteSlot> candidates = setup.training().stream().filter(s -> s.info().trainSamples() > 0).toList();
-        return SiteSelection.select(candidates, spec.seed(), round, spec.fractionPerRound(), spec.minSites());
+        return SiteSelection.select(candidates, spec.seed(), round, spec.participation().fractionPerRound(), spec.participation().minSites());
     }
 
     private static void requireMinSites(Experiment e, ExperimentSpec spec, int round, List<FitOutcome> fits,
             List<SiteFailure> failures) {
         long ok = fits.stream().filter(FitOutcome::ok).count();
-        if (ok >= spec.minSites()) {
+        if (ok >= spec.participation().minSites()) {
             return;
         }
         List<String> reasons = new ArrayList<>();
         failures.forEach(f -> reasons.add(f.siteId() + ": " + f.reason()));
         e.dropSession();
         throw RoundAbort.pause(where(e, round) + ": only " + ok + " of " + fits.size()
-                + " chosen sites delivered a usable update but minSites is " + spec.minSites() + " ("
+                + " chosen sites delivered a usable update but minSites is " + spec.participation().minSites() + " ("
                 + String.join("; ", reasons) + "). " + unchanged(round)
                 + " Fix the failing sites or lower minSites, then resume.");
     }

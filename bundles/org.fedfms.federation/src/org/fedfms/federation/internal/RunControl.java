@@ -241,7 +241,7 @@ final class RunControl {
      */
     private boolean stoppedEarly(Experiment e) {
         Experiment.Progress p = e.progress();
-        int patience = p.spec().patience();
+        int patience = p.spec().schedule().patience();
         Optional<BestRound> best = patience > 0 ? BestRound.of(p.history()) : Optional.empty();
         if (best.isEmpty() || p.completedRounds() - best.get().round() < patience) {
             return false;

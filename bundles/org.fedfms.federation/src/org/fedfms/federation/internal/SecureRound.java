@@ -45,11 +45,11 @@ import org.fedfms.wire.TensorCoding;
 import org.fedfms.wire.TransferEncoding;
 
 /**
- * One round of an experiment with {@link ExperimentSpec#secureAggregation()} in the simulation: the chosen sites and
- * the coordinator run the secure-aggregation protocol of {@code org.fedfms.secagg}. Keys and sealed shares are
- * exchanged before the sites train; each update is masked as it arrives, by its site's protocol state, and only the
- * masked vector reaches the coordinator's side; after the fit phase the survivors reveal their shares and the
- * strategy gets one update, the unmasked weighted mean, with the survivors' total sample count.
+ * One round of an experiment with {@link org.fedfms.federation.UpdateSharing#secureAggregation()} in the simulation:
+ * the chosen sites and the coordinator run the secure-aggregation protocol of {@code org.fedfms.secagg}. Keys and
+ * sealed shares are exchanged before the sites train; each update is masked as it arrives, by its site's protocol
+ * state, and only the masked vector reaches the coordinator's side; after the fit phase the survivors reveal their
+ * shares and the strategy gets one update, the unmasked weighted mean, with the survivors' total sample count.
  */
 public final class SecureRound {
 
@@ -82,7 +82,7 @@ public final class SecureRound {
     /** The problems of the spec's {@code secureAggregation} text, each naming the key. */
     public static List<String> problems(ExperimentSpec spec) {
         try {
-            Optional<SecAggSettings> s = SecAggSettings.parse(spec.secureAggregation());
+            Optional<SecAggSettings> s = SecAggSettings.parse(spec.sharing().secureAggregation());
             if (s.isPresent() && !spec.protocol().aggregates()) {
                 return List.of("'secureAggregation' applies to protocols that aggregate (federated, "
                         + "leave-one-site-out), not " + spec.protocol().id());
@@ -99,7 +99,7 @@ public final class SecureRound {
 
     private static boolean upCoded(ExperimentSpec spec) {
         try {
-            return !TransferEncoding.parse(spec.encoding()).up().equals(TensorCoding.FP32);
+            return !TransferEncoding.parse(spec.sharing().encoding()).up().equals(TensorCoding.FP32);
         } catch (IllegalArgumentException e) {
             return false; // the encoding's own problem says it
         }
@@ -111,7 +111,7 @@ public final class SecureRound {
      * @throws FederationException naming the strategy and what to do
      */
     static void requireSumBased(ExperimentSpec spec, AggregationStrategy strategy, Map<String, ?> settings) {
-        if (SecAggSettings.parse(spec.secureAggregation()).isPresent() && !strategy.aggregatesWeightedMean(settings)) {
+        if (SecAggSettings.parse(spec.sharing().secureAggregation()).isPresent() && !strategy.aggregatesWeightedMean(settings)) {
             throw new FederationException("experiment '" + spec.name() + "': strategy '" + strategy.id()
                     + "' with settings " + new java.util.TreeMap<>(settings) + " needs each site's update, but with "
                     + "secure aggregation the coordinator sees only their weighted sum; choose fedavg, fedprox, "
@@ -129,7 +129,7 @@ public final class SecureRound {
      * @throws RoundAbort if a chosen site cannot run the protocol, or too few are left for the threshold
      */
     static SecureRound begin(Experiment e, ExperimentSpec spec, int round, List<SiteSlot> chosen, ParameterSet global) {
-        Optional<SecAggSettings> settings = SecAggSettings.parse(spec.secureAggregation());
+        Optional<SecAggSettings> settings = SecAggSettings.parse(spec.sharing().secureAggregation());
         if (settings.isEmpty()) {
             return null;
         }

@@ -175,7 +175,7 @@ final class ServiceDirectory implements Services {
             return "dataset loader or site provider '" + spec.dataset() + "'";
         }
         try {
-            return provider.ready(spec) ? null : spec.minSites() + " site(s) with training samples to join site "
+            return provider.ready(spec) ? null : spec.participation().minSites() + " site(s) with training samples to join site "
                     + "provider '" + spec.dataset() + "'";
         } catch (RuntimeException x) {
             return "site provider '" + spec.dataset() + "' (it cannot say whether its sites are ready: "
@@ -203,7 +203,7 @@ final class ServiceDirectory implements Services {
      * variant, else {@link ExperimentSpec#FALLBACK_LEARNING_RATE}.
      */
     ExperimentSpec withLearningRate(ExperimentSpec spec) {
-        if (spec.learningRate() > 0) {
+        if (spec.schedule().learningRate() > 0) {
             return spec;
         }
         SiteTrainerFactory f = trainerFactories.get(spec.trainer());

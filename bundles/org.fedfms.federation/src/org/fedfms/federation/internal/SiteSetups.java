@@ -96,7 +96,7 @@ final class SiteSetups {
         }
         checkSamples(e, spec, training);
         TrainerSpec trainerSpec = spec.trainerSpec();
-        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
+        TransferEncoding encoding = TransferEncoding.parse(spec.sharing().encoding());
         List<SiteSlot> slots = new ArrayList<>();
         SiteSlot unseenSlot = null;
         try {
@@ -151,11 +151,11 @@ final class SiteSetups {
         }
         int withSamples = org.fedfms.federation.SiteProvider.trainingSites(spec,
                 training.stream().map(SiteSlot::info).toList());
-        if (withSamples < spec.minSites()) {
+        if (withSamples < spec.participation().minSites()) {
             throw RoundAbort.pause(where(e, round) + " cannot start: only " + withSamples + " site(s) with training "
                     + "samples are connected to site provider '" + spec.dataset() + "' (" + sites.stream()
                     .map(org.fedfms.federation.FederatedSite::siteId).toList() + ") but minSites is "
-                    + spec.minSites() + "; resume when more sites have joined");
+                    + spec.participation().minSites() + "; resume when more sites have joined");
         }
         SiteSetup setup = new SiteSetup(null, null, training, unseen, provider, sites);
         e.setup = setup;
@@ -215,7 +215,7 @@ final class SiteSetups {
                     + String.join(", ", counts) + "); nothing to train on. Check the settings of dataset '"
                     + spec.dataset() + "': " + new TreeMap<>(spec.datasetSettings()), null);
         }
-        int needed = spec.protocol() == Protocol.CENTRALIZED ? 1 : spec.minSites();
+        int needed = spec.protocol() == Protocol.CENTRALIZED ? 1 : spec.participation().minSites();
         if (withSamples < needed) {
             throw RoundAbort.fail("experiment '" + e.name + "': only " + withSamples + " training site(s) hold training"
                     + " samples (" + String.join(", ", counts) + ") but minSites is " + needed

@@ -41,7 +41,7 @@ final class CodedTransfers {
     }
 
     static TransferEncoding encoding(SiteTask t) {
-        return TransferEncoding.parse(t.spec().encoding());
+        return TransferEncoding.parse(t.spec().sharing().encoding());
     }
 
     /**

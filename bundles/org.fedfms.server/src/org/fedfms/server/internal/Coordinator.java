@@ -143,7 +143,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 joined.add(c.info());
             }
         }
-        return SiteProvider.trainingSites(spec, joined) >= spec.minSites();
+        return SiteProvider.trainingSites(spec, joined) >= spec.participation().minSites();
     }
 
     private long leaseMillis() {

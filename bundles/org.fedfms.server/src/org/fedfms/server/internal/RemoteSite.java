@@ -132,7 +132,7 @@ final class RemoteSite implements FederatedSite, SecureAggregationSite {
     /** The size of the coded download message when the experiment codes its transfers, else the fp32 values. */
     @Override
     public long downloadBytes(ParameterSet parameters) {
-        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
+        TransferEncoding encoding = TransferEncoding.parse(spec.sharing().encoding());
         return encoding.equals(TransferEncoding.FP32) ? parameters.sizeInBytes() : WireEncoder.coded(encoding.down())
                 .encodedSize(WireMessage.global(spec.name(), 0, "", parameters));
     }
@@ -140,7 +140,7 @@ final class RemoteSite implements FederatedSite, SecureAggregationSite {
     /** The size of the coded update message the site sent when the experiment codes its transfers. */
     @Override
     public long uploadBytes(ParameterSet parameters) {
-        TransferEncoding encoding = TransferEncoding.parse(spec.encoding());
+        TransferEncoding encoding = TransferEncoding.parse(spec.sharing().encoding());
         FitResult r = lastFit;
         if (encoding.equals(TransferEncoding.FP32) || r == null || r.parameters() != parameters) {
             return parameters.sizeInBytes();
@@ -150,7 +150,7 @@ final class RemoteSite implements FederatedSite, SecureAggregationSite {
     }
 
     private Object await(SiteTask task, TrainingMonitor monitor) throws Exception {
-        long deadline = System.currentTimeMillis() + (long) (spec.roundDeadlineSeconds() * 1000) - MARGIN_MILLIS;
+        long deadline = System.currentTimeMillis() + (long) (spec.participation().roundDeadlineSeconds() * 1000) - MARGIN_MILLIS;
         connection.submit(task);
         connection.watch(task, monitor);
         try {

@@ -203,8 +203,8 @@ final class SiteApi {
         }
         return new TaskMessage(t.id(), t.kind().name(), t.experiment(), t.round(), t.spec().trainer(),
                 StartingStates.forSites(t.spec()), t.instructions().values(), t.split() == null ? null
-                        : t.split().name(), t.parameters() != null, startingState, t.spec().encoding(),
-                t.spec().localParameters());
+                        : t.split().name(), t.parameters() != null, startingState, t.spec().sharing().encoding(),
+                t.spec().sharing().localParameters());
     }
 
     /**

@@ -185,8 +185,8 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
 
     private static TrainerOptions checkedOptions(TrainerSpec spec) {
         TrainerOptions options = TrainerOptions.of(spec.options());
-        if (!options.prompt().equals("none") && options.classes() > 2) {
-            throw new IllegalArgumentException("prompt " + options.prompt() + " needs binary masks (classes=2); with "
+        if (!options.prompts().prompt().equals("none") && options.classes() > 2) {
+            throw new IllegalArgumentException("prompt " + options.prompts().prompt() + " needs binary masks (classes=2); with "
                     + options.classes() + " classes use prompt=none");
         }
         return options;
@@ -213,7 +213,7 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
         }
         SharedModel.Key key = new SharedModel.Key(spec.model(), NO_ADAPTER.contains(adapter) ? "" : adapter,
                 adapterSettings, spec.seed(), options.weights(), device.toString(), new EmbeddingCache.Settings(
-                        options.embeddingCacheMb(), options.embeddingSpillMb(), options.embeddingCacheDir()),
+                        options.memory().embeddingCacheMb(), options.memory().embeddingSpillMb(), options.memory().embeddingCacheDir()),
                 weightsDigest);
         synchronized (models) {
             SharedModel shared = models.get(key);
@@ -228,7 +228,7 @@ public final class DjlTrainerFactory implements SiteTrainerFactory, PredictionEx
                 }
                 models.put(key, shared);
             }
-            shared.warmBounds(options.warmModels(), options.warmModelsMb());
+            shared.warmBounds(options.memory().warmModels(), options.memory().warmModelsMb());
             shared.retain();
             return shared;
         }

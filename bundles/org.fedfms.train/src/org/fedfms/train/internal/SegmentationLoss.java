@@ -20,9 +20,9 @@ public final class SegmentationLoss {
     private final float posWeight;
 
     public SegmentationLoss(TrainerOptions options) {
-        this.bce = options.usesBce();
-        this.dice = options.usesDice();
-        this.posWeight = (float) options.posWeight();
+        this.bce = options.trainingLoss().usesBce();
+        this.dice = options.trainingLoss().usesDice();
+        this.posWeight = (float) options.trainingLoss().posWeight();
     }
 
     /** The loss of each sample, {@code [B]}, in the manager of {@code logits}. */

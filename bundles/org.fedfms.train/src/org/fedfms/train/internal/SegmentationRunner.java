@@ -96,7 +96,7 @@ final class SegmentationRunner {
         SegmentationModel model = model();
         int n = samples.size();
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
-        int steps = options.localStepsOf(siteId);
+        int steps = options.localWork().stepsOf(siteId);
         int total = steps > 0 ? steps : epochs * batchesPerEpoch;
         SplittableRandom random = new SplittableRandom(Seeds.of(seed, round, siteId, SHUFFLE_STREAM));
         List<ModelParameter> trainable = model.trainableParameters();
@@ -107,8 +107,8 @@ final class SegmentationRunner {
         long seen = 0;
         FrozenEncoder frozen = FrozenEncoder.of(shared, runtime, true);
         try (NDManager roundManager = model.manager().newSubManager()) {
-            RoundOptimizer optimizer = new RoundOptimizer(roundManager, learningRate, (float) options.weightDecay(),
-                    options.optimizer());
+            RoundOptimizer optimizer = new RoundOptimizer(roundManager, learningRate, (float) options.localOptimizer().weightDecay(),
+                    options.localOptimizer().optimizer());
             Map<String, NDArray> anchor = mu > 0 ? anchor(roundManager, global, trainable) : Map.of();
             Map<String, NDArray> corrections = correction == null ? Map.of() : anchor(roundManager, correction, trainable);
             int[] order = new int[n];
@@ -133,8 +133,8 @@ final class SegmentationRunner {
                     NDArray embeddings = frozen == null ? null : frozen.embed(batchManager, batch);
                     NDArray images = frozen == null ? images(batchManager, batch) : null;
                     NDArray targets = targets(batchManager, batch, low, channels);
-                    Prompts prompts = PromptSampler.prompts(batchManager, options.prompt(), batch, random,
-                            options.promptJitter());
+                    Prompts prompts = PromptSampler.prompts(batchManager, options.prompts().prompt(), batch, random,
+                            options.prompts().promptJitter());
                     float stepProximal = 0;
                     gradientLock.lock();
                     try (GradientCollector collector = runtime.newGradientCollector()) {
@@ -269,7 +269,7 @@ final class SegmentationRunner {
                     NDArray embeddings = frozen == null ? null : frozen.embed(batchManager, batch);
                     NDArray images = frozen == null ? images(batchManager, batch) : null;
                     NDArray targets = targets(batchManager, batch, low, channels);
-                    Prompts prompts = PromptSampler.prompts(batchManager, options.prompt(), batch, null, 0);
+                    Prompts prompts = PromptSampler.prompts(batchManager, options.prompts().prompt(), batch, null, 0);
                     NDArray logits = logits(images, embeddings, prompts);
                     lowRes = logits.toFloatArray();
                     losses = loss.perSample(logits, targets).toFloatArray();

@@ -94,7 +94,7 @@ class ClientDpTest extends OnTestEnv {
     @Test
     void specFilesWithoutTheKeyStayValidAndTheKeyRoundTrips() {
         ExperimentSpec old = ExperimentSpecJson.fromJson("{\"name\": \"old\", \"rounds\": 3}", "old.json");
-        assertEquals("", old.clientDp());
+        assertEquals("", old.sharing().clientDp());
         ExperimentSpec dp = TestEnv.spec("dp").clientDp("clip=0.5,noise=1.1,delta=1e-5,budget=8").build();
         assertEquals(dp, ExperimentSpecJson.fromJson(ExperimentSpecJson.toJson(dp), "dp.json"));
         assertTrue(ExperimentSpecJson.toJson(dp).contains("\"clientDp\": \"clip=0.5,noise=1.1,delta=1e-5,budget=8\""));

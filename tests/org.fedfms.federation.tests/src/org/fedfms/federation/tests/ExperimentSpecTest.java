@@ -15,7 +15,13 @@ import org.fedfms.api.train.DeviceSpec;
 import org.fedfms.federation.ExperimentSpec;
 import org.fedfms.federation.ExperimentSpec.Protocol;
 import org.fedfms.federation.ExperimentSpecJson;
+import org.fedfms.federation.RoundParticipation;
+import org.fedfms.federation.TrainingSchedule;
+import org.fedfms.federation.UpdateSharing;
 import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 /** Experiment specs: defaults, validation, JSON. */
 class ExperimentSpecTest {
@@ -29,16 +35,18 @@ class ExperimentSpecTest {
         assertEquals("synthetic", s.dataset());
         assertEquals("fedavg", s.strategy());
         assertEquals(Protocol.FEDERATED, s.protocol());
-        assertEquals(1, s.localEpochs());
-        assertEquals(0, s.learningRate(), "the model variant's own, set when the experiment is created");
-        assertEquals(1.0, s.fractionPerRound());
+        assertEquals(1, s.schedule().localEpochs());
+        assertEquals(0, s.schedule().learningRate(), "the model variant's own, set when the experiment is created");
+        assertEquals(1.0, s.participation().fractionPerRound());
         assertEquals("auto", s.device());
         assertEquals(List.of(), s.problems());
-        ExperimentSpec nulls = new ExperimentSpec("x", null, null, null, null, null, null, null, 3, 1, 4, 0.1, null,
-                null, 1, 1, 1.0, 10, null, 0, null, null);
+        ExperimentSpec nulls = new ExperimentSpec("x", null, null, null, null, null, null, null, null, null, null, 1,
+                null, null, null, null, null);
         assertEquals("sam-tiny", nulls.model());
         assertEquals(Map.of(), nulls.datasetSettings());
         assertEquals(Protocol.FEDERATED, nulls.protocol());
+        assertEquals(ExperimentSpec.DEFAULTS.schedule(), nulls.schedule(), "a group left null takes its defaults");
+        assertEquals(ExperimentSpec.DEFAULTS.sharing(), nulls.sharing());
         assertTrue(ExperimentSpec.SCHEMA.descriptors().stream().anyMatch(d -> d.key().equals("minSites")
                 && d.min() == 1 && !d.description().isBlank()), "described for forms and the shell");
     }
@@ -80,6 +88,63 @@ class ExperimentSpecTest {
         }
     }
 
+    /**
+     * A spec.json as written before the spec grouped its settings (flat keys, patience after device) still
+     * reads, and the spec is written back with the same flat keys.
+     */
+    @Test
+    void flatJsonOfEarlierVersionsReadsIntoTheGroups() {
+        String old = """
+                {
+                  "name": "prostate-old",
+                  "model": "sam-tiny",
+                  "adapter": "msa",
+                  "trainer": "djl",
+                  "dataset": "synthetic",
+                  "datasetSettings": {"sites": 3},
+                  "strategy": "fedprox",
+                  "strategySettings": {"mu": 0.01},
+                  "rounds": 25,
+                  "localEpochs": 2,
+                  "batchSize": 8,
+                  "learningRate": 0.0005,
+                  "protocol": "federated",
+                  "unseenSite": "",
+                  "seed": 7,
+                  "minSites": 2,
+                  "fractionPerRound": 0.5,
+                  "roundDeadlineSeconds": 120.0,
+                  "device": "cpu",
+                  "patience": 4,
+                  "weights": "",
+                  "trainerOptions": {"loss": "dice"},
+                  "encoding": "down=fp16",
+                  "secureAggregation": "on",
+                  "clientDp": "",
+                  "localParameters": "*norm*"
+                }
+                """;
+        ExperimentSpec s = ExperimentSpecJson.fromJson(old, "old spec.json");
+        assertEquals(new TrainingSchedule(25, 2, 8, 0.0005, 4), s.schedule());
+        assertEquals(new RoundParticipation(2, 0.5, 120.0), s.participation());
+        assertEquals(new UpdateSharing("down=fp16", "on", "", "*norm*"), s.sharing());
+        assertEquals("cpu", s.device());
+        assertEquals(Map.of("loss", "dice"), s.trainerOptions());
+        JsonObject written = JsonParser.parseString(ExperimentSpecJson.toJson(s)).getAsJsonObject();
+        JsonObject read = JsonParser.parseString(old).getAsJsonObject();
+        assertEquals(read.keySet(), written.keySet(), "the same flat keys, no group objects");
+        assertEquals(25, written.get("rounds").getAsInt());
+        assertEquals("*norm*", written.get("localParameters").getAsString());
+        assertEquals(s, ExperimentSpecJson.fromJson(ExperimentSpecJson.toJson(s), "written"));
+        SettingsException nested = assertThrows(SettingsException.class,
+                () -> ExperimentSpecJson.fromJson("{\"schedule\": {\"rounds\": 3}}", "nested"));
+        assertTrue(nested.getMessage().contains("unknown key 'schedule'"), nested.getMessage());
+        assertEquals(List.of("rounds", "localEpochs", "batchSize", "learningRate", "patience"),
+                ExperimentSpec.SCHEMA.descriptors().stream().map(d -> d.key())
+                        .filter(k -> List.of("rounds", "localEpochs", "batchSize", "learningRate", "patience")
+                                .contains(k)).toList());
+    }
+
     @Test
     void badSpecsListEveryProblem() {
         SettingsException unknown = assertThrows(SettingsException.class,
@@ -114,7 +179,7 @@ class ExperimentSpecTest {
     void schemaBindsShellOptions() {
         ExperimentSpec s = ExperimentSpec.SCHEMA.bindArguments(List.of("name=opt", "rounds=7",
                 "protocol=leave-one-site-out", "unseenSite=b", "fractionPerRound=0.5"));
-        assertEquals(7, s.rounds());
+        assertEquals(7, s.schedule().rounds());
         assertEquals(Protocol.LEAVE_ONE_SITE_OUT, s.protocol());
         assertEquals(List.of(), s.problems());
     }

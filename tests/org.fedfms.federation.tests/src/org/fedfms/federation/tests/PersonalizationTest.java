@@ -108,7 +108,7 @@ class PersonalizationTest extends OnTestEnv {
                 + "leave-one-site-out experiment; protocol local-only shares none"),
                 TestEnv.spec("x").protocol(ExperimentSpec.Protocol.LOCAL_ONLY).localParameters("*norm*").build()
                         .problems());
-        assertEquals("a,b", TestEnv.spec("x").localParameters(" a , b ").build().localParameters());
+        assertEquals("a,b", TestEnv.spec("x").localParameters(" a , b ").build().sharing().localParameters());
     }
 
     private static List<String> files(Path dir) throws java.io.IOException {

@@ -28,8 +28,8 @@ class SecureAggregationRunTest extends OnTestEnv {
 
     private ParameterSet run(FederationService f, ExperimentSpec spec) {
         f.create(spec);
-        List<RoundResult> rounds = f.runRounds(spec.name(), spec.rounds());
-        assertEquals(spec.rounds(), rounds.size());
+        List<RoundResult> rounds = f.runRounds(spec.name(), spec.schedule().rounds());
+        assertEquals(spec.schedule().rounds(), rounds.size());
         return f.globalParameters(spec.name());
     }
 
@@ -42,7 +42,7 @@ class SecureAggregationRunTest extends OnTestEnv {
         ParameterSet secure = run(f, b.name("secure").secureAggregation("on").build());
         double diff = secure.maxAbsDifference(plain);
         assertTrue(diff < TOLERANCE, "secure and plain FedAvg differ by " + diff);
-        assertEquals("on", f.spec("secure").secureAggregation());
+        assertEquals("on", f.spec("secure").sharing().secureAggregation());
     }
 
     @Test
@@ -97,6 +97,6 @@ class SecureAggregationRunTest extends OnTestEnv {
                 .contains("'secureAggregation' with an upload 'encoding'"));
         assertTrue(TestEnv.spec("s").secureAggregation("on").encoding("down=int8").build().problems().isEmpty());
         ExperimentSpec old = ExperimentSpecJson.fromJson("{\"name\": \"old\", \"rounds\": 3}", "old.json");
-        assertEquals("", old.secureAggregation());
+        assertEquals("", old.sharing().secureAggregation());
     }
 }

@@ -203,8 +203,8 @@ class SecureAggregationRemoteTest {
     private static ParameterSet run(CoordinatorHarness h, String name, ExperimentSpecBuilder b) {
         h.fresh(name);
         h.federation.create(b.build());
-        List<RoundResult> rounds = h.federation.runRounds(name, b.build().rounds());
-        assertEquals(b.build().rounds(), rounds.size());
+        List<RoundResult> rounds = h.federation.runRounds(name, b.build().schedule().rounds());
+        assertEquals(b.build().schedule().rounds(), rounds.size());
         return h.federation.globalParameters(name).copy();
     }
 }

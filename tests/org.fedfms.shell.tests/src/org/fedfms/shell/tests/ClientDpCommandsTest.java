@@ -41,7 +41,7 @@ class ClientDpCommandsTest {
         FederationService f = shell.federation();
         shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 --sites 3 --client-dp clip=1,noise=1.5,delta=1e-5 "
                 + name);
-        assertEquals("clip=1,noise=1.5,delta=1e-5", f.spec(name).clientDp());
+        assertEquals("clip=1,noise=1.5,delta=1e-5", f.spec(name).sharing().clientDp());
         shell.run("fedfms:run " + name);
         List<RoundResult> history = f.history(name);
         assertEquals(2, history.size());

@@ -43,7 +43,7 @@ class CrossEvaluateCommandTest {
         FederationService f = shell.federation();
         shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 --sites 3 --local-parameters linear.bias "
                 + name);
-        assertEquals("linear.bias", f.spec(name).localParameters());
+        assertEquals("linear.bias", f.spec(name).sharing().localParameters());
         shell.run("fedfms:run " + name);
         CrossSiteEvaluation expected = f.inspect(name).crossEvaluate(TrainingMonitor.NONE);
 

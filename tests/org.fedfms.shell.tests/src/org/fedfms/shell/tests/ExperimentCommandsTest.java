@@ -63,10 +63,10 @@ class ExperimentCommandsTest {
         assertEquals(ExperimentStatus.State.READY, f.status(name).state());
         assertTrue(created.contains("0 of 4"), created);
         ExperimentSpec spec = f.spec(name);
-        assertEquals(4, spec.rounds());
+        assertEquals(4, spec.schedule().rounds());
         assertEquals(7L, spec.seed());
-        assertEquals(0.05, spec.learningRate());
-        assertEquals(4, spec.batchSize());
+        assertEquals(0.05, spec.schedule().learningRate());
+        assertEquals(4, spec.schedule().batchSize());
         assertEquals(Map.of("sites", 3L, "trainSamples", 12L, "validationSamples", 4L), spec.datasetSettings());
         assertEquals(Map.of("weighted", true), spec.strategySettings());
 
@@ -290,7 +290,7 @@ class ExperimentCommandsTest {
         ExperimentSpec b = f.spec("shell-loaded");
         assertEquals(a.toBuilder().name("shell-loaded").build(), b);
         assertEquals(ExperimentSpec.Protocol.LEAVE_ONE_SITE_OUT, b.protocol());
-        assertEquals(0.5, b.fractionPerRound());
+        assertEquals(0.5, b.participation().fractionPerRound());
         assertEquals(Map.of("noise", 0.1), b.trainerOptions());
 
         String listed = shell.run("fedfms:experiments");
@@ -436,7 +436,7 @@ class ExperimentCommandsTest {
         String error = shell.error("fedfms:experiment " + Shell.FIXTURE.replace("--lr 0.05", "--lr -1")
                 + " --replace " + name);
         assertTrue(error.contains("'learningRate' (--lr) = -1.0 must be positive"), error);
-        assertEquals(2, shell.federation().spec(name).rounds());
+        assertEquals(2, shell.federation().spec(name).schedule().rounds());
         assertTrue(Files.isRegularFile(shell.federation().experimentsDirectory().resolve(name).resolve("spec.json")));
         shell.forget(name);
     }

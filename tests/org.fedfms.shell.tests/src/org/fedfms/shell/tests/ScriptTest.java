@@ -70,7 +70,7 @@ class ScriptTest {
         int rc = runner.run(program, "test.gogo", Map.of("rounds", "2"));
         assertEquals(1, rc, out() + err());
         assertTrue(err().contains("fedfms: test.gogo:5: 'fedfms:run nosuch' failed: no experiment 'nosuch'"), err());
-        assertEquals(2, f.spec("shell-script").rounds());
+        assertEquals(2, f.spec("shell-script").schedule().rounds());
         assertEquals(2, f.history("shell-script").size());
         assertTrue(f.experiments().stream().noneMatch(s -> s.name().equals("shell-script-after")),
                 "nothing after the failing statement ran");

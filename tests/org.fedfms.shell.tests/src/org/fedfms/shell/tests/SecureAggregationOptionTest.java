@@ -17,7 +17,7 @@ class SecureAggregationOptionTest extends OnShell {
         String created = shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 --sites 4 "
                 + "--secure-aggregation threshold=3 shell-secagg");
         assertTrue(created.contains("ready"), created);
-        assertEquals("threshold=3", f.spec("shell-secagg").secureAggregation());
+        assertEquals("threshold=3", f.spec("shell-secagg").sharing().secureAggregation());
         shell.run("fedfms:run --rounds 2 shell-secagg");
         assertEquals(2, f.history("shell-secagg").size());
 

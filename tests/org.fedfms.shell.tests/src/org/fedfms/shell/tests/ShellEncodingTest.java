@@ -19,7 +19,7 @@ class ShellEncodingTest extends OnShell {
         String name = "shell-encoded";
         shell.forget(name);
         shell.run("fedfms:experiment " + Shell.FIXTURE + " --rounds 2 --encoding up=topk:0.5+int8,down=int8 " + name);
-        assertEquals("up=topk:0.5+int8,down=int8", shell.federation().spec(name).encoding());
+        assertEquals("up=topk:0.5+int8,down=int8", shell.federation().spec(name).sharing().encoding());
         shell.run("fedfms:run " + name);
         List<RoundResult> h = shell.federation().history(name);
         assertEquals(2, h.size());

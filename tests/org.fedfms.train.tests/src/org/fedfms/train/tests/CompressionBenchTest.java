@@ -69,7 +69,7 @@ class CompressionBenchTest {
             List<RoundResult> history = f.runRounds(spec.name(), rounds);
             assertEquals(rounds, history.size());
             ParameterSet global = f.globalParameters(spec.name());
-            TransferEncoding enc = TransferEncoding.parse(spec.encoding());
+            TransferEncoding enc = TransferEncoding.parse(spec.sharing().encoding());
             double up = 0;
             double down = 0;
             for (RoundResult r : history) {

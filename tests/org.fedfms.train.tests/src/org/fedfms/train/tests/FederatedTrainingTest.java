@@ -40,7 +40,7 @@ class FederatedTrainingTest {
         TestEnv.fresh(f, spec.name());
         f.create(spec);
         long t0 = System.nanoTime();
-        List<RoundResult> rounds = f.runRounds(spec.name(), spec.rounds());
+        List<RoundResult> rounds = f.runRounds(spec.name(), spec.schedule().rounds());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Run r = new Run(spec, rounds, f.globalParameters(spec.name()), f.localParameters(spec.name()), seconds);
         TestEnv.fresh(f, spec.name());

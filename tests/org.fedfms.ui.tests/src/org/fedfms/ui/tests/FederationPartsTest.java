@@ -99,8 +99,8 @@ class FederationPartsTest extends OnFederationShell {
         ExperimentSpec created = f.spec(name);
         assertEquals(FixtureDatasetLoader.ID, created.dataset());
         assertEquals(LinRegTrainerFactory.ID, created.trainer());
-        assertEquals(3, created.rounds());
-        assertEquals(0.02, created.learningRate());
+        assertEquals(3, created.schedule().rounds());
+        assertEquals(0.02, created.schedule().learningRate());
         assertEquals(3, ((Number) created.datasetSettings().get("sites")).intValue());
         assertEquals(16, ((Number) created.datasetSettings().get("trainSamples")).intValue());
         assertEquals(false, created.strategySettings().get("weighted"));

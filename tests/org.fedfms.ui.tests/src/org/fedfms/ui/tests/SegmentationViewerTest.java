@@ -103,7 +103,7 @@ class SegmentationViewerTest {
     }
 
     private static TrainerSpec trainerSpec(ExperimentSpec s) {
-        return new TrainerSpec(s.model(), s.adapter(), s.device(), s.localEpochs(), s.batchSize(), s.learningRate(),
+        return new TrainerSpec(s.model(), s.adapter(), s.device(), s.schedule().localEpochs(), s.schedule().batchSize(), s.schedule().learningRate(),
                 s.seed(), s.trainerOptions());
     }
 

@@ -32,15 +32,12 @@ public class ImageFolderDatasetLoader extends PairedFilesLoader<ImageFolderDatas
 
     /** The image folder dataset's settings. */
     public record Settings(
-            @Setting(description = "where the sites, images and masks are (flattened)")
             PairedFolders folders,
             @Setting(description = "what a mask's base name adds to its image's base name, e.g. _mask")
             String maskSuffix,
-            @Setting(description = "classes and label values (flattened)")
             LabelSettings labels,
             @Setting(description = CaseIds.SETTING_DESCRIPTION)
             String casePattern,
-            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
             CaseHandling cases) implements PairedFilesLoader.Files {
     }
 

@@ -41,11 +41,8 @@ public class NiftiVolumeLoader extends PairedFilesLoader<NiftiVolumeLoader.Setti
             String labelsDir,
             @Setting(description = "what a label file's name adds to its image's name, e.g. _segmentation")
             String labelSuffix,
-            @Setting(description = "classes and label values (flattened)")
             LabelSettings labels,
-            @Setting(description = "how volumes become slices (flattened into settings of their own)")
             VolumeSettings volumes,
-            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
             CaseHandling cases) implements PairedFilesLoader.Files {
 
         @Override

@@ -34,21 +34,16 @@ public class NpyDatasetLoader extends PairedFilesLoader<NpyDatasetLoader.Setting
     /** Case ids of the reference's slice names: {@code Case02.nii.gz12.npy} is slice 12 of case Case02. */
     static final String REFERENCE_CASE_PATTERN = "(.+?)\\.nii(?:\\.gz)?\\d+";
 
-    /** The npy dataset's settings. */
+    /** The npy dataset's settings; of a multi-channel label array, channel k is class k+1. */
     public record Settings(
-            @Setting(description = "where the sites, image arrays and label arrays are (flattened)")
             PairedFolders folders,
-            @Setting(description = "classes and label values; multi-channel labels: channel k is class k+1 "
-                    + "(flattened)")
             LabelSettings labels,
             @Setting(description = CaseIds.SETTING_DESCRIPTION + " (default: the reference's <case>.nii.gz<slice>)")
             String casePattern,
-            @Setting(description = "how intensities become 0..255 (flattened)")
             IntensitySettings window,
             @Setting(description = "bring masks of another size but the same aspect ratio to the image size "
                     + "(nearest neighbour), as the reference does")
             boolean resizeMasks,
-            @Setting(description = "which bad cases are left out and how sites are split (flattened)")
             CaseHandling cases) implements PairedFilesLoader.Files {
     }
 

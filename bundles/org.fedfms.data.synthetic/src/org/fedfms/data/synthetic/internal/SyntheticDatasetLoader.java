@@ -42,7 +42,6 @@ public class SyntheticDatasetLoader extends DescribedLoader<SyntheticDatasetLoad
             int classes,
             @Setting(description = "consecutive slices that form one case (patient)", min = 1, max = 10_000)
             int slicesPerCase,
-            @Setting(description = "how sites are partitioned and split (flattened into settings of their own)")
             SplitSettings split) {
     }
 

@@ -70,7 +70,7 @@ final class SyntheticRuns {
     static List<RoundResult> run(FederationService f, ExperimentSpec spec) {
         fresh(f, spec.name());
         f.create(spec);
-        return f.runRounds(spec.name(), spec.rounds());
+        return f.runRounds(spec.name(), spec.schedule().rounds());
     }
 
     /** Mean Dice over every site's test samples (no round trains on them) that have a Dice. */

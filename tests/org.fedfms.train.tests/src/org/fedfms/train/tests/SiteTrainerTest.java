@@ -391,7 +391,13 @@ class SiteTrainerTest {
                 assertTrue((truth >> 8 & 0xff) > (plain >> 8 & 0xff), "the ground truth panel is tinted green");
             }
             SampleMetrics same = all.stream().filter(a -> a.sampleId().equals(m.sampleId())).findFirst().orElseThrow();
-            assertEquals(same.metrics(), m.metrics());
+            // the same sample's metrics; evaluated in a batch of other samples, so within float rounding
+            assertEquals(same.metrics().values().keySet(), m.metrics().values().keySet());
+            for (String k : same.metrics().values().keySet()) {
+                double expected = same.metrics().get(k).orElseThrow();
+                assertEquals(expected, m.metrics().get(k).orElseThrow(), 1e-6 * Math.max(1, Math.abs(expected)),
+                        m.sampleId() + " " + k);
+            }
         }
         assertEquals(List.of(("site-1_" + chosen.get(0) + ".png"), ("site-1_" + chosen.get(1) + ".png")), files);
         try (var listing = Files.list(out)) {

@@ -1,0 +1,57 @@
+package org.fedfms.djl.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/** What the runtime sets in the libtorch it loads, read back from that library. */
+@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "x86_64"})
+class LibtorchSwitchesTest extends OnTorchRuntime {
+
+    private static NativeLibrary libtorch;
+
+    @BeforeAll
+    static void findLibtorch() throws IOException {
+        runtime.engine();
+        String path = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.endsWith("/libtorch_cpu.so")).findFirst().map(l -> l.substring(l.indexOf('/')))
+                .orElseThrow(() -> new AssertionError("libtorch_cpu.so is not mapped into the test JVM"));
+        libtorch = NativeLibrary.getInstance(path);
+    }
+
+    /**
+     * MKL chooses its kernels by the CPU's features, whoever made the CPU: on an AVX2 machine its code path is not
+     * the generic one (0), which it takes on AMD CPUs unless the runtime's vendor shim is loaded first.
+     */
+    @Test
+    void mklTakesTheCodePathOfTheCpusFeatures() throws IOException {
+        List<String> flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("flags")).findFirst().map(l -> List.of(l.split("\\s+"))).orElseThrow();
+        int codePath = libtorch.getFunction("mkl_serv_cpu_detect").invokeInt(new Object[0]);
+        if (flags.contains("avx2")) {
+            assertTrue(codePath > 0, "MKL runs its generic kernels (code path 0) on a CPU with AVX2");
+        } else {
+            assertEquals(0, codePath, "without AVX2 MKL's generic kernels");
+        }
+    }
+
+    /** NNPACK is off (libtorch warns at every convolution where it cannot start). */
+    @Test
+    void nnpackIsOff() {
+        Pointer context = libtorch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+        int enabled = libtorch.getFunction("_ZNK2at7Context17userEnabledNNPACKEv").invokeInt(new Object[] {context});
+        assertEquals(0, enabled & 0xff, "at::globalContext().userEnabledNNPACK()");
+    }
+}

@@ -27,6 +27,12 @@ public @interface Setting {
     /** Largest allowed value of a numeric setting. */
     double max() default Double.POSITIVE_INFINITY;
 
+    /** Whether {@link #min()} itself is excluded (the value must be above it). */
+    boolean minExclusive() default false;
+
+    /** Whether {@link #max()} itself is excluded (the value must be below it). */
+    boolean maxExclusive() default false;
+
     /** Allowed values of a text setting; empty means any. */
     String[] choices() default {};
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * @param min smallest allowed numeric value (may be -infinity)
  * @param max largest allowed numeric value (may be +infinity)
  * @param choices allowed values of a text or enum setting, empty if any
+ * @param minExclusive whether {@code min} itself is excluded
+ * @param maxExclusive whether {@code max} itself is excluded
  */
 public record SettingDescriptor(String key, String label, String description, Class<?> type, Object defaultValue,
-        double min, double max, List<String> choices) {
+        double min, double max, List<String> choices, boolean minExclusive, boolean maxExclusive) {
 
     public SettingDescriptor {
         choices = List.copyOf(choices);
@@ -43,13 +45,21 @@ public record SettingDescriptor(String key, String label, String description, Cl
         return choices.isEmpty() ? "text" : "choice";
     }
 
-    /** Range or choices as text, e.g. {@code [0, 1]} or {@code {a|b}}, empty if unconstrained. */
+    /** Whether {@code x} lies within the numeric range (NaN never does). */
+    public boolean inRange(double x) {
+        return (minExclusive ? x > min : x >= min) && (maxExclusive ? x < max : x <= max);
+    }
+
+    /**
+     * Range or choices as text, e.g. {@code [0, 1]}, {@code [0, 1)} (1 excluded) or {@code {a|b}}, empty if
+     * unconstrained.
+     */
     public String constraintText() {
         if (!choices.isEmpty()) {
             return "{" + String.join("|", choices) + "}";
         }
         if (numeric() && (min != Double.NEGATIVE_INFINITY || max != Double.POSITIVE_INFINITY)) {
-            return "[" + bound(min) + ", " + bound(max) + "]";
+            return (minExclusive ? "(" : "[") + bound(min) + ", " + bound(max) + (maxExclusive ? ")" : "]");
         }
         return "";
     }

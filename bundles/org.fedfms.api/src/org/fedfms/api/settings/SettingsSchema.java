@@ -84,7 +84,7 @@ public final class SettingsSchema<R extends Record> {
                 def = ((Enum<?>) def).name().toLowerCase(Locale.ROOT);
             }
             ds.add(new SettingDescriptor(c.getName(), s.label().isEmpty() ? c.getName() : s.label(), s.description(),
-                    boxed, def, s.min(), s.max(), choices));
+                    boxed, def, s.min(), s.max(), choices, s.minExclusive(), s.maxExclusive()));
         }
     }
 
@@ -258,7 +258,7 @@ public final class SettingsSchema<R extends Record> {
     private static String checkRange(SettingDescriptor d, Object v) {
         if (v instanceof Number n) {
             double x = n.doubleValue();
-            if (Double.isNaN(x) || x < d.min() || x > d.max()) {
+            if (!d.inRange(x)) {
                 return "'" + d.key() + "' = " + v + " is outside " + d.constraintText();
             }
         } else if (v instanceof String s && !d.choices().isEmpty() && !d.choices().contains(s)) {

@@ -33,14 +33,8 @@ public class QFedAvgStrategy extends StatelessStrategy<QFedAvgStrategy.Settings>
                     min = 0)
             double q,
             @Setting(description = "the sites' local learning rate L that turns an update into a gradient "
-                    + "(global - site)/L (> 0)", min = 0)
+                    + "(global - site)/L (> 0)", min = 0, minExclusive = true)
             double learningRate) {
-
-        public Settings {
-            if (!(learningRate > 0)) {
-                throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
-            }
-        }
     }
 
     private static final SettingsSchema<Settings> SCHEMA =

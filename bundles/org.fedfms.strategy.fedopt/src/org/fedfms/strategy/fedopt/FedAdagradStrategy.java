@@ -23,6 +23,6 @@ public class FedAdagradStrategy extends ServerOptimizerStrategy<OptimizerSetting
 
     @Override
     OptimizerParameters parameters(OptimizerSettings s) {
-        return new OptimizerParameters(s.serverLearningRate(), s.beta1(), 0, s.tau(), s.weighted(), false);
+        return new OptimizerParameters(s.step().serverLearningRate(), s.beta1(), 0, s.tau(), s.step().weighted(), false);
     }
 }

@@ -21,30 +21,21 @@ public class FedAvgMStrategy extends ServerOptimizerStrategy<FedAvgMStrategy.Set
 
     static final String ID = "fedavgm";
 
-    /** FedAvgM's settings. */
+    /** FedAvgM's settings: the server step, and its momentum. */
     public record Settings(
-            @Setting(description = "server learning rate (1 with serverMomentum 0: plain FedAvg)", min = 0)
-            double serverLearningRate,
-            @Setting(description = "server momentum, below 1 (0: none)", min = 0, max = 1)
-            double serverMomentum,
-            @Setting(description = "weight each site by its training sample count in the pseudo-gradient "
-                    + "(false: plain mean)")
-            boolean weighted) {
-
-        public Settings {
-            if (serverMomentum >= 1) {
-                throw new IllegalArgumentException("serverMomentum must be below 1, got " + serverMomentum);
-            }
-        }
+            ServerStep step,
+            @Setting(description = "server momentum, below 1 (0: none)", min = 0, max = 1, maxExclusive = true)
+            double serverMomentum) {
     }
 
     public FedAvgMStrategy() {
         super(ID, "FedAvgM: SGD with momentum on the server over the pseudo-gradient global - mean(site models)",
-                SettingsSchema.of("strategy " + ID, Settings.class, new Settings(0.1, 0.9, true)), UpdateRule.AVGM);
+                SettingsSchema.of("strategy " + ID, Settings.class, new Settings(new ServerStep(0.1, true), 0.9)), UpdateRule.AVGM);
     }
 
     @Override
     OptimizerParameters parameters(Settings s) {
-        return new OptimizerParameters(s.serverLearningRate(), s.serverMomentum(), 0, 0, s.weighted(), false);
+        return new OptimizerParameters(s.step().serverLearningRate(), s.serverMomentum(), 0, 0, s.step().weighted(),
+                false);
     }
 }

@@ -28,14 +28,9 @@ public class TrimmedMeanStrategy extends StatelessStrategy<TrimmedMeanStrategy.S
     public record Settings(
             @Setting(description = "fraction of the round's n sites cut at each end of every coordinate, below 0.5: "
                     + "floor(beta*n) values each end (beta 0.2 cuts none below 5 sites, 1 at 5-9, 2 at 10-14; "
-                    + "none cut is the plain mean)", min = 0, max = 0.5)
+                    + "none cut is the plain mean; below 0.5 so that some values remain)", min = 0, max = 0.5,
+                    maxExclusive = true)
             double beta) {
-
-        public Settings {
-            if (!(beta < 0.5)) {
-                throw new IllegalArgumentException("beta must be below 0.5 so that some values remain, got " + beta);
-            }
-        }
     }
 
     private static final SettingsSchema<Settings> SCHEMA =

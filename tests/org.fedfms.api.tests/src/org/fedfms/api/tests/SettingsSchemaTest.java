@@ -39,6 +39,24 @@ class SettingsSchemaTest {
         assertEquals("fast", d.get(3).defaultValue());
     }
 
+    record Open(
+            @Setting(description = "decay below 1", min = 0, max = 1, maxExclusive = true) double decay,
+            @Setting(description = "positive", min = 0, minExclusive = true) double tau) {
+    }
+
+    @Test
+    void anExcludedBoundIsShownAndRefused() {
+        SettingsSchema<Open> schema = SettingsSchema.of("open", Open.class, new Open(0.9, 1e-3));
+        assertEquals("[0.0, 1.0)", schema.descriptors().get(0).constraintText());
+        assertEquals("(0.0, inf]", schema.descriptors().get(1).constraintText());
+        assertEquals(new Open(0.0, Double.MIN_VALUE), schema.bind(Map.of("decay", 0.0, "tau", Double.MIN_VALUE)));
+        assertEquals(0.999, schema.bind(Map.of("decay", "0.999")).decay());
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> schema.bind(Map.of("decay", "1", "tau", "0")));
+        assertEquals(List.of("'decay' = 1.0 is outside [0.0, 1.0)", "'tau' = 0.0 is outside (0.0, inf]"),
+                e.problems());
+    }
+
     @Test
     void bindsTextAndTypedValuesOverDefaults() {
         Example e = SCHEMA.bindArguments(List.of("mu=0.5", "mode=exact"));

@@ -7,16 +7,8 @@ import org.fedfms.api.ParameterSet;
 import org.fedfms.api.Tensor;
 
 /**
- * Streams a weighted mean of parameter sets into one fp64 accumulator, so memory stays at about two fp32
- * models besides the global one, whatever the number of sites.
- *
- * <p>The sum is kept in double precision so that the mean does not depend on the order in which the sets
- * arrive (sites finish in any order, in simulation as at a coordinator): each term {@code w·x} of an fp32
- * value is exact or nearly so in fp64, and sums of the same terms in another order differ by less than the
- * fp32 rounding of the result, so the mean comes out bit for bit the same except in the rare value whose
- * sum falls within 2⁻⁵³ of an fp32 rounding boundary. An fp32 accumulator differed in the last bit in most
- * values, and an optimizer such as Adam turns such differences on parameters whose true gradient is zero
- * (an attention layer's key bias) into steps as large as the learning rate.
+ * Streams a weighted mean of parameter sets into one fp32 accumulator, so memory stays at about one
+ * model besides the global one, whatever the number of sites.
  *
  * <p>Updates are folded in pairs: the first of a pair is only remembered (a reference, not a copy)
  * until the second arrives, then both are added in one pass over the accumulator. That reads the
@@ -27,9 +19,9 @@ import org.fedfms.api.Tensor;
 public final class WeightedMean {
 
     private final List<Tensor> layout;
-    private List<double[]> sums;
+    private List<float[]> sums;
     private ParameterSet pending;
-    private double pendingWeight;
+    private float pendingWeight;
     private double totalWeight;
     private int count;
 
@@ -49,16 +41,16 @@ public final class WeightedMean {
         }
         if (pending == null) {
             pending = parameters;
-            pendingWeight = weight;
+            pendingWeight = (float) weight;
         } else {
-            foldPair(pending, pendingWeight, parameters, weight);
+            foldPair(pending, pendingWeight, parameters, (float) weight);
             pending = null;
         }
         totalWeight += weight;
         count++;
     }
 
-    private void foldPair(ParameterSet a, double wa, ParameterSet b, double wb) {
+    private void foldPair(ParameterSet a, float wa, ParameterSet b, float wb) {
         boolean first = sums == null;
         if (first) {
             sums = new ArrayList<>(layout.size());
@@ -68,16 +60,42 @@ public final class WeightedMean {
             float[] x = a.get(name).values();
             float[] y = b.get(name).values();
             if (first) {
-                double[] s = new double[x.length];
+                float[] s = new float[x.length];
+                setPair(s, x, wa, y, wb);
                 sums.add(s);
+            } else {
+                addPair(sums.get(i), x, wa, y, wb);
             }
-            addPair(sums.get(i), x, wa, y, wb);
         }
     }
 
-    private static void addPair(double[] s, float[] x, double wx, float[] y, double wy) {
+    private static void setPair(float[] s, float[] x, float wx, float[] y, float wy) {
+        for (int k = 0; k < s.length; k++) {
+            s[k] = wx * x[k] + wy * y[k];
+        }
+    }
+
+    private static void addPair(float[] s, float[] x, float wx, float[] y, float wy) {
         for (int k = 0; k < s.length; k++) {
             s[k] += wx * x[k] + wy * y[k];
+        }
+    }
+
+    private static void scale(float[] s, float inv) {
+        for (int k = 0; k < s.length; k++) {
+            s[k] *= inv;
+        }
+    }
+
+    private static void addScaled(float[] s, float[] x, float w, float inv) {
+        for (int k = 0; k < s.length; k++) {
+            s[k] = (s[k] + w * x[k]) * inv;
+        }
+    }
+
+    private static void scaleInto(float[] s, float[] x, float w, float inv) {
+        for (int k = 0; k < s.length; k++) {
+            s[k] = (w * x[k]) * inv;
         }
     }
 
@@ -92,8 +110,7 @@ public final class WeightedMean {
     }
 
     /**
-     * The weighted mean; this object is empty after (each tensor's accumulator is dropped as soon as its
-     * mean is written).
+     * The weighted mean; the accumulator is handed over to the result and this object is empty after.
      *
      * @throws AggregationException if nothing was added
      */
@@ -101,18 +118,24 @@ public final class WeightedMean {
         if (count == 0) {
             throw new AggregationException("no updates to average");
         }
+        float inv = (float) (1.0 / totalWeight);
         ParameterSet.Builder b = ParameterSet.builder();
         for (int i = 0; i < layout.size(); i++) {
             Tensor t = layout.get(i);
-            double[] s = sums == null ? null : sums.set(i, null);
-            float[] x = pending == null ? null : pending.get(t.name()).values();
-            int n = s != null ? s.length : x.length;
-            float[] mean = new float[n];
-            for (int k = 0; k < n; k++) {
-                double sum = (s == null ? 0 : s[k]) + (x == null ? 0 : pendingWeight * x[k]);
-                mean[k] = (float) (sum / totalWeight);
+            float[] s;
+            if (sums == null) {
+                float[] x = pending.get(t.name()).values();
+                s = new float[x.length];
+                scaleInto(s, x, pendingWeight, inv);
+            } else {
+                s = sums.get(i);
+                if (pending != null) {
+                    addScaled(s, pending.get(t.name()).values(), pendingWeight, inv);
+                } else {
+                    scale(s, inv);
+                }
             }
-            b.add(Tensor.of(t.name(), t.shape(), mean));
+            b.add(Tensor.of(t.name(), t.shape(), s));
         }
         sums = null;
         pending = null;

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-
 import org.fedfms.api.Metrics;
 import org.fedfms.api.ParameterSet;
 import org.fedfms.api.strategy.AggregationException;
@@ -57,53 +52,6 @@ class WeightedMeanTest {
             assertArrayEquals(new float[] {(float) (expected[2] / total)}, r.get("b").values(), 1e-5f, "n=" + n);
             assertEquals(0, m.count());
         }
-    }
-
-    @Test
-    void theMeanIsTheSameBitForBitWhateverOrderTheSetsArriveIn() {
-        int sites = 4;
-        int n = 20_000;
-        Random random = new Random(7);
-        ParameterSet[] sets = new ParameterSet[sites];
-        double[] weights = new double[sites];
-        for (int i = 0; i < sites; i++) {
-            float[] v = new float[n];
-            for (int k = 0; k < n; k++) {
-                v[k] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
-            }
-            sets[i] = ParameterSet.builder().add("w", new int[] {n}, v).build();
-            weights[i] = 1 + random.nextInt(500);
-        }
-        float[] first = null;
-        for (int[] order : permutations(sites)) {
-            WeightedMean m = new WeightedMean(sets[0]);
-            for (int i : order) {
-                m.add(sets[i], weights[i]);
-            }
-            float[] mean = m.mean().get("w").values();
-            if (first == null) {
-                first = mean;
-            } else {
-                assertArrayEquals(first, mean, 0f, "order " + Arrays.toString(order));
-            }
-        }
-    }
-
-    private static List<int[]> permutations(int n) {
-        if (n == 1) {
-            return List.of(new int[] {0});
-        }
-        List<int[]> out = new ArrayList<>();
-        for (int[] p : permutations(n - 1)) {
-            for (int at = 0; at < n; at++) {
-                int[] q = new int[n];
-                for (int i = 0, j = 0; i < n; i++) {
-                    q[i] = i == at ? n - 1 : p[j++];
-                }
-                out.add(q);
-            }
-        }
-        return out;
     }
 
     @Test

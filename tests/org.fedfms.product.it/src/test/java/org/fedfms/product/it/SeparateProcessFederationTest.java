@@ -192,7 +192,11 @@ class SeparateProcessFederationTest {
                 && remoteGlobal.keySet().stream().anyMatch(n -> n.startsWith("mask_decoder."))
                 && remoteGlobal.keySet().stream().noneMatch(n -> n.contains("blocks.0.attn.qkv")),
                 "adapters and mask decoder travel, the frozen encoder does not: " + remoteGlobal.keySet());
-        assertTrue(ParameterSetFiles.maxAbsDifference(remoteGlobal, simulatedGlobal) <= 1e-5, "remote vs simulated: "
+        // The coordinator folds updates in the order they arrive, which differs between the runs: sums agree to
+        // float rounding each round, and Adam (torch.optim.Adam's update) turns rounding noise on parameters with no
+        // true gradient (attention key biases) into differences of a few hundredths of the learning rate (1e-3) by
+        // round 3 (1.3e-5 to 2.3e-5 seen); the bound is a tenth of it.
+        assertTrue(ParameterSetFiles.maxAbsDifference(remoteGlobal, simulatedGlobal) <= 1e-4, "remote vs simulated: "
                 + ParameterSetFiles.maxAbsDifference(remoteGlobal, simulatedGlobal));
         assertTrue(ParameterSetFiles.maxAbsDifference(remoteGlobal, round2) > 1e-6, "round 3 changed the model");
     }

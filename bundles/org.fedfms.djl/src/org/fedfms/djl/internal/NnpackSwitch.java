@@ -3,11 +3,13 @@ package org.fedfms.djl.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
@@ -28,6 +30,8 @@ final class NnpackSwitch {
     static final String SET_ENABLED = "_ZN2at7Context20setUserEnabledNNPACKEb";
     static final String ENABLED = "_ZNK2at7Context17userEnabledNNPACKEv";
 
+    private static final int RTLD_LAZY = 0x1;
+    private static final int RTLD_NOLOAD = 0x4;
     private static final Logger LOG = LoggerFactory.getLogger(NnpackSwitch.class);
 
     private NnpackSwitch() {
@@ -40,7 +44,10 @@ final class NnpackSwitch {
             if (libtorch.isEmpty()) {
                 return false;
             }
-            NativeLibrary lib = NativeLibrary.getInstance(libtorch.get().toString());
+            // the library already loaded, as it is: without RTLD_NOLOAD JNA's default RTLD_GLOBAL would promote its
+            // symbols into the global scope of libraries loaded later
+            NativeLibrary lib = NativeLibrary.getInstance(libtorch.get().toString(),
+                    Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_NOLOAD));
             Pointer context = lib.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
             lib.getFunction(SET_ENABLED).invokeVoid(new Object[] {context, Boolean.FALSE});
             // a C++ bool comes back in the low byte of the return register

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 
 /**
  * The engine's fused plain SGD update of one weight in place (no momentum; the kernel DJL's own {@code Sgd}
- * uses), reached, like {@link FusedAdam}, through DJL's internal {@code NDArrayEx} that only this bundle sees.
+ * uses), reached through DJL's internal {@code NDArrayEx} that only this bundle sees.
  */
 public final class FusedSgd {
 

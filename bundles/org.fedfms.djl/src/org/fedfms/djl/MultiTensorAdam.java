@@ -20,7 +20,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * {@code torch.optim.Adam}'s (ε added after the bias correction of the second moment; L2 weight decay added to the
  * gradient) or {@code AdamW}'s (decoupled decay {@code w·(1 − lr·wd)} first); each weight has its own step count.
  * <p>
- * Against the engine's per-weight update ({@link FusedAdam}: a dozen libtorch operations per weight, four of them
+ * Against the engine's per-weight update (DJL's {@code adamUpdate}: a dozen libtorch operations per weight, four of them
  * allocating full-size temporaries, one of them a VML {@code sqrt} that costs tens of microseconds on small
  * tensors), this reads and writes each element once: a step over sam-tiny's 201 weights takes about a third of the CPU
  * time, over the ViT-B image encoder's 177 weights about a tenth.

@@ -3,7 +3,10 @@ package org.fedfms.djl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
+
+import org.fedfms.djl.internal.OpenMp;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -23,11 +26,19 @@ import ai.djl.pytorch.jni.JniUtils;
  * Against the engine's per-weight update (DJL's {@code adamUpdate}: a dozen libtorch operations per weight, four of them
  * allocating full-size temporaries, one of them a VML {@code sqrt} that costs tens of microseconds on small
  * tensors), this reads and writes each element once: a step over sam-tiny's 201 weights takes about a third of the CPU
- * time, over the ViT-B image encoder's 177 weights about a tenth.
+ * time, over the ViT-B image encoder's 177 weights about a tenth. Weights under {@value #SHARED_SIZE} elements are
+ * stepped in a call of their own on the calling thread alone ({@link OpenMp#aloneOnCallingThread}); the update of
+ * each element is the same whichever thread computes it.
  */
 public final class MultiTensorAdam {
 
     private static final String MODULE = "/torchscript/fused_adam.pt";
+    /**
+     * Weights of fewer elements are stepped on the calling thread alone: libtorch's fused kernel opens a parallel
+     * region for each weight, whatever its size, and below libtorch's own grain size for elementwise work
+     * ({@code at::internal::GRAIN_SIZE}) waking a second thread costs more than it shares.
+     */
+    static final long SHARED_SIZE = 32768;
     private static PtSymbolBlock module;
 
     private MultiTensorAdam() {
@@ -54,9 +65,27 @@ public final class MultiTensorAdam {
         if (n == 0) {
             return;
         }
-        IValue[] args = {tensors(weights), tensors(gradients), tensors(means), tensors(variances), tensors(steps),
-            IValue.from((double) learningRate), IValue.from((double) beta1), IValue.from((double) beta2),
-            IValue.from((double) weightDecay), IValue.from((double) epsilon), IValue.from(decoupled)};
+        List<Integer> small = new ArrayList<>();
+        List<Integer> large = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            (weights.get(i).size() < SHARED_SIZE ? small : large).add(i);
+        }
+        double[] settings = {learningRate, beta1, beta2, weightDecay, epsilon};
+        if (!small.isEmpty()) {
+            OpenMp.aloneOnCallingThread(() -> step(small, weights, gradients, means, variances, steps, settings,
+                    decoupled));
+        }
+        if (!large.isEmpty()) {
+            step(large, weights, gradients, means, variances, steps, settings, decoupled);
+        }
+    }
+
+    /** One call of the module over the weights at {@code which}. */
+    private static void step(List<Integer> which, List<NDArray> weights, List<NDArray> gradients, List<NDArray> means,
+            List<NDArray> variances, List<NDArray> steps, double[] settings, boolean decoupled) {
+        IValue[] args = {tensors(which, weights), tensors(which, gradients), tensors(which, means),
+            tensors(which, variances), tensors(which, steps), IValue.from(settings[0]), IValue.from(settings[1]),
+            IValue.from(settings[2]), IValue.from(settings[3]), IValue.from(settings[4]), IValue.from(decoupled)};
         boolean recording = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
@@ -69,10 +98,10 @@ public final class MultiTensorAdam {
         }
     }
 
-    private static IValue tensors(List<NDArray> arrays) {
-        PtNDArray[] a = new PtNDArray[arrays.size()];
+    private static IValue tensors(List<Integer> which, List<NDArray> arrays) {
+        PtNDArray[] a = new PtNDArray[which.size()];
         for (int i = 0; i < a.length; i++) {
-            a[i] = (PtNDArray) arrays.get(i);
+            a[i] = (PtNDArray) arrays.get(which.get(i));
         }
         return IValue.listFrom(a);
     }

@@ -21,7 +21,8 @@ import ai.djl.util.Utils;
  * and the native library through the same loader, so both happen with the context class loader set to
  * this bundle's loader, which sees the DJL api, engine, JNI and native jars on its class path. Offline
  * mode is forced unless set otherwise. Before libtorch loads, {@link MklVendorShim} lets its MKL choose
- * its kernels by the CPU's features on CPUs not made by Intel; after, {@link NnpackSwitch} turns NNPACK off.
+ * its kernels by the CPU's features on CPUs not made by Intel and {@link OpenMp} chooses how long idle OpenMP
+ * threads spin; after, {@link NnpackSwitch} turns NNPACK off.
  */
 @Component
 public class PyTorchRuntime implements TorchRuntime {
@@ -46,6 +47,7 @@ public class PyTorchRuntime implements TorchRuntime {
         try {
             thread.setContextClassLoader(Engine.class.getClassLoader());
             MklVendorShim.install();
+            OpenMp.spinBrieflyUnlessChosen();
             engine = Engine.getEngine(ENGINE_NAME);
             NnpackSwitch.turnOff();
             return engine;

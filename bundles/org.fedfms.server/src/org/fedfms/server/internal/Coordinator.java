@@ -165,6 +165,7 @@ public final class Coordinator implements SiteProvider, AutoCloseable {
                 || event instanceof FederationEvent.ExperimentFailed) {
             transfers.forget(event.experiment());
             siteApi.forgetStartingState(event.experiment());
+            heldUpdates.remove(event.experiment());
         }
         if (event instanceof FederationEvent.RoundCompleted done && runsHere(done.experiment())) {
             metrics.roundCompleted(done.result());

@@ -1,12 +1,15 @@
 package org.fedfms.djl.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import org.fedfms.djl.internal.OpenMp;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,48 @@ class LibtorchSwitchesTest extends OnTorchRuntime {
         } else {
             assertEquals(0, codePath, "without AVX2 MKL's generic kernels");
         }
+    }
+
+    /**
+     * Idle OpenMP threads spin briefly before they sleep, unless the user chose: the runtime put {@code GOMP_SPINCOUNT}
+     * into the process's environment before libtorch's libgomp read it (the product's integration tests read it back
+     * from libgomp itself, with {@code OMP_DISPLAY_ENV}).
+     */
+    @Test
+    void openMpThreadsSpinBrieflyUnlessTheUserChose() {
+        NativeLibrary c = NativeLibrary.getInstance("c");
+        Pointer value = c.getFunction("getenv").invokePointer(new Object[] {"GOMP_SPINCOUNT"});
+        if (System.getenv("OMP_WAIT_POLICY") == null && System.getenv("GOMP_SPINCOUNT") == null) {
+            assertEquals("30000", value == null ? null : value.getString(0), "GOMP_SPINCOUNT");
+        } else {
+            assertEquals(System.getenv("GOMP_SPINCOUNT"), value == null ? null : value.getString(0),
+                    "the user's GOMP_SPINCOUNT stays");
+        }
+    }
+
+    /** Work run alone is one thread wide on this thread only, and the thread gets its width back. */
+    @Test
+    void workRunAloneIsOneThreadWideOnTheCallingThreadOnly() throws Exception {
+        int width = OpenMp.callingThreadWidth();
+        int[] inside = new int[2];
+        OpenMp.aloneOnCallingThread(() -> {
+            inside[0] = OpenMp.callingThreadWidth();
+            Thread other = new Thread(() -> inside[1] = OpenMp.callingThreadWidth());
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertEquals(1, inside[0], "width inside");
+        assertEquals(Runtime.getRuntime().availableProcessors() > 1, inside[1] > 1,
+                "another thread keeps its width (" + inside[1] + ")");
+        assertEquals(width, OpenMp.callingThreadWidth(), "width restored");
+        assertThrows(IllegalStateException.class, () -> OpenMp.aloneOnCallingThread(() -> {
+            throw new IllegalStateException("fails");
+        }));
+        assertEquals(width, OpenMp.callingThreadWidth(), "width restored after a failure");
     }
 
     /** NNPACK is off (libtorch warns at every convolution where it cannot start). */

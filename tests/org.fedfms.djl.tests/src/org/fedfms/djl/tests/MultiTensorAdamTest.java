@@ -127,6 +127,57 @@ class MultiTensorAdamTest extends OnTorchRuntime {
         }
     }
 
+    /**
+     * Small weights are stepped on the calling thread alone and large ones with all its threads: a step over both
+     * kinds equals, bit for bit, each weight stepped by itself.
+     */
+    @Test
+    void smallAndLargeWeightsStepAsEachWouldAlone() {
+        Random random = new Random(7);
+        int[] sizes = {10, 32767, 32768, 100_000};
+        try (NDManager m = runtime.newManager(Device.cpu())) {
+            float[][] start = new float[sizes.length][];
+            float[][][] gradients = new float[3][sizes.length][];
+            for (int i = 0; i < sizes.length; i++) {
+                start[i] = values(random, sizes[i]);
+                for (int step = 0; step < 3; step++) {
+                    gradients[step][i] = values(random, sizes[i]);
+                }
+            }
+            List<NDArray> together = new ArrayList<>();
+            List<NDArray[]> togetherState = new ArrayList<>();
+            for (float[] s : start) {
+                together.add(m.create(s));
+                togetherState.add(new NDArray[] {m.zeros(new Shape(s.length)), m.zeros(new Shape(s.length)),
+                    m.zeros(new Shape())});
+            }
+            List<NDArray[]> alone = new ArrayList<>();
+            for (float[] s : start) {
+                alone.add(new NDArray[] {m.create(s), m.zeros(new Shape(s.length)), m.zeros(new Shape(s.length)),
+                    m.zeros(new Shape())});
+            }
+            for (int step = 0; step < 3; step++) {
+                List<NDArray> g = new ArrayList<>();
+                for (float[] v : gradients[step]) {
+                    g.add(m.create(v));
+                }
+                MultiTensorAdam.update(together, g, togetherState.stream().map(a -> a[0]).toList(),
+                        togetherState.stream().map(a -> a[1]).toList(), togetherState.stream().map(a -> a[2]).toList(),
+                        1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false);
+                for (int i = 0; i < sizes.length; i++) {
+                    NDArray[] a = alone.get(i);
+                    MultiTensorAdam.update(List.of(a[0]), List.of(m.create(gradients[step][i])), List.of(a[1]),
+                            List.of(a[2]), List.of(a[3]), 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false);
+                }
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                float[] got = together.get(i).toFloatArray();
+                assertArrayEquals(alone.get(i)[0].toFloatArray(), got, 0f, "weight of " + sizes[i] + " elements");
+                assertTrue(got[0] != start[i][0], "weight of " + sizes[i] + " elements was stepped");
+            }
+        }
+    }
+
     /** Ten AdamW steps over 24 weights of varied shapes, with gradients drawn from {@code seed}; the weights after. */
     private static float[] tenSteps(int seed) {
         Random random = new Random(seed);

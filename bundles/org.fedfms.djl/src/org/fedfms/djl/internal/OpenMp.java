@@ -1,0 +1,162 @@
+package org.fedfms.djl.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.sun.jna.Function;
+import com.sun.jna.Library;
+import com.sun.jna.NativeLibrary;
+
+/**
+ * The OpenMP runtime under libtorch (GNU libgomp): how its idle threads wait, and work kept on the calling thread.
+ *
+ * <p><b>Waiting.</b> libtorch opens an OpenMP parallel region for each operation large enough to share, and MKL one
+ * for every matrix product: a sam-tiny training step opens about 480. Told to wait passively
+ * ({@code OMP_WAIT_POLICY=PASSIVE}) the other threads sleep after each region, and every region then wakes them
+ * through the kernel, which on a virtual machine costs tens of microseconds: more than many of those regions
+ * compute. Left to libgomp's default they spin for about 3 ms each time, taking cores from other processes. So,
+ * before libtorch loads, {@link #spinBrieflyUnlessChosen()} sets {@code GOMP_SPINCOUNT} to {@value #SPIN_COUNT}
+ * (about 0.3 ms of spinning, by libgomp's estimate of 100 000 spins a millisecond): enough to carry a thread from
+ * one operation of a step to the next, short enough to free the core soon after the step ends. libgomp spins at
+ * most 100 times when it runs more threads than the machine has cores. A policy the user set
+ * ({@code OMP_WAIT_POLICY} or {@code GOMP_SPINCOUNT} in the environment) is left as it is.
+ *
+ * <p><b>Alone.</b> {@link #aloneOnCallingThread} runs work whose parallel regions would cost more than they share
+ * (libtorch's fused Adam opens one per weight, however small) with the calling thread's OpenMP team one thread
+ * wide; OpenMP keeps that setting per thread, so other threads' work keeps its threads.
+ *
+ * <p>Linux only (the environment through the C library, libgomp found in {@code /proc/self/maps}); elsewhere, or
+ * where libtorch uses another OpenMP runtime, both do nothing more than run the work.
+ */
+public final class OpenMp {
+
+    /** libgomp spins of a waiting thread before it sleeps, unless the user chose a policy. */
+    static final String SPIN_COUNT = "30000";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenMp.class);
+    private static volatile Optional<Functions> functions;
+
+    private OpenMp() {
+    }
+
+    /**
+     * Sets {@code GOMP_SPINCOUNT} in this process's environment unless {@code OMP_WAIT_POLICY} or
+     * {@code GOMP_SPINCOUNT} is set; the value set, if any. Call before the engine loads libtorch (libgomp reads its
+     * environment once, when it is loaded).
+     */
+    static synchronized Optional<String> spinBrieflyUnlessChosen() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            return Optional.empty();
+        }
+        try {
+            NativeLibrary c = NativeLibrary.getInstance("c");
+            Function getenv = c.getFunction("getenv");
+            if (getenv.invokePointer(new Object[] {"OMP_WAIT_POLICY"}) != null
+                    || getenv.invokePointer(new Object[] {"GOMP_SPINCOUNT"}) != null) {
+                return Optional.empty();
+            }
+            if (c.getFunction("setenv").invokeInt(new Object[] {"GOMP_SPINCOUNT", SPIN_COUNT, 1}) != 0) {
+                LOG.warn("could not set GOMP_SPINCOUNT; OpenMP threads keep libgomp's default wait");
+                return Optional.empty();
+            }
+            return Optional.of(SPIN_COUNT);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("could not set GOMP_SPINCOUNT ({}); OpenMP threads keep libgomp's default wait", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Runs {@code work} with the calling thread's OpenMP parallel regions one thread wide, then restores the thread's
+     * width, also when {@code work} throws.
+     */
+    public static void aloneOnCallingThread(Runnable work) {
+        Optional<Functions> f = functions();
+        int width = f.map(Functions::maxThreads).orElse(1);
+        if (width <= 1) {
+            work.run();
+            return;
+        }
+        f.get().setThreads(1);
+        try {
+            work.run();
+        } finally {
+            f.get().setThreads(width);
+        }
+    }
+
+    /** The calling thread's OpenMP width ({@code omp_get_max_threads}), or 1 where libtorch's libgomp is not found. */
+    public static int callingThreadWidth() {
+        return functions().map(Functions::maxThreads).orElse(1);
+    }
+
+    private static Optional<Functions> functions() {
+        Optional<Functions> f = functions;
+        if (f == null) {
+            synchronized (OpenMp.class) {
+                try {
+                    if (functions == null && NnpackSwitch.loadedLibtorch().isPresent()) {
+                        functions = find();
+                    }
+                } catch (IOException e) {
+                    functions = Optional.empty();
+                }
+                f = functions == null ? Optional.empty() : functions;
+            }
+        }
+        return f;
+    }
+
+    /** libtorch's libgomp, opened as loaded; empty (with a log line) where the process has no libgomp. */
+    private static Optional<Functions> find() {
+        try {
+            Path libtorch = NnpackSwitch.loadedLibtorch().orElseThrow();
+            Optional<Path> gomp = loadedLibgomp(libtorch.getParent());
+            if (gomp.isEmpty()) {
+                LOG.info("no GNU OpenMP library in this process (libtorch at {}); small work shares its threads",
+                        libtorch.getParent());
+                return Optional.empty();
+            }
+            NativeLibrary lib = NativeLibrary.getInstance(gomp.get().toString(),
+                    Map.of(Library.OPTION_OPEN_FLAGS, 0x1 /* RTLD_LAZY */ | 0x4 /* RTLD_NOLOAD */));
+            return Optional.of(new Functions(lib.getFunction("omp_get_max_threads"),
+                    lib.getFunction("omp_set_num_threads")));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.warn("libtorch's OpenMP library not reachable ({}); small work shares its threads", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The libgomp mapped into this process: the one in {@code directory} (where libtorch's builds put their own), else
+     * any (a libtorch built against the system's).
+     */
+    static Optional<Path> loadedLibgomp(Path directory) throws IOException {
+        List<Path> gomps = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.indexOf('/') >= 0)
+                .map(l -> Path.of(l.substring(l.indexOf('/'))))
+                .filter(p -> p.getFileName().toString().startsWith("libgomp"))
+                .distinct()
+                .toList();
+        return gomps.stream().filter(p -> directory.equals(p.getParent())).findFirst()
+                .or(() -> gomps.stream().findFirst());
+    }
+
+    private record Functions(Function getMaxThreads, Function setNumThreads) {
+
+        int maxThreads() {
+            return getMaxThreads.invokeInt(new Object[0]);
+        }
+
+        void setThreads(int n) {
+            setNumThreads.invokeVoid(new Object[] {n});
+        }
+    }
+}

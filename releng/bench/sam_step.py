@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The PyTorch half of releng/bench/sam-step: the same architecture (releng/reference/sam_reference.py),
-shapes, losses and Adam; prints median milliseconds per training step (sam-tiny warms up ten times
+shapes, losses and Adam; prints median milliseconds per training step (sam-tiny warms up fifty times
 as many steps, as on the DJL side), of one linear layer's matrix product, and the peak RSS.
 
   sam_step.py STEPS WARMUP
@@ -52,7 +52,7 @@ def main():
     if threads > 0:
         torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
-    print("pytorch sam-tiny-b4 %.1f" % step_time(ref.CONFIGS["sam-tiny"], 4, steps, 10 * warmup, True))
+    print("pytorch sam-tiny-b4 %.1f" % step_time(ref.CONFIGS["sam-tiny"], 4, steps, 50 * warmup, True))
     vitb = dict(ref.CONFIGS["sam-vit-b"], image=256)
     print("pytorch vit-b-encoder-256-b2 %.1f" % step_time(vitb, 2, steps, warmup, False))
     x, w, b = torch.randn(512, 768), torch.randn(2304, 768), torch.zeros(2304)

@@ -17,11 +17,11 @@ import com.sun.jna.NativeLibrary;
 /**
  * The OpenMP runtime under libtorch (GNU libgomp): how its idle threads wait, and work kept on the calling thread.
  *
- * <p><b>Waiting.</b> libtorch opens an OpenMP parallel region for each operation large enough to share, and MKL one
- * for every matrix product: a sam-tiny training step opens about 480. Told to wait passively
- * ({@code OMP_WAIT_POLICY=PASSIVE}) the other threads sleep after each region, and every region then wakes them
- * through the kernel, which on a virtual machine costs tens of microseconds: more than many of those regions
- * compute. Left to libgomp's default they spin for about 3 ms each time, taking cores from other processes. So,
+ * <p><b>Waiting.</b> libtorch, its MKL and its oneDNN open an OpenMP parallel region for each operation they share
+ * between threads: a sam-tiny training step on two threads opened about 480 (counted by interposing
+ * {@code GOMP_parallel}). Told to wait passively ({@code OMP_WAIT_POLICY=PASSIVE}) the other threads sleep after each
+ * region, and every region then wakes them through the kernel: on a 2-core virtual machine that made the step about a
+ * third slower than with one thread, some 25 microseconds a region, more than many of those regions compute. Left to libgomp's default they spin for about 3 ms each time, taking cores from other processes. So,
  * before libtorch loads, {@link #spinBrieflyUnlessChosen()} sets {@code GOMP_SPINCOUNT} to {@value #SPIN_COUNT}
  * (about 0.3 ms of spinning, by libgomp's estimate of 100 000 spins a millisecond): enough to carry a thread from
  * one operation of a step to the next, short enough to free the core soon after the step ends. libgomp spins at

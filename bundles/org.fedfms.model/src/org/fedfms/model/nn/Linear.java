@@ -1,6 +1,7 @@
 package org.fedfms.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * {@code y = x·Wᵀ + b} on the last axis ({@code torch.nn.Linear}: weight {@code [out, in]}), with an
@@ -61,10 +62,24 @@ public final class Linear extends UnaryModule {
         return delta != null;
     }
 
+    /**
+     * {@inheritDoc} An input of more than two axes is folded to rows first, as {@code at::linear} does: DJL's linear
+     * adds the bias to an N-d product in a pass and an autograd node of its own, and to rows inside the matrix product
+     * ({@code addmm}).
+     */
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = ai.djl.nn.core.Linear.linear(x, weight.array(), bias == null ? null : bias.array())
-                .singletonOrThrow();
+        NDArray b = bias == null ? null : bias.array();
+        Shape shape = x.getShape();
+        NDArray y;
+        if (b != null && shape.dimension() > 2) {
+            long[] out = shape.getShape().clone();
+            out[out.length - 1] = outFeatures;
+            y = ai.djl.nn.core.Linear.linear(x.reshape(-1, shape.tail()), weight.array(), b).singletonOrThrow()
+                    .reshape(out);
+        } else {
+            y = ai.djl.nn.core.Linear.linear(x, weight.array(), b).singletonOrThrow();
+        }
         return delta == null ? y : y.add(delta.forward(x));
     }
 }

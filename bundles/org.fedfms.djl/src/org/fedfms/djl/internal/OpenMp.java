@@ -19,14 +19,16 @@ import com.sun.jna.NativeLibrary;
  *
  * <p><b>Waiting.</b> libtorch, its MKL and its oneDNN open an OpenMP parallel region for each operation they share
  * between threads: a sam-tiny training step on two threads opened about 480 (counted by interposing
- * {@code GOMP_parallel}). Told to wait passively ({@code OMP_WAIT_POLICY=PASSIVE}) the other threads sleep after each
- * region, and every region then wakes them through the kernel: on a 2-core virtual machine that made the step about a
- * third slower than with one thread, some 25 microseconds a region, more than many of those regions compute. Left to libgomp's default they spin for about 3 ms each time, taking cores from other processes. So,
- * before libtorch loads, {@link #spinBrieflyUnlessChosen()} sets {@code GOMP_SPINCOUNT} to {@value #SPIN_COUNT}
- * (about 0.3 ms of spinning, by libgomp's estimate of 100 000 spins a millisecond): enough to carry a thread from
- * one operation of a step to the next, short enough to free the core soon after the step ends. libgomp spins at
- * most 100 times when it runs more threads than the machine has cores. A policy the user set
- * ({@code OMP_WAIT_POLICY} or {@code GOMP_SPINCOUNT} in the environment) is left as it is.
+ * {@code GOMP_parallel}; about 320 once {@link org.fedfms.djl.MultiTensorAdam} kept small weights on one thread). Told
+ * to wait passively ({@code OMP_WAIT_POLICY=PASSIVE}) the other threads sleep after each region, and every region
+ * then wakes them through the kernel: on a 2-core virtual machine that made the step about a third slower than with
+ * one thread, some 25 microseconds a region, more than many of those regions compute. Left to libgomp's default
+ * they spin for about 3 ms each time, taking cores from other processes. So, before libtorch loads,
+ * {@link #spinBrieflyUnlessChosen()} sets {@code GOMP_SPINCOUNT} to {@value #SPIN_COUNT} (about 0.3 ms of spinning,
+ * by libgomp's estimate of 100 000 spins a millisecond): enough to carry a thread from one operation of a step to
+ * the next, short enough to free the core soon after the step ends. libgomp spins at most 100 times when it runs
+ * more threads than the machine has cores. A policy the user set ({@code OMP_WAIT_POLICY} or
+ * {@code GOMP_SPINCOUNT} in the environment) is left as it is.
  *
  * <p><b>Alone.</b> {@link #aloneOnCallingThread} runs work whose parallel regions would cost more than they share
  * (libtorch's fused Adam opens one per weight, however small) with the calling thread's OpenMP team one thread

@@ -1,15 +1,12 @@
 package org.fedfms.djl.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
@@ -30,8 +27,6 @@ final class NnpackSwitch {
     static final String SET_ENABLED = "_ZN2at7Context20setUserEnabledNNPACKEb";
     static final String ENABLED = "_ZNK2at7Context17userEnabledNNPACKEv";
 
-    private static final int RTLD_LAZY = 0x1;
-    private static final int RTLD_NOLOAD = 0x4;
     private static final Logger LOG = LoggerFactory.getLogger(NnpackSwitch.class);
 
     private NnpackSwitch() {
@@ -40,14 +35,11 @@ final class NnpackSwitch {
     /** Turns NNPACK off in the libtorch this process loaded; true if it is off now. */
     static boolean turnOff() {
         try {
-            Optional<Path> libtorch = loadedLibtorch();
+            Optional<Path> libtorch = LoadedLibraries.libtorch(LoadedLibraries.mapped());
             if (libtorch.isEmpty()) {
                 return false;
             }
-            // the library already loaded, as it is: without RTLD_NOLOAD JNA's default RTLD_GLOBAL would promote its
-            // symbols into the global scope of libraries loaded later
-            NativeLibrary lib = NativeLibrary.getInstance(libtorch.get().toString(),
-                    Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_NOLOAD));
+            NativeLibrary lib = LoadedLibraries.open(libtorch.get());
             Pointer context = lib.getFunction(GLOBAL_CONTEXT).invokePointer(new Object[0]);
             lib.getFunction(SET_ENABLED).invokeVoid(new Object[] {context, Boolean.FALSE});
             // a C++ bool comes back in the low byte of the return register
@@ -57,17 +49,5 @@ final class NnpackSwitch {
                     e.toString());
             return false;
         }
-    }
-
-    /** The {@code libtorch_cpu.so} mapped into this process, if any (Linux). */
-    static Optional<Path> loadedLibtorch() throws IOException {
-        Path maps = Path.of("/proc/self/maps");
-        if (!Files.isReadable(maps)) {
-            return Optional.empty();
-        }
-        return Files.readAllLines(maps).stream()
-                .filter(l -> l.endsWith("/libtorch_cpu.so"))
-                .map(l -> Path.of(l.substring(l.indexOf('/'))))
-                .findFirst();
     }
 }

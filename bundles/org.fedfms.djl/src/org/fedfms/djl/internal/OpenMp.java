@@ -1,17 +1,14 @@
 package org.fedfms.djl.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.sun.jna.Function;
-import com.sun.jna.Library;
 import com.sun.jna.NativeLibrary;
 
 /**
@@ -43,35 +40,56 @@ public final class OpenMp {
     static final String SPIN_COUNT = "30000";
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenMp.class);
-    private static volatile Optional<Functions> functions;
+    private static volatile Functions functions;
 
     private OpenMp() {
     }
 
     /**
      * Sets {@code GOMP_SPINCOUNT} in this process's environment unless {@code OMP_WAIT_POLICY} or
-     * {@code GOMP_SPINCOUNT} is set; the value set, if any. Call before the engine loads libtorch (libgomp reads its
-     * environment once, when it is loaded).
+     * {@code GOMP_SPINCOUNT} is set. Call before the engine loads libtorch (libgomp reads its environment once, when
+     * it is loaded).
      */
-    static synchronized Optional<String> spinBrieflyUnlessChosen() {
+    static synchronized void spinBrieflyUnlessChosen() {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return Optional.empty();
+            return;
         }
         try {
             NativeLibrary c = NativeLibrary.getInstance("c");
             Function getenv = c.getFunction("getenv");
             if (getenv.invokePointer(new Object[] {"OMP_WAIT_POLICY"}) != null
                     || getenv.invokePointer(new Object[] {"GOMP_SPINCOUNT"}) != null) {
-                return Optional.empty();
+                return;
             }
             if (c.getFunction("setenv").invokeInt(new Object[] {"GOMP_SPINCOUNT", SPIN_COUNT, 1}) != 0) {
                 LOG.warn("could not set GOMP_SPINCOUNT; OpenMP threads keep libgomp's default wait");
-                return Optional.empty();
             }
-            return Optional.of(SPIN_COUNT);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("could not set GOMP_SPINCOUNT ({}); OpenMP threads keep libgomp's default wait", e.toString());
-            return Optional.empty();
+        }
+    }
+
+    /**
+     * Finds the libgomp that libtorch loaded, for {@link #aloneOnCallingThread}. Call once the engine has loaded
+     * libtorch; until then, and where there is no libgomp, work runs with the threads it has.
+     */
+    static synchronized void attach() {
+        try {
+            List<Path> mapped = LoadedLibraries.mapped();
+            Optional<Path> libtorch = LoadedLibraries.libtorch(mapped);
+            if (libtorch.isEmpty()) {
+                return;
+            }
+            Optional<Path> gomp = LoadedLibraries.libgomp(mapped, libtorch.get().getParent());
+            if (gomp.isEmpty()) {
+                LOG.info("no GNU OpenMP library in this process (libtorch at {}); small work shares its threads",
+                        libtorch.get().getParent());
+                return;
+            }
+            NativeLibrary lib = LoadedLibraries.open(gomp.get());
+            functions = new Functions(lib.getFunction("omp_get_max_threads"), lib.getFunction("omp_set_num_threads"));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.warn("libtorch's OpenMP library not reachable ({}); small work shares its threads", e.toString());
         }
     }
 
@@ -80,75 +98,24 @@ public final class OpenMp {
      * width, also when {@code work} throws.
      */
     public static void aloneOnCallingThread(Runnable work) {
-        Optional<Functions> f = functions();
-        int width = f.map(Functions::maxThreads).orElse(1);
+        Functions f = functions;
+        int width = f == null ? 1 : f.maxThreads();
         if (width <= 1) {
             work.run();
             return;
         }
-        f.get().setThreads(1);
+        f.setThreads(1);
         try {
             work.run();
         } finally {
-            f.get().setThreads(width);
+            f.setThreads(width);
         }
     }
 
     /** The calling thread's OpenMP width ({@code omp_get_max_threads}), or 1 where libtorch's libgomp is not found. */
     public static int callingThreadWidth() {
-        return functions().map(Functions::maxThreads).orElse(1);
-    }
-
-    private static Optional<Functions> functions() {
-        Optional<Functions> f = functions;
-        if (f == null) {
-            synchronized (OpenMp.class) {
-                try {
-                    if (functions == null && NnpackSwitch.loadedLibtorch().isPresent()) {
-                        functions = find();
-                    }
-                } catch (IOException e) {
-                    functions = Optional.empty();
-                }
-                f = functions == null ? Optional.empty() : functions;
-            }
-        }
-        return f;
-    }
-
-    /** libtorch's libgomp, opened as loaded; empty (with a log line) where the process has no libgomp. */
-    private static Optional<Functions> find() {
-        try {
-            Path libtorch = NnpackSwitch.loadedLibtorch().orElseThrow();
-            Optional<Path> gomp = loadedLibgomp(libtorch.getParent());
-            if (gomp.isEmpty()) {
-                LOG.info("no GNU OpenMP library in this process (libtorch at {}); small work shares its threads",
-                        libtorch.getParent());
-                return Optional.empty();
-            }
-            NativeLibrary lib = NativeLibrary.getInstance(gomp.get().toString(),
-                    Map.of(Library.OPTION_OPEN_FLAGS, 0x1 /* RTLD_LAZY */ | 0x4 /* RTLD_NOLOAD */));
-            return Optional.of(new Functions(lib.getFunction("omp_get_max_threads"),
-                    lib.getFunction("omp_set_num_threads")));
-        } catch (IOException | RuntimeException | LinkageError e) {
-            LOG.warn("libtorch's OpenMP library not reachable ({}); small work shares its threads", e.toString());
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * The libgomp mapped into this process: the one in {@code directory} (where libtorch's builds put their own), else
-     * any (a libtorch built against the system's).
-     */
-    static Optional<Path> loadedLibgomp(Path directory) throws IOException {
-        List<Path> gomps = Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                .filter(l -> l.indexOf('/') >= 0)
-                .map(l -> Path.of(l.substring(l.indexOf('/'))))
-                .filter(p -> p.getFileName().toString().startsWith("libgomp"))
-                .distinct()
-                .toList();
-        return gomps.stream().filter(p -> directory.equals(p.getParent())).findFirst()
-                .or(() -> gomps.stream().findFirst());
+        Functions f = functions;
+        return f == null ? 1 : f.maxThreads();
     }
 
     private record Functions(Function getMaxThreads, Function setNumThreads) {

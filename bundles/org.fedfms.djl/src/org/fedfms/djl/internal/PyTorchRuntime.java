@@ -22,7 +22,7 @@ import ai.djl.util.Utils;
  * this bundle's loader, which sees the DJL api, engine, JNI and native jars on its class path. Offline
  * mode is forced unless set otherwise. Before libtorch loads, {@link MklVendorShim} lets its MKL choose
  * its kernels by the CPU's features on CPUs not made by Intel and {@link OpenMp} chooses how long idle OpenMP
- * threads spin; after, {@link NnpackSwitch} turns NNPACK off.
+ * threads spin; after, {@link NnpackSwitch} turns NNPACK off and {@link OpenMp} finds libtorch's OpenMP library.
  */
 @Component
 public class PyTorchRuntime implements TorchRuntime {
@@ -50,6 +50,7 @@ public class PyTorchRuntime implements TorchRuntime {
             OpenMp.spinBrieflyUnlessChosen();
             engine = Engine.getEngine(ENGINE_NAME);
             NnpackSwitch.turnOff();
+            OpenMp.attach();
             return engine;
         } catch (RuntimeException | LinkageError e) {
             failure = new IllegalStateException("the PyTorch engine of DJL did not start: " + message(e)

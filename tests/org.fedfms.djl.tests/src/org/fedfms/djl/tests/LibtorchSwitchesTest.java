@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.fedfms.djl.internal.LoadedLibraries;
 import org.fedfms.djl.internal.OpenMp;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +29,9 @@ class LibtorchSwitchesTest extends OnTorchRuntime {
     @BeforeAll
     static void findLibtorch() throws IOException {
         runtime.engine();
-        String path = Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                .filter(l -> l.endsWith("/libtorch_cpu.so")).findFirst().map(l -> l.substring(l.indexOf('/')))
+        Path path = LoadedLibraries.libtorch(LoadedLibraries.mapped())
                 .orElseThrow(() -> new AssertionError("libtorch_cpu.so is not mapped into the test JVM"));
-        libtorch = NativeLibrary.getInstance(path);
+        libtorch = LoadedLibraries.open(path);
     }
 
     /**
